@@ -38,8 +38,9 @@ type Record struct {
 	Individual *api.IndividualCustomer
 	Business   *api.BusinessCustomer
 
-	// Country is the row's own country cell as written ("" when the row has none); with the
-	// mapping's default country it decides the phone region.
+	// Country is the row's own country cell as written, else the mapping file's default for
+	// the country column ("" when neither gives one); with the mapping's default country it
+	// decides the phone region.
 	Country string
 
 	// Malformed is the reader's error for a row whose field count is wrong; such a row is
@@ -47,6 +48,9 @@ type Record struct {
 	Malformed error
 
 	layout *Layout
+	// blank has a bit per canonical field whose cell was blank or absent in this row, so
+	// that Locate can tell a value the row gave from one a default or another column gave.
+	blank uint64
 }
 
 // ExternalID returns the record's trimmed externalId.
@@ -99,6 +103,9 @@ func (r *Record) Locate(field string) (column, cell string) {
 		return "", ""
 	}
 	col, ok := r.layout.fields[field]
+	if ch, found := r.layout.chains[field]; found {
+		col, ok = ch.column(r.blank), true
+	}
 	if !ok || col < 0 || col >= len(r.layout.headers) {
 		return "", ""
 	}
@@ -111,4 +118,7 @@ func (r *Record) Locate(field string) (column, cell string) {
 type Layout struct {
 	headers []string       // the header cells as written
 	fields  map[string]int // request field path -> 0-based column index
+	// chains locate the fields whose column depends on the row (a card name taken from the
+	// first-name column when the card-name cell is blank); they take precedence over fields.
+	chains map[string]*chain
 }

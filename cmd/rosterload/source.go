@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"unicode/utf8"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/validate"
+)
+
+// sourceOptions are the flags that say how to read a roster and map its columns; validate, run
+// and mapping share them.
+type sourceOptions struct {
+	kind           string
+	mapping        string
+	programID      string
+	sheet          string
+	headerRow      int
+	encoding       string
+	delimiter      string
+	defaultCountry string
+	maxUnzipMB     int64
+}
+
+func (o *sourceOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.kind, "kind", "", "record kind: ewa (default), individual or business")
+	fs.StringVar(&o.mapping, "mapping", "", "mapping `file` (YAML): columns, defaults, date formats")
+	fs.StringVar(&o.programID, "program-id", "", "EWA program id for every row (overrides the mapping file)")
+	fs.StringVar(&o.sheet, "sheet", "", "XLSX sheet `name` (default: the first visible sheet)")
+	fs.IntVar(&o.headerRow, "header-row", 0, "row `number` of the header (default: the first non-blank row)")
+	fs.StringVar(&o.encoding, "encoding", "", "CSV encoding: utf-8, windows-1252, latin1, utf-16 (default: detected)")
+	fs.StringVar(&o.delimiter, "delimiter", "", "CSV delimiter: , ; tab or | (default: sniffed)")
+	fs.StringVar(&o.defaultCountry, "default-country", "", "country for rows that give none (phone region, address country)")
+	fs.Int64Var(&o.maxUnzipMB, "max-unzip-mb", 0, "largest size in MiB an XLSX may unpack to (default 1024)")
+}
+
+// roster is an open source with its mapping settled.
+type roster struct {
+	src    *ingest.Source
+	cfg    ingest.Config
+	mapper *ingest.Mapper
+}
+
+func (r *roster) Close() error { return r.src.Close() }
+
+// openRoster opens the source, reads its header and settles the mapping: the mapping file, then
+// flags over it.
+func openRoster(o *sourceOptions, source string) (*roster, error) {
+	cfg := ingest.Config{}
+	if o.mapping != "" {
+		c, err := ingest.LoadConfig(o.mapping)
+		if err != nil {
+			return nil, err
+		}
+		cfg = *c
+	}
+	if o.kind != "" {
+		cfg.Kind = ingest.Kind(o.kind)
+	}
+	k, ok := ingest.ParseKind(string(cfg.Kind))
+	if !ok {
+		return nil, &usageError{msg: fmt.Sprintf("--kind %q: want ewa, individual or business", cfg.Kind)}
+	}
+	cfg.Kind = k
+	if o.programID != "" {
+		cfg.ProgramID = o.programID
+	}
+	if o.sheet != "" {
+		cfg.Sheet = o.sheet
+	}
+	if o.headerRow != 0 {
+		cfg.HeaderRow = o.headerRow
+	}
+	if o.defaultCountry != "" {
+		cfg.DefaultCountry = o.defaultCountry
+	}
+	delim, err := parseDelimiter(o.delimiter)
+	if err != nil {
+		return nil, err
+	}
+	src, err := ingest.Open(source, ingest.OpenOptions{
+		Encoding: o.encoding, Delimiter: delim, Sheet: cfg.Sheet, HeaderRow: cfg.HeaderRow,
+		MaxUnzipSize: o.maxUnzipMB << 20,
+	})
+	if err != nil {
+		return nil, err
+	}
+	header, err := src.Header()
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	m, err := ingest.NewMapper(cfg, header)
+	if err != nil {
+		src.Close()
+		return nil, err
+	}
+	return &roster{src: src, cfg: cfg, mapper: m}, nil
+}
+
+func parseDelimiter(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case "tab", `\t`, "TAB":
+		return '\t', nil
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if n != len(s) || (r != ',' && r != ';' && r != '\t' && r != '|') {
+		return 0, &usageError{msg: fmt.Sprintf("--delimiter %q: want , ; tab or |", s)}
+	}
+	return r, nil
+}
+
+// newValidator builds the validator the mapping asks for.
+func newValidator(cfg ingest.Config) (*validate.Validator, error) {
+	v, err := validate.New(validate.Options{DateLayouts: cfg.DateFormats, DefaultCountry: cfg.DefaultCountry})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errConfig, err)
+	}
+	return v, nil
+}
+
+// logPlacements says which header went to which field, and what was left unplaced.
+func logPlacements(log *slog.Logger, r *roster) {
+	for _, p := range r.mapper.Placements() {
+		log.Info("column mapped", "header", p.Header, "field", p.Field, "via", p.Via)
+	}
+	for _, h := range r.mapper.Unplaced() {
+		log.Warn("column not used", "header", h)
+	}
+}
+
+// newLogger returns the logger for stderr in the format asked for.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "", "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: want text or json", format)}
+}

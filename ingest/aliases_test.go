@@ -1,0 +1,314 @@
+package ingest
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/rosterload/rosterload/ingest/rows"
+)
+
+// newMapper builds a mapper for a header or fails the test.
+func newMapper(t testing.TB, cfg Config, headers ...string) *Mapper {
+	t.Helper()
+	m, err := NewMapper(cfg, rows.Header{Num: 1, Names: headers})
+	if err != nil {
+		t.Fatalf("NewMapper(%q): %v", headers, err)
+	}
+	return m
+}
+
+// placed returns field -> header of a mapper's placements.
+func placed(m *Mapper) map[string]string {
+	out := map[string]string{}
+	for _, p := range m.Placements() {
+		out[p.Field] = p.Header
+	}
+	return out
+}
+
+func TestAliasTablesHaveNoClashes(t *testing.T) {
+	if len(aliasConflicts) > 0 {
+		t.Fatalf("alias tables: %q", aliasConflicts)
+	}
+}
+
+func TestHeaderRecognition(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind   Kind
+		header string
+		field  string
+		via    string
+	}{
+		// The template's own names, matched ignoring case, spaces, _, - and .
+		{KindEWA, "firstName", "firstName", ViaColumn},
+		{KindEWA, "First Name", "firstName", ViaColumn},
+		{KindEWA, "first_name", "firstName", ViaColumn},
+		{KindEWA, "FIRSTNAME", "firstName", ViaColumn},
+		{KindEWA, "first-name", "firstName", ViaColumn},
+		{KindEWA, "First.Name", "firstName", ViaColumn},
+		{KindEWA, "billing_zip", "billingZip", ViaColumn},
+		{KindEWA, "Card Number", "cardNumber", ViaColumn},
+		{KindEWA, "SSN", "ssn", ViaColumn},
+		{KindEWA, "City", "city", ViaColumn},
+		{KindEWA, "Zip", "zip", ViaColumn},
+		{KindEWA, "Country", "country", ViaColumn},
+		{KindEWA, "Gender", "gender", ViaColumn},
+		{KindEWA, "Sex", "sex", ViaColumn},
+		{KindEWA, "Date of Birth", "dateOfBirth", ViaColumn},
+		{KindEWA, "Address Line 1", "addressLine1", ViaColumn},
+		{KindEWA, "Address Line 2", "addressLine2", ViaColumn},
+		{KindBusiness, "Business Name", "businessName", ViaColumn},
+		{KindBusiness, "Tax ID", "taxId", ViaColumn},
+		// Payroll export headers.
+		{KindEWA, "Employee ID", "externalId", ViaAlias},
+		{KindEWA, "Employee Number", "externalId", ViaAlias},
+		{KindEWA, "Emp ID", "externalId", ViaAlias},
+		{KindEWA, "Emp No", "externalId", ViaAlias},
+		{KindEWA, "Associate ID", "externalId", ViaAlias},
+		{KindEWA, "Worker ID", "externalId", ViaAlias},
+		{KindEWA, "File #", "externalId", ViaAlias},
+		{KindEWA, "Legal First Name", "firstName", ViaAlias},
+		{KindEWA, "Legal Last Name", "lastName", ViaAlias},
+		{KindEWA, "Given Name", "firstName", ViaAlias},
+		{KindEWA, "Surname", "lastName", ViaAlias},
+		{KindEWA, "Middle Initial", "middleName", ViaAlias},
+		{KindEWA, "Work Email", "email", ViaAlias},
+		{KindEWA, "Personal Email", "email", ViaAlias},
+		{KindEWA, "Email Address", "email", ViaAlias},
+		{KindEWA, "Mobile Phone", "phone", ViaAlias},
+		{KindEWA, "Cell Phone", "phone", ViaAlias},
+		{KindEWA, "Home Phone", "phone", ViaAlias},
+		{KindEWA, "Work Phone", "phone", ViaAlias},
+		{KindEWA, "Phone Number", "phone", ViaAlias},
+		{KindEWA, "Birth Date", "dateOfBirth", ViaAlias},
+		{KindEWA, "DOB", "dateOfBirth", ViaAlias},
+		{KindEWA, "D.O.B.", "dateOfBirth", ViaAlias},
+		{KindEWA, "Social Security Number", "ssn", ViaAlias},
+		{KindEWA, "SSN/SIN", "ssn", ViaAlias},
+		{KindEWA, "Address 1", "addressLine1", ViaAlias},
+		{KindEWA, "Street", "addressLine1", ViaAlias},
+		{KindEWA, "Street Address", "addressLine1", ViaAlias},
+		{KindEWA, "Apt", "addressLine2", ViaAlias},
+		{KindEWA, "Suite", "addressLine2", ViaAlias},
+		{KindEWA, "Town", "city", ViaAlias},
+		{KindEWA, "Zip Code", "zip", ViaAlias},
+		{KindEWA, "Postal Code", "zip", ViaAlias},
+		{KindEWA, "Postcode", "zip", ViaAlias},
+		{KindEWA, "Pincode", "zip", ViaAlias},
+		{KindEWA, "State/Province", "state", ViaAlias},
+		{KindEWA, "Province", "state", ViaAlias},
+		{KindEWA, "PAN", "cardNumber", ViaAlias},
+		{KindEWA, "Expiry", "cardExpiry", ViaAlias},
+		{KindEWA, "Expiration Date", "cardExpiry", ViaAlias},
+		{KindEWA, "Billing Postal Code", "billingZip", ViaAlias},
+		{KindIndividual, "Employee ID", "externalId", ViaAlias},
+		{KindIndividual, "Zip Code", "zip", ViaAlias},
+		{KindBusiness, "Company", "businessName", ViaAlias},
+		{KindBusiness, "EIN", "taxId", ViaAlias},
+		{KindBusiness, "FEIN", "taxId", ViaAlias},
+		{KindBusiness, "DBA", "dbaName", ViaAlias},
+		{KindBusiness, "Email", "contactEmail", ViaAlias},
+		{KindBusiness, "Contact Email", "contactEmail", ViaColumn},
+		{KindBusiness, "Monthly Limit", "limitMonthly", ViaAlias},
+		{KindBusiness, "Zip Code", "zip", ViaAlias},
+		// ADP's "Section: Field" and Workday's "Section - Field".
+		{KindEWA, "Personal Contact: Personal Email", "email", ViaAlias},
+		{KindEWA, "Home Address: Zip Code", "zip", ViaAlias},
+		{KindEWA, "Legal Name - First Name", "firstName", ViaAlias},
+		{KindEWA, "Primary Address: City", "city", ViaAlias},
+		// Metadata keys are kept as written.
+		{KindEWA, "metadata.costCenter", "metadata.costCenter", ViaColumn},
+		{KindEWA, "Metadata.Cost Center", "metadata.Cost Center", ViaColumn},
+		{KindBusiness, "metadata_region", "metadata.region", ViaColumn},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+"/"+tt.header, func(t *testing.T) {
+			t.Parallel()
+			m := newMapper(t, Config{Kind: tt.kind}, tt.header)
+			ps := m.Placements()
+			if len(ps) != 1 {
+				t.Fatalf("placements = %+v, unplaced %q; want %s", ps, m.Unplaced(), tt.field)
+			}
+			want := Placement{Header: tt.header, Column: 0, Field: tt.field, Via: tt.via}
+			if ps[0] != want {
+				t.Errorf("placement = %+v, want %+v", ps[0], want)
+			}
+		})
+	}
+}
+
+func TestHeadersOfOtherKindsAreUnplaced(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind   Kind
+		header string
+		why    string
+	}{
+		{KindBusiness, "Card Number", "cardNumber is a field of kind ewa, not business"},
+		{KindIndividual, "Program ID", "programId is a field of kind ewa, not individual"},
+		{KindEWA, "EIN", "taxId is a field of kind business, not ewa"},
+		{KindEWA, "Department", ""},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind)+"/"+tt.header, func(t *testing.T) {
+			t.Parallel()
+			m := newMapper(t, Config{Kind: tt.kind}, tt.header)
+			if len(m.Placements()) != 0 || len(m.Unplaced()) != 1 {
+				t.Fatalf("placements %+v, unplaced %q", m.Placements(), m.Unplaced())
+			}
+			if m.unplaced[0].why != tt.why {
+				t.Errorf("why = %q, want %q", m.unplaced[0].why, tt.why)
+			}
+		})
+	}
+}
+
+func TestCardSecretColumnsAreRefused(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header string
+		holds  string
+	}{
+		{"CVV", holdsCodes},
+		{"cvc", holdsCodes},
+		{"CVV2", holdsCodes},
+		{"CVC2", holdsCodes},
+		{"CID", holdsCodes},
+		{"CVV2/CVC2", holdsCodes},
+		{"Card CVV", holdsCodes},
+		{"cvv_number", holdsCodes},
+		{"cardCvc", holdsCodes},
+		{"CVV #", holdsCodes},
+		{"Security Code", holdsCodes},
+		{"Card Security Code", holdsCodes},
+		{"Card Verification Value", holdsCodes},
+		{"Card Verification Code", holdsCodes},
+		{"PIN", holdsPINs},
+		{"pin", holdsPINs},
+		{"Card PIN", holdsPINs},
+		{"Card PIN Code", holdsPINs},
+		{"PIN Number", holdsPINs},
+		{"Debit Pin", holdsPINs},
+		{"cardPin", holdsPINs},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			t.Parallel()
+			// Refused wherever it stands, though nothing maps it.
+			_, err := NewMapper(Config{}, rows.Header{Num: 1, Names: []string{"Employee ID", "First Name", tt.header}})
+			var ce *ConfigError
+			if !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
+				t.Fatalf("err = %v, want a ConfigError", err)
+			}
+			want := "column \"" + tt.header + "\" holds " + tt.holds + ", which may not be stored or sent; remove the column"
+			if err.Error() != want {
+				t.Errorf("err = %q\nwant %q", err, want)
+			}
+		})
+	}
+	t.Run("mapped by the mapping file", func(t *testing.T) {
+		t.Parallel()
+		_, err := NewMapper(Config{Columns: map[string]string{"cardNumber": "CVV"}}, rows.Header{Names: []string{"CVV"}})
+		if !errors.Is(err, ErrConfig) || !strings.Contains(err.Error(), "holds card security codes") {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+func TestCardSecretLookAlikesAreAccepted(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"Pincode", "Pin Code", "PIN_CODE", "Spinner", "Pinyin Name", "Shipping",
+		"Social Security Number", "Security Question", "Cidade", "Precinct", "Opinion", "Accident ID",
+		"Civic Number", "Employee ID"} {
+		t.Run(h, func(t *testing.T) {
+			t.Parallel()
+			if what, bad := cardSecret(h); bad {
+				t.Fatalf("cardSecret(%q) = %q, want accepted", h, what)
+			}
+			if _, err := NewMapper(Config{}, rows.Header{Names: []string{h}}); err != nil {
+				t.Errorf("NewMapper: %v", err)
+			}
+		})
+	}
+}
+
+func TestNormKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"First Name", "firstname"},
+		{"first_name", "firstname"},
+		{"FIRST-NAME", "firstname"},
+		{"First.Name", "firstname"},
+		{"First\u00a0Name", "firstname"},
+		{"State/Province", "state/province"},
+		{"Prénom", "prénom"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := normKey(tt.in); got != tt.want {
+				t.Errorf("normKey(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMetadataKey(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		header, key string
+		ok          bool
+	}{
+		{"metadata.costCenter", "costCenter", true},
+		{"METADATA.Dept", "Dept", true},
+		{"metadata: Cost Center", "Cost Center", true},
+		{"metadata_region", "region", true},
+		{"metadata.", "", false},
+		{"metadata", "", false},
+		{"metadatax", "", false},
+		{"Department", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.header, func(t *testing.T) {
+			t.Parallel()
+			key, ok := metadataKey(tt.header)
+			if key != tt.key || ok != tt.ok {
+				t.Errorf("metadataKey(%q) = %q, %v; want %q, %v", tt.header, key, ok, tt.key, tt.ok)
+			}
+		})
+	}
+}
+
+func TestCanonicalNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		kind        Kind
+		n           int
+		first, last string
+	}{
+		{KindEWA, 42, "externalId", "currency"},
+		{KindIndividual, 27, "externalId", "country"},
+		{KindBusiness, 28, "externalId", "limitSingle"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.kind), func(t *testing.T) {
+			t.Parallel()
+			names := CanonicalNames(tt.kind)
+			if len(names) != tt.n || names[0] != tt.first || names[len(names)-1] != tt.last {
+				t.Errorf("CanonicalNames = %d names %q..%q, want %d %q..%q", len(names), names[0], names[len(names)-1], tt.n, tt.first, tt.last)
+			}
+			// A file whose header is the template needs no mapping.
+			m := newMapper(t, Config{Kind: tt.kind}, names...)
+			if len(m.Unplaced()) != 0 || len(m.Placements()) != len(names) {
+				t.Errorf("template header: unplaced %q", m.Unplaced())
+			}
+			for i, p := range m.Placements() {
+				if p.Field != names[i] || p.Via != ViaColumn {
+					t.Errorf("placement %d = %+v", i, p)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,543 @@
+// Package csvread turns a CSV roster's byte stream (UTF-8, Windows-1252 or UTF-16; comma,
+// semicolon, tab or pipe delimited) into a rows.Reader: a header, then the non-blank data rows,
+// numbered as a spreadsheet numbers them.
+package csvread
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+
+	"github.com/rosterload/rosterload/ingest/rows"
+)
+
+// MaxRowBytes is the longest row the reader reads. A longer one is a malformed row
+// (ErrRowTooLong) and reading stops there: it is nearly always a quote that is never closed,
+// which would otherwise pull the rest of the file into memory as one field.
+const MaxRowBytes = 1 << 20
+
+// peekSize is how much of the start of a source is looked at, before any row is read, to find
+// its encoding and delimiter and to refuse files that are not CSV.
+const peekSize = 64 << 10
+
+// Options says how to read a CSV source. The zero value detects everything.
+type Options struct {
+	// Encoding is "" to detect; else "utf-8", "windows-1252" (aliases "cp1252", "latin1",
+	// "iso-8859-1"), "utf-16" (byte-order mark required), "utf-16le" or "utf-16be".
+	Encoding string
+	// Delimiter is 0 to sniff among ',' ';' '\t' '|'; else one ASCII character.
+	Delimiter rune
+	// HeaderRow is 0 for the first non-blank row; N for row N (rows before it are ignored).
+	HeaderRow int
+}
+
+// Reader reads a CSV source as rows. It implements rows.Reader. It is not safe for
+// concurrent use; the rows it returns are the caller's and may go to other goroutines.
+type Reader struct {
+	name      string
+	headerRow int
+	csv       *csv.Reader
+	guard     *guard
+
+	enc     charset // after detection: never encUTF16
+	bom     bool    // a UTF-8 byte-order mark was stripped
+	sawUTF8 bool    // encDetect: a cell held valid non-ASCII UTF-8
+	saw1252 bool    // encDetect: a cell was not UTF-8 and was read as Windows-1252
+	delim   rune
+
+	header     rows.Header
+	headerErr  error
+	headerDone bool
+	err        error // io.EOF or a *rows.SourceError: what every later Next returns
+	closed     bool
+
+	// Row numbering (see read): the row and the last file line of the previous record.
+	lastRow, lastLine int
+	cutSeen           bool // the guard's cut has been reported
+}
+
+var _ rows.Reader = (*Reader)(nil)
+
+// New returns a Reader of the CSV text in r; name is the source's name, for messages. It
+// looks at the first 64 KiB of r to choose the encoding and the delimiter, and refuses, with
+// a *rows.SourceError, a source that is empty or not CSV at all (binary, ZIP/XLSX, ...).
+// Options it cannot use are an error wrapping ErrUnknownEncoding or ErrInvalidOption.
+// New does not close r.
+func New(r io.Reader, name string, opts Options) (*Reader, error) {
+	enc, ok := parseEncoding(opts.Encoding)
+	if !ok {
+		return nil, fmt.Errorf("%w %q: want utf-8, windows-1252 (cp1252, latin1, iso-8859-1), utf-16, utf-16le or utf-16be", ErrUnknownEncoding, opts.Encoding)
+	}
+	if d := opts.Delimiter; d != 0 && (d >= utf8.RuneSelf || d == '"' || d == '\r' || d == '\n') {
+		return nil, fmt.Errorf("%w: delimiter %q: want one ASCII character other than a quote or a line end", ErrInvalidOption, d)
+	}
+	if opts.HeaderRow < 0 {
+		return nil, fmt.Errorf("%w: header row %d: want 0 (the first non-blank row) or a row number from 1", ErrInvalidOption, opts.HeaderRow)
+	}
+	if r == nil {
+		return nil, fmt.Errorf("%w: no reader for %s", ErrInvalidOption, name)
+	}
+
+	rd := &Reader{name: name, headerRow: opts.HeaderRow}
+	br := bufio.NewReaderSize(r, peekSize)
+	head, err := br.Peek(peekSize)
+	atEOF := err == io.EOF
+	if err != nil && !atEOF {
+		return nil, rows.Unreadable(name, "cannot be read: %w", err)
+	}
+	if len(head) == 0 {
+		return nil, rows.Unreadable(name, "file is empty")
+	}
+	if why := magicReason(head); why != "" {
+		return nil, rows.Unreadable(name, "%s", why)
+	}
+
+	named := enc
+	bomEnc, bomLen := bomOf(head)
+	if bomEnc != encDetect {
+		if !bomAgrees(enc, bomEnc) {
+			return nil, rows.Unreadable(name, "file starts with a %s byte-order mark, but its encoding was named %s", encName(bomEnc), encName(enc))
+		}
+		enc = bomEnc
+		rd.bom = bomEnc == encUTF8
+	} else if enc == encUTF16 {
+		return nil, rows.Unreadable(name, "file has no byte-order mark, which encoding utf-16 needs; name utf-16le or utf-16be instead")
+	}
+	if named == encDetect && enc == encUTF8 {
+		enc = encDetect // a UTF-8 BOM still falls back to Windows-1252 for invalid cells
+	}
+	rd.enc = enc
+	if _, err := br.Discard(bomLen); err != nil {
+		return nil, rows.Unreadable(name, "cannot be read: %w", err)
+	}
+
+	var text io.Reader = br
+	if enc == encUTF16LE || enc == encUTF16BE {
+		end := xunicode.LittleEndian
+		if enc == encUTF16BE {
+			end = xunicode.BigEndian
+		}
+		// The BOM is gone already; a second one would be text, and is trimmed from the header.
+		dec := transform.NewReader(br, xunicode.UTF16(end, xunicode.IgnoreBOM).NewDecoder())
+		tbr := bufio.NewReaderSize(dec, peekSize)
+		head, err = tbr.Peek(peekSize)
+		atEOF = err == io.EOF
+		if err != nil && !atEOF {
+			return nil, rows.Unreadable(name, "cannot be read: %w", err)
+		}
+		text = tbr
+	} else {
+		head = head[bomLen:]
+	}
+
+	if atEOF && isBlankText(head) {
+		return nil, rows.Unreadable(name, "file is empty")
+	}
+	if why := textReason(head, enc != encUTF16LE && enc != encUTF16BE); why != "" {
+		return nil, rows.Unreadable(name, "%s", why)
+	}
+	if enc == encDetect {
+		rd.sawUTF8, rd.saw1252 = scanUTF8(head, atEOF)
+	}
+	// Old Mac exports end lines with a lone CR, which encoding/csv does not split on: a file
+	// whose first 64 KiB have CRs and not one LF gets each CR read as a line end.
+	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		text = crToLF{text}
+		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
+	}
+	rd.delim = opts.Delimiter
+	if rd.delim == 0 {
+		rd.delim = sniffDelimiter(head, atEOF, opts.HeaderRow)
+	}
+
+	rd.guard = &guard{r: text, limit: MaxRowBytes}
+	rd.csv = csv.NewReader(rd.guard)
+	rd.csv.Comma = rd.delim
+	rd.csv.FieldsPerRecord = -1 // a ragged row is that row's error, not the end of the file
+	rd.csv.ReuseRecord = true   // Next copies the cells (one slice per row)
+	// LazyQuotes stays off. With it, a quote that is never closed silently swallows every row
+	// after it and stray quotes end up in names and ids that then get submitted; without it a
+	// broken row is a malformed_row that points the clerk at the cell to fix, and the rows
+	// after it are still read.
+	rd.csv.LazyQuotes = false
+	return rd, nil
+}
+
+// bomAgrees reports whether a byte-order mark of bomEnc fits the named encoding.
+func bomAgrees(named, bomEnc charset) bool {
+	switch named {
+	case encDetect:
+		return true
+	case encUTF16:
+		return bomEnc == encUTF16LE || bomEnc == encUTF16BE
+	}
+	return named == bomEnc
+}
+
+// encName names an encoding for a message.
+func encName(e charset) string {
+	switch e {
+	case encUTF8:
+		return "utf-8"
+	case encCP1252:
+		return "windows-1252"
+	case encUTF16:
+		return "utf-16"
+	case encUTF16LE:
+		return "utf-16le"
+	case encUTF16BE:
+		return "utf-16be"
+	}
+	return "auto"
+}
+
+// Encoding says how the source is being read, for a log line: "utf-8", "utf-8 (bom)",
+// "windows-1252", "utf-16le", "utf-16be", or "utf-8 with windows-1252 cells" when a UTF-8
+// file also holds cells that are not UTF-8. Detection looks at the first 64 KiB and then at
+// every cell read, so the answer is final only once the source has been read.
+func (r *Reader) Encoding() string {
+	switch r.enc {
+	case encCP1252:
+		return "windows-1252"
+	case encUTF16LE:
+		return "utf-16le"
+	case encUTF16BE:
+		return "utf-16be"
+	}
+	name := "utf-8"
+	if r.bom {
+		name = "utf-8 (bom)"
+	}
+	if r.enc == encDetect && r.saw1252 {
+		if !r.bom && !r.sawUTF8 {
+			return "windows-1252"
+		}
+		return name + " with windows-1252 cells"
+	}
+	return name
+}
+
+// Delimiter returns the field delimiter, named or sniffed.
+func (r *Reader) Delimiter() rune { return r.delim }
+
+// Header returns the header row: row Options.HeaderRow, or the first non-blank row. Its
+// names are trimmed. A source without one is a *rows.SourceError.
+func (r *Reader) Header() (rows.Header, error) {
+	if !r.headerDone {
+		if r.closed {
+			return rows.Header{}, rows.Unreadable(r.name, "reader is closed")
+		}
+		r.headerDone = true
+		r.header, r.headerErr = r.readHeader()
+	}
+	return r.header, r.headerErr
+}
+
+func (r *Reader) readHeader() (rows.Header, error) {
+	var before error // a broken row before the header row, which may have swallowed it
+	for {
+		num, cells, syn, err := r.read()
+		if err == io.EOF {
+			hint := ""
+			if before != nil {
+				hint = " (" + before.Error() + ")"
+			}
+			if r.headerRow > 0 {
+				return rows.Header{}, rows.Unreadable(r.name, "header row %d is beyond the end of the file, whose last row with data is row %d%s", r.headerRow, r.lastRow, hint)
+			}
+			return rows.Header{}, rows.Unreadable(r.name, "no header row: the file has only blank rows%s", hint)
+		}
+		if err != nil {
+			return rows.Header{}, err
+		}
+		if r.headerRow > 0 {
+			if num < r.headerRow {
+				if syn != nil {
+					before = syn
+				}
+				continue
+			}
+			// encoding/csv skips empty lines, so a record past the header row means that row
+			// was an empty line.
+			if num > r.headerRow || syn == nil && rows.Blank(cells) {
+				return rows.Header{}, rows.Unreadable(r.name, "header row %d is blank", r.headerRow)
+			}
+		} else if syn == nil && rows.Blank(cells) {
+			continue
+		}
+		if syn != nil {
+			return rows.Header{}, &rows.SourceError{Name: r.name, Err: fmt.Errorf("the header row cannot be read: %w", syn)}
+		}
+		names := make([]string, len(cells))
+		for i, c := range cells {
+			names[i] = strings.TrimFunc(r.text(c), isSpaceOrBOM)
+		}
+		return rows.Header{Num: num, Names: names}, nil
+	}
+}
+
+// isSpaceOrBOM is what header names are trimmed of: a byte-order mark a tool wrote twice is
+// not part of the first name.
+func isSpaceOrBOM(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }
+
+// Next returns the next non-blank data row, io.EOF after the last one, or a *rows.SourceError
+// when the source cannot be read (no header, a read failure). A row whose fields do not match
+// the header, or whose quotes are broken, is returned with Err set (a *rows.MalformedRowError,
+// or a *SyntaxError that wraps one), and reading goes on; its Cells are padded with "" to the
+// header's length, and keep any extra fields.
+func (r *Reader) Next() (rows.Row, error) {
+	if r.closed {
+		return rows.Row{}, rows.Unreadable(r.name, "reader is closed")
+	}
+	if _, err := r.Header(); err != nil {
+		return rows.Row{}, err
+	}
+	if r.err != nil {
+		return rows.Row{}, r.err
+	}
+	want := len(r.header.Names)
+	for {
+		num, cells, syn, err := r.read()
+		if err != nil {
+			r.err = err
+			return rows.Row{}, err
+		}
+		// A blank row is skipped whatever its field count: it holds nothing to report.
+		if syn == nil && rows.Blank(cells) {
+			continue
+		}
+		// One slice per row, since the csv.Reader reuses its own; the strings it returned
+		// are fresh for each record already.
+		out := make([]string, max(len(cells), want))
+		for i, c := range cells {
+			out[i] = r.text(c)
+		}
+		row := rows.Row{Num: num, Cells: out}
+		switch {
+		case syn != nil:
+			syn.Want = want
+			row.Err = syn
+		case len(cells) != want:
+			row.Err = &rows.MalformedRowError{Row: num, Got: len(cells), Want: want}
+		}
+		return row, nil
+	}
+}
+
+// Close ends reading; Next then fails. It does not close the io.Reader given to New, which
+// stays its opener's to close.
+func (r *Reader) Close() error {
+	r.closed = true
+	return nil
+}
+
+// read returns the next record, blank or not, with its spreadsheet row number; a record
+// whose syntax is broken comes with syn (and the fields read before the fault). err is io.EOF
+// or a *rows.SourceError.
+//
+// Row numbers: a spreadsheet shows each record as one row (one with quoted newlines too), and
+// each empty line as a row, which encoding/csv skips without a word. So the reader keeps the
+// row and the file line where the previous record ended; the next record starts at a file
+// line csv reports (FieldPos of its first field, or ParseError.StartLine), and every line in
+// between was an empty line, one row each:
+//
+//	row = previous row + (start line - previous end line)
+//
+// A record ends on the line its last field starts on (FieldPos) plus the newlines inside that
+// field (csv turns each line break in a quoted field into one "\n"); a broken record ends on
+// ParseError.Line, since csv drops the rest of that line and goes on at the next.
+func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
+	cells, err = r.csv.Read()
+	r.guard.mark = r.csv.InputOffset()
+	if err != nil {
+		return r.readError(cells, err)
+	}
+	first, _ := r.csv.FieldPos(0)
+	last, _ := r.csv.FieldPos(len(cells) - 1)
+	num = r.lastRow + first - r.lastLine
+	r.lastRow, r.lastLine = num, last+strings.Count(cells[len(cells)-1], "\n")
+	if r.guard.cut && !r.cutSeen {
+		// The record was cut off at MaxRowBytes: what csv returned is only its start.
+		r.cutSeen = true
+		syn = &SyntaxError{
+			MalformedRowError: &rows.MalformedRowError{Row: num, Got: len(cells)},
+			Line:              r.lastLine,
+			Err:               ErrRowTooLong,
+		}
+	}
+	return num, cells, syn, nil
+}
+
+// readError finishes read for a record that ended in err: the end of the input, a broken record, or
+// a failure to read.
+func (r *Reader) readError(cells []string, err error) (num int, _ []string, syn *SyntaxError, _ error) {
+	// Declared here, not in read: errors.As makes it escape, one allocation per call.
+	var pe *csv.ParseError
+	switch {
+	case err == io.EOF:
+		if r.guard.cut && !r.cutSeen {
+			r.cutSeen = true
+			return 0, nil, nil, rows.Unreadable(r.name, "more than %d MiB of empty lines after row %d; reading stopped there", MaxRowBytes>>20, r.lastRow)
+		}
+		return 0, nil, nil, io.EOF
+	case errors.As(err, &pe):
+		num = r.lastRow + pe.StartLine - r.lastLine
+		r.lastRow, r.lastLine = num, pe.Line
+		syn = &SyntaxError{
+			MalformedRowError: &rows.MalformedRowError{Row: num, Got: len(cells)},
+			Cell:              rows.Cell(len(cells), num), // the field at fault follows those read
+			Line:              pe.Line,
+			Column:            pe.Column,
+			Err:               pe.Err,
+			Parse:             pe,
+		}
+		// csv says ErrQuote both for text after a closing quote and for a quote still open
+		// at the end of the input; only the latter leaves csv at the end with the error's
+		// column past the last line's text.
+		open := pe.Err == csv.ErrQuote && r.guard.eof && r.csv.InputOffset() == r.guard.n && pe.Column >= r.guard.lastLineLen()
+		if open {
+			syn.Err = ErrUnclosedQuote
+		}
+		if r.guard.cut && !r.cutSeen {
+			r.cutSeen = true
+			syn.Err = ErrRowTooLong
+			if !open {
+				// The row was too long first: the message should not speak of quotes.
+				syn.Parse, syn.Cell = nil, ""
+			}
+		}
+		return num, cells, syn, nil
+	}
+	return 0, nil, nil, &rows.SourceError{Name: r.name, Err: fmt.Errorf("reading after row %d: %w", r.lastRow, err)}
+}
+
+// text turns a cell's bytes into text by the source's encoding.
+func (r *Reader) text(s string) string {
+	switch r.enc {
+	case encDetect:
+		if utf8.ValidString(s) {
+			if !r.sawUTF8 && !isASCII(s) {
+				r.sawUTF8 = true
+			}
+			return s
+		}
+		// Not UTF-8: a Windows-1252 file. Its delimiters, quotes and line ends are ASCII, so
+		// the parse of its bytes was exact and decoding its cells one by one is too.
+		r.saw1252 = true
+		return decode1252(s)
+	case encUTF8:
+		if utf8.ValidString(s) {
+			return s
+		}
+		return strings.ToValidUTF8(s, "\uFFFD")
+	case encCP1252:
+		if isASCII(s) {
+			return s
+		}
+		return decode1252(s)
+	}
+	return s // UTF-16 was decoded to UTF-8 before parsing
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// decode1252 decodes Windows-1252 bytes with x/text's table.
+func decode1252(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/2)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < utf8.RuneSelf {
+			b.WriteByte(c)
+		} else {
+			b.WriteRune(charmap.Windows1252.DecodeByte(c))
+		}
+	}
+	return b.String()
+}
+
+// crToLF turns every CR into an LF.
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
+}
+
+// guard sits between the decoded text and encoding/csv. It stops the input (a false io.EOF)
+// once the record being read passes limit bytes, so that an unclosed quote cannot pull the
+// whole file into memory, and it keeps the length of the last line it passed on, which tells
+// a quote left open at the end of the input from a stray one on the last line.
+type guard struct {
+	r     io.Reader
+	limit int64
+	n     int64 // bytes passed to csv
+	mark  int64 // csv's input offset at the end of the last record
+	eof   bool  // the input ended (or was cut)
+	cut   bool  // the input was stopped at limit
+	err   error // sticky: csv may read again after an error
+	cur   int   // bytes since the last '\n' passed on
+	prev  int   // length of the line that '\n' ended, without it
+}
+
+func (g *guard) Read(p []byte) (int, error) {
+	if g.err != nil {
+		return 0, g.err
+	}
+	room := g.limit - (g.n - g.mark)
+	if room <= 0 {
+		g.cut, g.eof, g.err = true, true, io.EOF
+		return 0, io.EOF
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.n += int64(n)
+	if b := p[:n]; len(b) > 0 {
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			if j := bytes.LastIndexByte(b[:i], '\n'); j >= 0 {
+				g.prev = i - j - 1
+			} else {
+				g.prev = g.cur + i
+			}
+			g.cur = len(b) - i - 1
+		} else {
+			g.cur += len(b)
+		}
+	}
+	if err != nil {
+		g.err = err
+		g.eof = err == io.EOF
+	}
+	return n, err
+}
+
+// lastLineLen is the length, without its '\n', of the last line passed on that has any bytes.
+func (g *guard) lastLineLen() int {
+	if g.cur > 0 {
+		return g.cur
+	}
+	return g.prev
+}

@@ -1,0 +1,189 @@
+package xlsxread
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/richardlehane/mscfb"
+)
+
+// oleMagic starts an OLE compound document: what Excel writes for an encrypted (password to
+// open) workbook, and for the legacy .xls format.
+var oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+
+// archive is the zip container of a workbook, with its parts looked up by name.
+type archive struct {
+	zr    *zip.Reader
+	parts map[string]*zip.File // lower-cased name, forward slashes -> entry
+}
+
+// openArchive opens r as a zip and checks, from its central directory alone (nothing is
+// inflated), that it does not claim to unpack to more than maxUnzip bytes. A reason it cannot
+// be read is returned as a plain error, to be wrapped as a SourceError by the caller.
+func openArchive(r io.ReaderAt, size, maxUnzip int64) (*archive, error) {
+	if size == 0 {
+		return nil, errors.New("file is empty")
+	}
+	var magic [8]byte
+	n, _ := r.ReadAt(magic[:], 0)
+	if n == len(magic) && bytes.Equal(magic[:], oleMagic) {
+		return nil, classifyOLE(r)
+	}
+	if n < 4 || string(magic[:4]) != "PK\x03\x04" {
+		return nil, errors.New("is not a valid XLSX file (it is not a zip archive)")
+	}
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("is not a valid XLSX file (a damaged zip archive: %v)", err)
+	}
+	a := &archive{zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
+	var total uint64
+	var largest *zip.File
+	for _, f := range zr.File {
+		total = satAdd(total, f.UncompressedSize64)
+		if largest == nil || f.UncompressedSize64 > largest.UncompressedSize64 {
+			largest = f
+		}
+		name := strings.ToLower(strings.ReplaceAll(f.Name, `\`, "/"))
+		if _, dup := a.parts[name]; !dup {
+			a.parts[name] = f
+		}
+	}
+	if total > uint64(maxUnzip) {
+		return nil, &tooLargeError{limit: maxUnzip, total: total, part: largest.Name, declared: largest.UncompressedSize64}
+	}
+	return a, nil
+}
+
+// part returns the entry named name (case does not matter), or nil.
+func (a *archive) part(name string) *zip.File {
+	return a.parts[strings.ToLower(strings.TrimPrefix(name, "/"))]
+}
+
+// classifyOLE says what an OLE compound document is: an encrypted workbook, an .xls, or neither.
+func classifyOLE(r io.ReaderAt) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = errors.New("is not a valid XLSX file (it is an OLE compound document, not a zip archive)")
+		}
+	}()
+	doc, derr := mscfb.New(r)
+	if derr == nil {
+		for i := 0; i < 10000; i++ {
+			e, nerr := doc.Next()
+			if nerr != nil {
+				break
+			}
+			switch e.Name {
+			case "EncryptionInfo", "EncryptedPackage":
+				return errors.New("is encrypted (password-protected): save an unprotected copy and read that")
+			case "Workbook", "Book":
+				return errors.New("is a legacy Excel 97-2003 (.xls) workbook, not XLSX: save it as .xlsx")
+			}
+		}
+	}
+	return errors.New("is not a valid XLSX file (it is an OLE compound document, not a zip archive)")
+}
+
+// satAdd adds without wrapping around.
+func satAdd(a, b uint64) uint64 {
+	if a+b < a {
+		return math.MaxUint64
+	}
+	return a + b
+}
+
+// tooLargeError is a workbook that unpacks, or would unpack, to more than it may.
+type tooLargeError struct {
+	limit    int64  // the limit crossed; 0 when a part unpacked to more than its own header said
+	total    uint64 // what all the zip headers declare together
+	part     string // the largest part, or the one that lied about its size
+	declared uint64 // what that part's header declares
+}
+
+func (e *tooLargeError) Error() string {
+	if e.limit == 0 {
+		return fmt.Sprintf("unpacks to more than its zip headers declare (%s: more than %s): refused as a zip bomb or a damaged file",
+			e.part, byteSize(e.declared))
+	}
+	return fmt.Sprintf("unpacks to more than the %s limit (its zip headers declare %s, %s of it in %s): refused as a possible zip bomb",
+		byteSize(uint64(e.limit)), byteSize(e.total), byteSize(e.declared), e.part)
+}
+
+// byteSize writes n bytes for a person: 512 bytes, 16 MiB, 4.5 GiB.
+func byteSize(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return trimZero(fmt.Sprintf("%.1f GiB", float64(n)/(1<<30)))
+	case n >= 1<<20:
+		return trimZero(fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)))
+	case n >= 1<<10:
+		return trimZero(fmt.Sprintf("%.1f KiB", float64(n)/(1<<10)))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+func trimZero(s string) string { return strings.Replace(s, ".0 ", " ", 1) }
+
+// countingReader counts what is read through it. It also caps how much may be read between two
+// calls to mark, so that a single XML token (one enormous text node or tag) cannot make the
+// decoder buffer an unbounded amount: XML decoders hold a whole token in memory.
+type countingReader struct {
+	r        io.Reader
+	n        int64
+	mark     int64
+	maxToken int64
+}
+
+var errTokenTooLong = errors.New("token too long")
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.maxToken > 0 && c.n-c.mark > c.maxToken {
+		return 0, errTokenTooLong
+	}
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// setMark starts a new token.
+func (c *countingReader) setMark() { c.mark = c.n }
+
+// checkPart inflates a part to nowhere, so that a part whose header understates its size, whose
+// data is corrupt or fails its checksum is refused before any of its rows is read: archive/zip
+// stops a reader at the declared size, so this takes time and memory bounded by that size.
+func checkPart(f *zip.File) error {
+	rc, err := f.Open()
+	if err != nil {
+		return partError(f, 0, err)
+	}
+	defer rc.Close()
+	cr := &countingReader{r: rc}
+	_, err = io.CopyBuffer(io.Discard, cr, make([]byte, 64<<10))
+	if err != nil {
+		return partError(f, cr.n, err)
+	}
+	return nil
+}
+
+// partError explains why a part could not be read, read bytes into it.
+func partError(f *zip.File, read int64, err error) error {
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, zip.ErrFormat) && uint64(read) >= f.UncompressedSize64:
+		return &tooLargeError{part: f.Name, declared: f.UncompressedSize64}
+	case errors.Is(err, zip.ErrAlgorithm):
+		return fmt.Errorf("is not a valid XLSX file (%s uses a compression method Excel does not write)", f.Name)
+	case errors.Is(err, zip.ErrChecksum):
+		return fmt.Errorf("is damaged: %s fails its checksum", f.Name)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &corrupt):
+		return fmt.Errorf("is damaged: %s is cut short or corrupt", f.Name)
+	}
+	return fmt.Errorf("is damaged: %s cannot be read: %w", f.Name, err)
+}

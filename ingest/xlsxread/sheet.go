@@ -1,0 +1,341 @@
+package xlsxread
+
+import (
+	"archive/zip"
+	"bufio"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+
+	"github.com/rosterload/rosterload/ingest/rows"
+)
+
+const (
+	maxRows    = 1 << 20 // Excel's last row is 1,048,576
+	maxColumns = 1 << 14 // and its last column XFD, 16,384
+
+	// maxTokenBytes caps one XML token (a tag, or a run of text) and maxCellBytes the text of
+	// one cell or shared string. Excel holds at most 32,767 characters in a cell, so both are
+	// far above anything real and only stop a damaged or hostile file from filling memory.
+	maxTokenBytes = 1 << 20
+	maxCellBytes  = 1 << 20
+)
+
+// cellFormat is how the values of a sheet's cells are turned into text.
+type cellFormat struct {
+	sst      *sharedStrings
+	dates    []bool // style index -> shows a date
+	date1904 bool
+}
+
+// sheetStream reads the <row> elements of a worksheet part, one at a time, in constant memory.
+type sheetStream struct {
+	part *zip.File
+	rc   io.ReadCloser
+	cr   *countingReader
+	dec  *xml.Decoder
+	fmt  cellFormat
+
+	inData  bool // inside <sheetData>
+	lastRow int  // the number of the last row read
+
+	text []byte // the text of the cell being read
+}
+
+// errEndOfRows is what next returns after the last row.
+var errEndOfRows = errors.New("end of rows")
+
+// openSheet starts reading a worksheet part.
+func openSheet(part *zip.File, cf cellFormat) (*sheetStream, error) {
+	rc, err := part.Open()
+	if err != nil {
+		return nil, partError(part, 0, err)
+	}
+	s := &sheetStream{part: part, rc: rc, fmt: cf}
+	s.cr = &countingReader{r: rc, maxToken: maxTokenBytes}
+	s.dec = xml.NewDecoder(bufio.NewReaderSize(s.cr, 64<<10))
+	s.dec.CharsetReader = charset.NewReaderLabel // as excelize does, for parts not in UTF-8
+	return s, nil
+}
+
+func (s *sheetStream) close() error {
+	if s.rc == nil {
+		return nil
+	}
+	err := s.rc.Close()
+	s.rc = nil
+	return err
+}
+
+// token returns the next XML token, a token whose bytes stay valid until the next call.
+func (s *sheetStream) token() (xml.Token, error) {
+	s.cr.setMark()
+	tok, err := s.dec.RawToken()
+	if err == nil {
+		return tok, nil
+	}
+	var syn *xml.SyntaxError
+	switch {
+	case errors.Is(err, errTokenTooLong):
+		return nil, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", s.part.Name, maxTokenBytes>>20, s.lastRow)
+	case err == io.EOF:
+		if s.inData {
+			return nil, fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", s.part.Name, s.lastRow)
+		}
+		return nil, err
+	case errors.As(err, &syn):
+		return nil, fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", s.part.Name, s.lastRow, syn.Msg)
+	}
+	return nil, partError(s.part, s.cr.n, err)
+}
+
+// skip reads past the end of the element whose start was just read.
+func (s *sheetStream) skip() error {
+	for depth := 1; depth > 0; {
+		tok, err := s.token()
+		if err != nil {
+			return err
+		}
+		switch tok.(type) {
+		case xml.StartElement:
+			depth++
+		case xml.EndElement:
+			depth--
+		}
+	}
+	return nil
+}
+
+// next reads the next row: its number and its cells, indexed by column (A = 0), with only the
+// first keep columns kept and no trailing empty cells. It returns errEndOfRows after the last.
+func (s *sheetStream) next(keep int) (int, []string, error) {
+	for {
+		tok, err := s.token()
+		if err == io.EOF {
+			return 0, nil, errEndOfRows // no <sheetData>: a sheet without rows
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch {
+			case !s.inData && t.Name.Local == "sheetData":
+				s.inData = true
+			case s.inData && t.Name.Local == "row":
+				return s.row(t, keep)
+			case s.inData:
+				if err := s.skip(); err != nil {
+					return 0, nil, err
+				}
+			}
+		case xml.EndElement:
+			if s.inData && t.Name.Local == "sheetData" {
+				s.inData = false
+				return 0, nil, errEndOfRows
+			}
+		}
+	}
+}
+
+// row reads a <row> element whose start tag is start.
+func (s *sheetStream) row(start xml.StartElement, keep int) (int, []string, error) {
+	num := s.lastRow + 1
+	if r, ok := attr(start, "r"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(r))
+		if err != nil || n < 1 || n > maxRows {
+			return 0, nil, fmt.Errorf("is damaged: %s has a row numbered %q, not 1 to %d", s.part.Name, r, maxRows)
+		}
+		num = n
+	} else if num > maxRows {
+		return 0, nil, fmt.Errorf("is damaged: %s has more than %d rows", s.part.Name, maxRows)
+	}
+	s.lastRow = num
+
+	var cells []string
+	col := -1
+	for {
+		tok, err := s.token()
+		if err != nil {
+			return 0, nil, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Local != "c" {
+				if err := s.skip(); err != nil {
+					return 0, nil, err
+				}
+				continue
+			}
+			var val string
+			if col, val, err = s.cell(t, num, col, keep); err != nil {
+				return 0, nil, err
+			}
+			if col < keep && val != "" {
+				for len(cells) <= col {
+					cells = append(cells, "")
+				}
+				cells[col] = val
+			}
+		case xml.EndElement:
+			return num, cells, nil
+		}
+	}
+}
+
+// cell reads a <c> element of row num: its column (the one after prev when it has no
+// reference) and, when that column is kept, its value as text.
+func (s *sheetStream) cell(start xml.StartElement, num, prev, keep int) (int, string, error) {
+	col, style, typ := prev+1, 0, ""
+	for _, a := range start.Attr {
+		switch a.Name.Local {
+		case "r":
+			c, ok := refColumn(a.Value)
+			if !ok {
+				return 0, "", fmt.Errorf("is damaged: %s row %d has a cell reference %q that is not valid", s.part.Name, num, a.Value)
+			}
+			col = c
+		case "s":
+			if n, err := strconv.Atoi(a.Value); err == nil {
+				style = n
+			}
+		case "t":
+			typ = a.Value
+		}
+	}
+	if col >= maxColumns {
+		return 0, "", fmt.Errorf("is damaged: %s row %d has a cell beyond column XFD", s.part.Name, num)
+	}
+
+	// Collect the value's text: <v>, or for inline strings <is><t> and <is><r><t> (not the
+	// phonetic <rPh> runs). path holds the elements open inside <c>.
+	s.text = s.text[:0]
+	var path [4]string
+	depth := 0
+	for {
+		tok, err := s.token()
+		if err != nil {
+			return 0, "", err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth < len(path) {
+				path[depth] = t.Name.Local
+			}
+			depth++
+		case xml.EndElement:
+			if depth == 0 {
+				if col >= keep {
+					return col, "", nil
+				}
+				v, err := s.value(typ, style, num, col)
+				return col, v, err
+			}
+			depth--
+		case xml.CharData:
+			if col < keep && valueText(path[:min(depth, len(path))], depth) {
+				if len(s.text)+len(t) > maxCellBytes {
+					return 0, "", fmt.Errorf("is damaged: cell %s of %s holds more than %d MiB of text", rows.Cell(col, num), s.part.Name, maxCellBytes>>20)
+				}
+				s.text = append(s.text, t...)
+			}
+		}
+	}
+}
+
+// valueText reports whether text at path (depth elements deep inside <c>) is the cell's value.
+func valueText(path []string, depth int) bool {
+	switch depth {
+	case 1:
+		return path[0] == "v"
+	case 2:
+		return path[0] == "is" && path[1] == "t"
+	case 3:
+		return path[0] == "is" && path[1] == "r" && path[2] == "t"
+	}
+	return false
+}
+
+// value turns the collected text of a cell of type typ and style into its text.
+func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
+	v := string(s.text)
+	switch typ {
+	case "s":
+		if strings.TrimSpace(v) == "" {
+			return "", nil
+		}
+		i, err := strconv.Atoi(strings.TrimSpace(v))
+		str, ok, lerr := s.fmt.sst.get(i)
+		if lerr != nil {
+			return "", fmt.Errorf("is damaged: %w", lerr)
+		}
+		if err != nil || !ok {
+			return "", fmt.Errorf("is damaged: cell %s of %s refers to shared string %q, which is not in the table of %d", rows.Cell(col, num), s.part.Name, v, s.fmt.sst.n)
+		}
+		return str, nil
+	case "str", "inlineStr":
+		return unescapeXString(v), nil
+	case "b":
+		return boolValue(v), nil
+	case "e":
+		return strings.TrimSpace(v), nil
+	case "d":
+		if d, ok := isoDate(v); ok {
+			return d, nil
+		}
+		return v, nil
+	}
+	if v == "" {
+		return "", nil
+	}
+	if style >= 0 && style < len(s.fmt.dates) && s.fmt.dates[style] {
+		if d, ok := dateValue(v, s.fmt.date1904); ok {
+			return d, nil
+		}
+	}
+	return numberValue(v), nil
+}
+
+// attr returns the value of the attribute named local.
+func attr(e xml.StartElement, local string) (string, bool) {
+	for _, a := range e.Attr {
+		if a.Name.Local == local {
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// refColumn returns the 0-based column of a cell reference such as "AB12" (or "$AB$12").
+func refColumn(ref string) (int, bool) {
+	i := 0
+	if i < len(ref) && ref[i] == '$' {
+		i++
+	}
+	col, letters := 0, 0
+	for ; i < len(ref); i++ {
+		c := ref[i] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		if col > maxColumns {
+			return 0, false
+		}
+		col = col*26 + int(c-'a'+1)
+		letters++
+	}
+	if i < len(ref) && ref[i] == '$' {
+		i++
+	}
+	for ; i < len(ref); i++ {
+		if ref[i] < '0' || ref[i] > '9' {
+			return 0, false
+		}
+	}
+	return col - 1, letters > 0
+}

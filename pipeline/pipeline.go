@@ -1,0 +1,326 @@
+// Package pipeline runs a roster through its stages (read, map, validate on every core,
+// de-duplicate, submit, report) and returns, through the report writer, one line per non-blank
+// data row in source order.
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/validate"
+)
+
+// Sink sends a valid, first-occurrence record and fills in its line: status, ids, HTTP status,
+// attempts, and errors when it failed. It is called from up to Concurrency goroutines at once.
+// A record's own failure is recorded in its line and returns nil; an error stops the whole run.
+type Sink interface {
+	Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error
+}
+
+// Mapper turns a source row into a record.
+type Mapper interface {
+	Map(rows.Row) *ingest.Record
+}
+
+// Pipeline is one run's configuration.
+type Pipeline struct {
+	Source    rows.Reader
+	Mapper    Mapper
+	Validator *validate.Validator
+	// Sink receives valid first occurrences; nil is a dry run, where they are VALID.
+	Sink        Sink
+	Concurrency int // sink calls at once; 0 = 1
+	Workers     int // validation goroutines; 0 = GOMAXPROCS
+	Report      reports.Writer
+	Summary     *reports.Summary
+	TempDir     string // for the de-duplication set; "" = os.TempDir()
+	Log         *slog.Logger
+	// Progress, if set, is called from the report stage after each line is written.
+	Progress func(line *reports.Line)
+	// SubmitCtx, if set, governs submission alone: once it is done (SIGINT), no new request is
+	// started and the rest of the valid rows are NOT_SUBMITTED, while reading, validation and
+	// the report go on so that every row is accounted for. Run's ctx aborts everything.
+	SubmitCtx context.Context
+}
+
+// batchSize trades channel overhead against the memory held in flight.
+const batchSize = 256
+
+type item struct {
+	rec  *ingest.Record
+	line reports.Line
+	// valid: passed validation and may claim its externalId.
+	valid bool
+	done  chan struct{} // closed when the sink has filled line; nil when there is nothing to wait for
+}
+
+type batch struct {
+	seq   int
+	items []*item
+}
+
+// stageClock sums the time spent in each stage across goroutines.
+type stageClock struct{ read, mapping, validate, dedupe, submit, report atomic.Int64 }
+
+func since(c *atomic.Int64, t time.Time) { c.Add(int64(time.Since(t))) }
+
+// Run reads the whole source and writes every line. It returns an error only for a run-level
+// failure (unreadable source, report write failure, a Sink error); rows that fail are in the
+// report. Lines already written stay written: the caller decides whether to Close or Abort.
+func (p *Pipeline) Run(ctx context.Context) error {
+	log := p.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	workers := p.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	conc := max(p.Concurrency, 1)
+	dd, err := newDeduper(p.TempDir)
+	if err != nil {
+		return err
+	}
+	defer dd.Close()
+	var clock stageClock
+	defer func() {
+		s := p.Summary
+		s.Stages.Read = reports.Seconds(clock.read.Load())
+		s.Stages.Map = reports.Seconds(clock.mapping.Load())
+		s.Stages.Validate = reports.Seconds(clock.validate.Load())
+		s.Stages.Dedupe = reports.Seconds(clock.dedupe.Load())
+		s.Stages.Submit = reports.Seconds(clock.submit.Load())
+		s.Stages.Report = reports.Seconds(clock.report.Load())
+	}()
+
+	g, gctx := errgroup.WithContext(ctx)
+	// Submission stops on a run-level failure or when SubmitCtx ends, whichever comes first.
+	subCtx, cancelSub := context.WithCancel(gctx)
+	defer cancelSub()
+	if p.SubmitCtx != nil {
+		defer context.AfterFunc(p.SubmitCtx, cancelSub)()
+	}
+	toValidate := make(chan batch, workers*2)
+	validated := make(chan batch, workers*2)
+
+	// Read and map, in order, in batches.
+	g.Go(func() error {
+		defer close(toValidate)
+		seq := 0
+		cur := make([]*item, 0, batchSize)
+		for {
+			t := time.Now()
+			row, err := p.Source.Next()
+			since(&clock.read, t)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			t = time.Now()
+			rec := p.Mapper.Map(row)
+			since(&clock.mapping, t)
+			cur = append(cur, &item{rec: rec})
+			if len(cur) == batchSize {
+				if err := send(gctx, toValidate, batch{seq, cur}); err != nil {
+					return err
+				}
+				seq++
+				cur = make([]*item, 0, batchSize)
+			}
+		}
+		if len(cur) > 0 {
+			return send(gctx, toValidate, batch{seq, cur})
+		}
+		return nil
+	})
+
+	// Validate on every core; batches leave out of order and are put back in order below.
+	var vg errgroup.Group
+	for range workers {
+		vg.Go(func() error {
+			for b := range toValidate {
+				t := time.Now()
+				for _, it := range b.items {
+					p.check(it)
+				}
+				since(&clock.validate, t)
+				if err := send(gctx, validated, b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		err := vg.Wait()
+		close(validated)
+		return err
+	})
+
+	// In source order: de-duplicate, hand valid first occurrences to the sink (concurrently),
+	// and queue every line for the report writer, which waits for each in turn.
+	queue := make(chan *item, conc*4+batchSize)
+	g.Go(func() error {
+		defer close(queue)
+		var sg errgroup.Group
+		sg.SetLimit(conc)
+		defer sg.Wait()
+		pending := map[int][]*item{}
+		next := 0
+		for b := range validated {
+			pending[b.seq] = b.items
+			for {
+				items, ok := pending[next]
+				if !ok {
+					break
+				}
+				delete(pending, next)
+				next++
+				for _, it := range items {
+					if err := p.route(subCtx, it, dd, &sg, &clock); err != nil {
+						return err
+					}
+					if err := send(gctx, queue, it); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return sg.Wait()
+	})
+
+	// Write the report in source order.
+	g.Go(func() error {
+		for it := range queue {
+			if it.done != nil {
+				<-it.done
+			}
+			t := time.Now()
+			if err := p.Report.Write(&it.line); err != nil {
+				return err
+			}
+			since(&clock.report, t)
+			p.Summary.Count(&it.line)
+			if p.Progress != nil {
+				p.Progress(&it.line)
+			}
+		}
+		return nil
+	})
+
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if p.SubmitCtx != nil && p.SubmitCtx.Err() != nil {
+		p.Summary.Interrupted = true
+	}
+	log.Debug("pipeline finished", "rows", p.Summary.RowsRead)
+	return nil
+}
+
+// check validates one record and fills the parts of its line that do not depend on other rows.
+func (p *Pipeline) check(it *item) {
+	rec := it.rec
+	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name()}
+	if rec.Malformed != nil {
+		it.line.Status = reports.Invalid
+		it.line.Errors = []validate.Problem{{
+			Field: "row", Cell: fmt.Sprintf("row %d", rec.Row), Code: validate.CodeMalformedRow,
+			Message: rec.Malformed.Error(),
+		}}
+		return
+	}
+	res := validateRecord(p.Validator, rec)
+	it.line.Errors, it.line.Warnings = res.Errors, res.Warnings
+	// The validator trims and normalises in place: take the id and name it settled on.
+	it.line.ExternalID, it.line.Name = rec.ExternalID(), rec.Name()
+	if !res.Valid() {
+		it.line.Status = reports.Invalid
+		return
+	}
+	it.valid = true
+}
+
+func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
+	h := validate.Hint{Country: rec.Country, Loc: rec}
+	switch {
+	case rec.EWA != nil:
+		return v.EWA(rec.EWA, h)
+	case rec.Individual != nil:
+		return v.Individual(rec.Individual, h)
+	case rec.Business != nil:
+		return v.Business(rec.Business, h)
+	}
+	return validate.Result{Errors: []validate.Problem{{Field: "row", Code: validate.CodeRequired, Message: "row maps to no record"}}}
+}
+
+// route settles a validated item: DUPLICATE, or VALID (dry run), or off to the sink.
+func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgroup.Group, clock *stageClock) error {
+	if !it.valid {
+		return nil
+	}
+	t := time.Now()
+	first, err := dd.Claim(it.line.ExternalID, it.rec.Row, it.rec.Request())
+	since(&clock.dedupe, t)
+	if err != nil {
+		return err
+	}
+	if first != nil {
+		col, cell := it.rec.Locate("externalId")
+		it.line.Status = reports.Duplicate
+		it.line.Errors = append(it.line.Errors, validate.Problem{
+			Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,
+			Message: first.message(it.line.ExternalID),
+		})
+		return nil
+	}
+	if p.Sink == nil {
+		it.line.Status = reports.Valid
+		return nil
+	}
+	if ctx.Err() != nil {
+		it.line.Status = reports.NotSubmitted
+		return nil
+	}
+	it.done = make(chan struct{})
+	sg.Go(func() error {
+		defer close(it.done)
+		t := time.Now()
+		defer since(&clock.submit, t)
+		if ctx.Err() != nil {
+			it.line.Status = reports.NotSubmitted
+			return nil
+		}
+		if err := p.Sink.Submit(ctx, it.rec, &it.line); err != nil {
+			if it.line.Status == "" {
+				it.line.Status = reports.NotSubmitted
+			}
+			return err
+		}
+		return nil
+	})
+	return nil
+}
+
+// send delivers v unless ctx ends first.
+func send[T any](ctx context.Context, ch chan<- T, v T) error {
+	select {
+	case ch <- v:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,188 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rosterload/rosterload/validate"
+)
+
+func sampleLines() []*Line {
+	return []*Line{
+		{Row: 2, ExternalID: "E1", Name: "Ana Lee", Status: Valid},
+		{Row: 3, ExternalID: "=HYPERLINK(\"http://x\")", Name: "+Bob", Status: Invalid, Errors: []validate.Problem{
+			{Field: "customerData.primaryEmail.value", Column: "Email", Cell: "D3", Code: "invalid_email", Message: "not an address"},
+			{Field: "externalId", Column: "ID", Cell: "A3", Code: "required", Message: "missing"},
+		}},
+		{Row: 5, ExternalID: "E1", Name: "@Ana", Status: Duplicate, Warnings: []validate.Problem{
+			{Field: "addresses[0].zipCode", Cell: "K5", Code: "zip_padded", Message: "padded"},
+		}},
+	}
+}
+
+func TestCSVReport(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "r.csv")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range sampleLines() {
+		if err := w.Write(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("report visible before Close: %v", err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", st.Mode().Perm())
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantHeader := "row,externalId,name,status,customerId,profileId,financialAccountId,httpStatus,attempts,errors,warnings"
+	if got := strings.Join(recs[0], ","); got != wantHeader {
+		t.Errorf("header = %s\nwant %s", got, wantHeader)
+	}
+	if len(recs) != 4 {
+		t.Fatalf("%d records, want header + 3", len(recs))
+	}
+	tests := []struct {
+		name     string
+		row, col int
+		want     string
+	}{
+		{"formula externalId neutralised", 2, 1, `'=HYPERLINK("http://x")`},
+		{"plus name neutralised", 2, 2, "'+Bob"},
+		{"at name neutralised", 3, 2, "'@Ana"},
+		{"plain kept", 1, 2, "Ana Lee"},
+		{"errors joined", 2, 9, "customerData.primaryEmail.value [D3] invalid_email: not an address; externalId [A3] required: missing"},
+		{"warnings joined", 3, 10, "addresses[0].zipCode [K5] zip_padded: padded"},
+		{"status", 3, 3, "DUPLICATE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := recs[tt.row][tt.col]; got != tt.want {
+				t.Errorf("cell = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJSONLReport(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "r.jsonl")
+	w, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range sampleLines() {
+		if err := w.Write(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, _ := os.Open(path)
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	var got []map[string]any
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q: %v", sc.Text(), err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != 3 {
+		t.Fatalf("%d lines, want 3", len(got))
+	}
+	if errs, ok := got[0]["errors"].([]any); !ok || len(errs) != 0 {
+		t.Errorf("valid line errors = %#v, want []", got[0]["errors"])
+	}
+	e := got[1]["errors"].([]any)[0].(map[string]any)
+	for k, want := range map[string]string{"field": "customerData.primaryEmail.value", "column": "Email", "cell": "D3", "code": "invalid_email"} {
+		if e[k] != want {
+			t.Errorf("errors[0].%s = %v, want %s", k, e[k], want)
+		}
+	}
+	if got[1]["externalId"] != `=HYPERLINK("http://x")` {
+		t.Errorf("JSONL keeps values as they are; got %v", got[1]["externalId"])
+	}
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	w, err := Create(filepath.Join(dir, "r.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(sampleLines()[0])
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("files left after Abort: %v", ents)
+	}
+}
+
+func TestFormatOf(t *testing.T) {
+	t.Parallel()
+	for path, want := range map[string]Format{"a.csv": CSV, "a.JSONL": JSONL, "a.ndjson": JSONL, "a.xlsx": XLSX, "a": CSV, "a.txt": CSV} {
+		if got := FormatOf(path); got != want {
+			t.Errorf("FormatOf(%q) = %s, want %s", path, got, want)
+		}
+	}
+	if got := DefaultPath("/data/in/acme roster.xlsx"); got != "acme roster.xlsx.report.csv" {
+		t.Errorf("DefaultPath = %q", got)
+	}
+}
+
+func TestSummaryExitCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		statuses []Status
+		want     int
+	}{
+		{"all fine", []Status{Valid, Created, Exists, Skipped}, 0},
+		{"an invalid row", []Status{Valid, Invalid}, 1},
+		{"a duplicate", []Status{Created, Duplicate}, 1},
+		{"not submitted", []Status{NotSubmitted}, 1},
+		{"empty roster", nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSummary("validate", "x.csv", "ewa", time.Now())
+			for _, st := range tt.statuses {
+				s.Count(&Line{Status: st})
+			}
+			s.Finish()
+			if s.ExitCode != tt.want {
+				t.Errorf("exit = %d, want %d", s.ExitCode, tt.want)
+			}
+			if s.RowsRead != len(tt.statuses) {
+				t.Errorf("rows = %d", s.RowsRead)
+			}
+		})
+	}
+}

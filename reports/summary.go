@@ -1,0 +1,151 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Summary describes a whole run: what was read, what became of it, and where the time went.
+type Summary struct {
+	Command     string         `json:"command"`
+	Source      string         `json:"source"`
+	Kind        string         `json:"kind"`
+	Report      string         `json:"report,omitempty"`
+	StartedAt   time.Time      `json:"startedAt"`
+	RowsRead    int            `json:"rowsRead"`
+	Statuses    map[Status]int `json:"statuses"`
+	Warnings    int            `json:"rowsWithWarnings"`
+	Stages      Stages         `json:"stageSeconds"`
+	Elapsed     Seconds        `json:"elapsedSeconds"`
+	RowsPerSec  float64        `json:"rowsPerSecond"`
+	Requests    int            `json:"requests"`
+	Retries     int            `json:"retries"`
+	HTTPStatus  map[int]int    `json:"httpStatusCounts"`
+	ExitCode    int            `json:"exitCode"`
+	Interrupted bool           `json:"interrupted,omitempty"`
+
+	start time.Time // precise, for Elapsed; StartedAt is shown to the second
+}
+
+// Stages is the time spent in each stage, summed over the goroutines that run it; stages
+// overlap, so their sum may exceed the elapsed time.
+type Stages struct {
+	Read     Seconds `json:"read"`
+	Map      Seconds `json:"map"`
+	Validate Seconds `json:"validate"`
+	Dedupe   Seconds `json:"dedupe"`
+	Submit   Seconds `json:"submit"`
+	Report   Seconds `json:"report"`
+}
+
+// Seconds is a duration that encodes as seconds with millisecond precision.
+type Seconds time.Duration
+
+// MarshalJSON writes the duration as a number of seconds.
+func (s Seconds) MarshalJSON() ([]byte, error) {
+	return []byte(fmt.Sprintf("%.3f", time.Duration(s).Seconds())), nil
+}
+
+func (s Seconds) String() string { return time.Duration(s).Round(time.Millisecond).String() }
+
+// NewSummary starts a summary of a run that started at start.
+func NewSummary(command, source, kind string, start time.Time) *Summary {
+	return &Summary{
+		Command: command, Source: source, Kind: kind, StartedAt: start.UTC().Truncate(time.Second),
+		Statuses: map[Status]int{}, HTTPStatus: map[int]int{}, start: start,
+	}
+}
+
+// Count records one report line.
+func (s *Summary) Count(l *Line) {
+	s.RowsRead++
+	s.Statuses[l.Status]++
+	if len(l.Warnings) > 0 {
+		s.Warnings++
+	}
+}
+
+// Finish stamps the elapsed time and rate, and the exit code the statuses call for (0 when every
+// row is VALID, CREATED, EXISTS or SKIPPED, else 1), unless a higher one is already set.
+func (s *Summary) Finish() {
+	el := time.Since(s.start)
+	s.Elapsed = Seconds(el)
+	if el > 0 {
+		s.RowsPerSec = math.Round(float64(s.RowsRead)/el.Seconds()*10) / 10
+	}
+	if s.ExitCode == 0 {
+		for st, n := range s.Statuses {
+			if n > 0 && !st.OK() {
+				s.ExitCode = 1
+			}
+		}
+	}
+}
+
+// WriteText writes the summary for a person, as stderr shows it.
+func (s *Summary) WriteText(w io.Writer) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rosterload %s: %s (%s)\n", s.Command, s.Source, s.Kind)
+	fmt.Fprintf(&b, "  rows read      %d in %s (%.0f rows/s)\n", s.RowsRead, s.Elapsed, s.RowsPerSec)
+	for _, st := range Statuses {
+		if n := s.Statuses[st]; n > 0 {
+			fmt.Fprintf(&b, "  %-14s %d\n", st, n)
+		}
+	}
+	if s.Warnings > 0 {
+		fmt.Fprintf(&b, "  with warnings  %d\n", s.Warnings)
+	}
+	fmt.Fprintf(&b, "  stages         read %s, map %s, validate %s, dedupe %s, submit %s, report %s\n",
+		s.Stages.Read, s.Stages.Map, s.Stages.Validate, s.Stages.Dedupe, s.Stages.Submit, s.Stages.Report)
+	if s.Requests > 0 {
+		codes := make([]int, 0, len(s.HTTPStatus))
+		for c := range s.HTTPStatus {
+			codes = append(codes, c)
+		}
+		sort.Ints(codes)
+		var cs []string
+		for _, c := range codes {
+			cs = append(cs, fmt.Sprintf("%d×%d", c, s.HTTPStatus[c]))
+		}
+		fmt.Fprintf(&b, "  requests       %d (%d retries) %s\n", s.Requests, s.Retries, strings.Join(cs, " "))
+	}
+	if s.Interrupted {
+		b.WriteString("  interrupted: rows not yet sent are NOT_SUBMITTED\n")
+	}
+	if s.Report != "" {
+		fmt.Fprintf(&b, "  report         %s\n", s.Report)
+	}
+	fmt.Fprintf(&b, "  exit code      %d\n", s.ExitCode)
+	io.WriteString(w, b.String())
+}
+
+// WriteJSONFile writes the summary as JSON to path, mode 0600.
+func (s *Summary) WriteJSONFile(path string) error {
+	f, err := createAtomic(path)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(f.bw)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		f.abort()
+		return fmt.Errorf("write summary %s: %w", path, err)
+	}
+	return f.commit()
+}
+
+// Create starts a report at path in the format its extension names.
+func Create(path string) (Writer, error) {
+	switch FormatOf(path) {
+	case JSONL:
+		return CreateJSONL(path)
+	case XLSX:
+		return nil, fmt.Errorf("report %s: the XLSX report is not available yet; use .csv or .jsonl", path)
+	}
+	return CreateCSV(path)
+}

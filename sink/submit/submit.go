@@ -1,0 +1,106 @@
+// Package submit sends a validated record to the platform through the API client, consulting and
+// updating the state journal, and turns the answer into the record's report line.
+package submit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/sink/client"
+	"github.com/rosterload/rosterload/sink/journal"
+	"github.com/rosterload/rosterload/validate"
+)
+
+// Sink submits records; it implements pipeline.Sink.
+type Sink struct {
+	Client  *client.Client
+	Journal *journal.Journal // nil: no --state
+	Log     *slog.Logger
+}
+
+// Submit settles one valid, first-occurrence record: SKIPPED if the journal holds it as done,
+// else one API call (with its retries) whose outcome goes to the line and the journal. A
+// record's failure is in its line; only a journal write failure stops the run.
+func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
+	id := rec.ExternalID()
+	if s.Journal != nil {
+		if e, ok := s.Journal.Done(id); ok {
+			line.Status = reports.Skipped
+			line.CustomerID, line.ProfileID, line.FinancialAccountID = e.CustomerID, e.ProfileID, e.FinancialAccountID
+			return nil
+		}
+	}
+	body, err := json.Marshal(rec.Request())
+	if err != nil {
+		line.Status = reports.Failed
+		line.Errors = append(line.Errors, problem("request", "the request could not be encoded: "+err.Error()))
+		return nil
+	}
+	key := client.IdempotencyKey(string(rec.Kind), id, body)
+	wasPending := false
+	if s.Journal != nil {
+		_, wasPending = s.Journal.Pending(id)
+		if err := s.Journal.Record(journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: "PENDING", IdempotencyKey: key, Row: rec.Row, At: time.Now().UTC()}); err != nil {
+			return fmt.Errorf("state journal: %w", err)
+		}
+	}
+	var res client.Result
+	switch {
+	case rec.EWA != nil:
+		res, err = s.Client.CreateProfile(ctx, rec.EWA, key)
+	case rec.Individual != nil:
+		res, err = s.Client.CreateIndividual(ctx, rec.Individual, key)
+	case rec.Business != nil:
+		res, err = s.Client.CreateBusiness(ctx, rec.Business, key)
+	}
+	line.Attempts, line.HTTPStatus = res.Attempts, res.HTTPStatus
+	if err != nil {
+		// Interrupted: nothing more is learnt about this record in this run.
+		line.Status = reports.NotSubmitted
+		if res.Attempts > 0 {
+			line.Errors = append(line.Errors, problem("request", "interrupted while being sent; it may have been created: run again with the same --state to settle it"))
+		}
+		return nil
+	}
+	line.CustomerID, line.ProfileID, line.FinancialAccountID = res.CustomerID, res.ProfileID, res.FinancialAccountID
+	status := ""
+	switch res.Outcome {
+	case client.Created:
+		line.Status, status = reports.Created, "CREATED"
+	case client.Exists:
+		line.Status, status = reports.Exists, "EXISTS"
+		note := res.Note
+		if note == "" && wasPending {
+			note = "an earlier run was stopped while sending this row; it most likely created it"
+		}
+		if note != "" {
+			line.Warnings = append(line.Warnings, validate.Problem{Field: "externalId", Code: "exists", Message: note})
+		}
+	default:
+		line.Status, status = reports.Failed, "FAILED"
+		for _, fe := range res.FieldErrors {
+			col, cell := rec.Locate(fe.Field)
+			line.Errors = append(line.Errors, validate.Problem{Field: fe.Field, Column: col, Cell: cell, Code: fe.Code, Message: fe.Message})
+		}
+		if len(res.FieldErrors) == 0 || res.Message != "" {
+			line.Errors = append(line.Errors, problem("request", res.Message))
+		}
+	}
+	if s.Journal != nil {
+		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, IdempotencyKey: key, Row: rec.Row,
+			CustomerID: res.CustomerID, ProfileID: res.ProfileID, FinancialAccountID: res.FinancialAccountID, At: time.Now().UTC()}
+		if err := s.Journal.Record(e); err != nil {
+			return fmt.Errorf("state journal: %w", err)
+		}
+	}
+	return nil
+}
+
+func problem(field, msg string) validate.Problem {
+	return validate.Problem{Field: field, Code: "api_error", Message: msg}
+}

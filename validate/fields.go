@@ -1,0 +1,240 @@
+package validate
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"golang.org/x/text/currency"
+
+	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/sink/api"
+)
+
+// email checks one bare address: no display name, no angle brackets, no list, a dotted domain.
+func (c *checker) email(field string, s *string, n need) {
+	if !c.text(field, s, n, 0, 0) {
+		return
+	}
+	if !c.length(field, *s, 0, api.MaxEmail) {
+		return
+	}
+	a, err := mail.ParseAddress(*s)
+	if err != nil || a.Name != "" || a.Address != *s {
+		c.fail(field, CodeInvalidEmail, "%s %s is not a valid address (one bare address like name@example.com)", label(field), plain(*s))
+		return
+	}
+	if domain := (*s)[strings.LastIndexByte(*s, '@')+1:]; !strings.Contains(domain, ".") {
+		c.fail(field, CodeInvalidEmail, "%s %s is not a valid address: its domain %s has no dot", label(field), plain(*s), plain(domain))
+	}
+}
+
+// website checks an absolute http(s) URL with a host.
+func (c *checker) website(field string, s *string) {
+	if !c.text(field, s, optional, 0, 0) {
+		return
+	}
+	u, err := url.Parse(*s)
+	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Hostname() == "" || strings.ContainsAny(*s, " \t\r\n") {
+		c.fail(field, CodeInvalidURL, "%s %s is not a full web address: write it with http:// or https://, e.g. https://abc.com", label(field), plain(*s))
+	}
+}
+
+// currency checks an ISO 4217 code and uppercases it.
+func (c *checker) currency(field string, s *string, n need) bool {
+	if !c.text(field, s, n, 0, 0) {
+		return false
+	}
+	u := strings.ToUpper(*s)
+	if _, err := currency.ParseISO(u); err != nil || len(u) != 3 {
+		c.fail(field, CodeInvalidCurrency, "%s %s is not an ISO 4217 currency code such as USD or CAD", label(field), quoted(*s))
+		return false
+	}
+	*s = u
+	return true
+}
+
+// socialID checks socialId with its country (p is the path prefix). It never echoes the id.
+func (c *checker) socialID(p string, ic *api.IndividualCustomer) {
+	country := c.country(p+"socialIdCountryCode", &ic.SocialIDCountryCode, optional)
+	if !c.text(p+"socialId", &ic.SocialID, optional, 0, 0) {
+		return
+	}
+	switch {
+	case ic.SocialIDCountryCode == "":
+		c.fail(p+"socialIdCountryCode", CodeConditionalRequired, "social ID country is required when a social ID is given")
+		c.length(p+"socialId", ic.SocialID, 0, 50)
+	case country == "USA":
+		c.ssn(p+"socialId", &ic.SocialID)
+	default:
+		c.length(p+"socialId", ic.SocialID, 0, 50)
+	}
+}
+
+// ssn checks a US Social Security Number and sends it as NNN-NN-NNNN. Messages say what is
+// wrong without a single digit of it.
+func (c *checker) ssn(field string, s *string) {
+	d, ok := digitsOnly(*s, " -")
+	switch {
+	case !ok:
+		c.fail(field, CodeInvalidSSN, "SSN may hold only digits, dashes and spaces")
+	case len(d) != 9:
+		c.fail(field, CodeInvalidSSN, "SSN has %s; it needs 9", digitsWord(len(d)))
+	case d[:3] == "000" || d[:3] == "666" || d[0] == '9':
+		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its first three digits (area) cannot be 000, 666 or 900-999")
+	case d[3:5] == "00":
+		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its middle two digits (group) cannot be 00")
+	case d[5:] == "0000":
+		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its last four digits (serial) cannot be 0000")
+	default:
+		*s = d[:3] + "-" + d[3:5] + "-" + d[5:]
+	}
+}
+
+// taxID checks taxId with its country. It never echoes the id.
+func (c *checker) taxID(b *api.BusinessCustomer) {
+	c.country("taxIdCountryCode", &b.TaxIDCountryCode, optional)
+	if c.text("taxId", &b.TaxID, optional, 0, 50) && b.TaxIDCountryCode == "" {
+		c.fail("taxIdCountryCode", CodeConditionalRequired, "tax ID country is required when a tax ID is given")
+	}
+}
+
+// cardNumber removes spaces and dashes and checks 11..19 digits and the Luhn check digit. A
+// message names at most the last 4 digits.
+func (c *checker) cardNumber(field string, s *string) {
+	if !c.text(field, s, required, 0, 0) {
+		return
+	}
+	d, ok := digitsOnly(*s, " -")
+	switch {
+	case !ok && sciNotation.MatchString(*s):
+		c.fail(field, CodeInvalidCardNumber, "card number is in scientific notation: the spreadsheet lost its digits; format the column as text and export again")
+	case !ok:
+		c.fail(field, CodeInvalidCardNumber, "card number may hold only digits, spaces and dashes")
+	case len(d) < 11 || len(d) > 19:
+		c.fail(field, CodeInvalidCardNumber, "card number has %s; a card number has 11 to 19", digitsWord(len(d)))
+	case !luhn(d):
+		c.fail(field, CodeInvalidCardNumber, "card number %s fails the check-digit test: a digit is wrong, missing or swapped", redact.PAN(d))
+	default:
+		*s = d
+	}
+}
+
+// luhn reports whether a string of digits passes the Luhn (mod 10) check.
+func luhn(d string) bool {
+	sum := 0
+	double := false
+	for i := len(d) - 1; i >= 0; i-- {
+		n := int(d[i] - '0')
+		if double {
+			n *= 2
+			if n > 9 {
+				n -= 9
+			}
+		}
+		sum += n
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// digitsOnly drops the separators in sep and reports whether only ASCII digits remain.
+func digitsOnly(s, sep string) (string, bool) {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case strings.ContainsRune(sep, r):
+		default:
+			return "", false
+		}
+	}
+	return b.String(), true
+}
+
+// contacts checks a business's contacts: at least one, each complete, at least one primary.
+func (c *checker) contacts(b *api.BusinessCustomer) {
+	if len(b.Contacts) == 0 {
+		c.contact("contacts[0].", &api.Contact{}) // report the missing contact's required leaves
+		return
+	}
+	primary := false
+	for i := range b.Contacts {
+		ct := &b.Contacts[i]
+		c.contact(fmt.Sprintf("contacts[%d].", i), ct)
+		primary = primary || (ct.Primary != nil && *ct.Primary)
+	}
+	if !primary {
+		c.fail("contacts[0].primary", CodeConditionalRequired, "no contact is marked primary: mark one contact as primary")
+	}
+}
+
+func (c *checker) contact(p string, ct *api.Contact) {
+	c.text(p+"firstName", &ct.FirstName, required, 1, 40)
+	c.text(p+"middleName", &ct.MiddleName, optional, 1, 40)
+	c.text(p+"lastName", &ct.LastName, required, 1, 40)
+	c.phone(p+"primaryPhoneNumber", &ct.PrimaryPhoneNumber, 40)
+	c.emailObject(p+"primaryEmail", ct.PrimaryEmail)
+}
+
+// amount is a non-negative decimal as a spreadsheet writes it; JSON takes no leading zeros.
+var amount = regexp.MustCompile(`^(\d*)(?:\.(\d+))?$`)
+
+// limits checks a business's debit limits and their currency. A limit with no amount is dropped,
+// and limits with none left become nil.
+func (c *checker) limits(b *api.BusinessCustomer) {
+	given := false
+	if l := b.Limits; l != nil {
+		for _, e := range []struct {
+			name string
+			lim  **api.Limit
+		}{{"MONTHLY", &l.Monthly}, {"WEEKLY", &l.Weekly}, {"DAILY", &l.Daily}, {"SINGLE", &l.Single}} {
+			if *e.lim == nil {
+				continue
+			}
+			if !c.amount("limits."+e.name+".amount", &(*e.lim).Amount) {
+				*e.lim = nil
+				continue
+			}
+			given = true
+		}
+		if l.Monthly == nil && l.Weekly == nil && l.Daily == nil && l.Single == nil {
+			b.Limits = nil
+		}
+	}
+	if !c.currency("limitsCurrencyCode", &b.LimitsCurrencyCode, optional) && b.LimitsCurrencyCode == "" && given {
+		c.fail("limitsCurrencyCode", CodeConditionalRequired, "limits currency is required when a limit is given")
+	}
+}
+
+// amount trims and checks one limit amount; it reports whether one is there (valid or not).
+func (c *checker) amount(field string, n *json.Number) bool {
+	s := strings.TrimSpace(string(*n))
+	*n = json.Number(s)
+	if s == "" {
+		return false
+	}
+	m := amount.FindStringSubmatch(s)
+	if m == nil || m[1]+m[2] == "" {
+		why := "is not a number"
+		if strings.HasPrefix(s, "-") {
+			why = "is negative"
+		}
+		c.fail(field, CodeInvalidFormat, "%s %s %s: write a non-negative amount like 5000.00, without currency signs or thousands separators", label(field), plain(s), why)
+		return true
+	}
+	whole := strings.TrimLeft(m[1], "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if m[2] != "" {
+		whole += "." + m[2]
+	}
+	*n = json.Number(whole)
+	return true
+}

@@ -1,0 +1,237 @@
+package validate
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/rosterload/rosterload/sink/api"
+)
+
+// need says whether an empty value is an error.
+type need bool
+
+const (
+	optional need = false
+	required need = true
+)
+
+// text trims *s and checks that it is there when required and min..max characters long (0: no
+// bound). It reports whether a value is there. It never echoes the value, since text fields
+// include secrets (social and tax ids, security answers).
+func (c *checker) text(field string, s *string, n need, min, max int) bool {
+	*s = strings.TrimSpace(*s)
+	if *s == "" {
+		if n == required {
+			c.fail(field, CodeRequired, "%s is required", label(field))
+		}
+		return false
+	}
+	c.length(field, *s, min, max)
+	return true
+}
+
+// length checks a value's length in characters (runes), so accented names count as written.
+func (c *checker) length(field, s string, min, max int) bool {
+	n := utf8.RuneCountInString(s)
+	switch {
+	case min > 0 && n < min:
+		c.fail(field, CodeTooShort, "%s is %s; at least %d needed", label(field), chars(n), min)
+	case max > 0 && n > max:
+		c.fail(field, CodeTooLong, "%s is %s; at most %d allowed", label(field), chars(n), max)
+	default:
+		return true
+	}
+	return false
+}
+
+func chars(n int) string {
+	if n == 1 {
+		return "1 character"
+	}
+	return strconv.Itoa(n) + " characters"
+}
+
+// enum trims and uppercases *s and checks it is one of allowed. It reports whether a valid value
+// is there.
+func (c *checker) enum(field string, s *string, n need, allowed []string) bool {
+	if !c.text(field, s, n, 0, 0) {
+		return false
+	}
+	if u := strings.ToUpper(*s); slices.Contains(allowed, u) {
+		*s = u
+		return true
+	}
+	if len(allowed) == 1 {
+		c.fail(field, CodeInvalidEnum, "%s %s is not allowed; it must be %s", label(field), quoted(*s), allowed[0])
+	} else {
+		c.fail(field, CodeInvalidEnum, "%s %s is not one of %s", label(field), quoted(*s), strings.Join(allowed, ", "))
+	}
+	return false
+}
+
+// metadata trims keys and values, drops empty values, and checks the key count and value lengths.
+// An empty map becomes nil (omitted).
+func (c *checker) metadata(field string, m *map[string]string, max int) {
+	if len(*m) == 0 {
+		*m = nil
+		return
+	}
+	keys := make([]string, 0, len(*m))
+	for k := range *m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // problems come out in the same order on every run
+	clean := make(map[string]string, len(keys))
+	for _, k := range keys {
+		key, val := strings.TrimSpace(k), strings.TrimSpace((*m)[k])
+		switch {
+		case val == "":
+			continue // an empty optional value is omitted
+		case key == "":
+			c.fail(field, CodeInvalidFormat, "a metadata value has no key")
+			continue
+		}
+		if _, dup := clean[key]; dup {
+			c.fail(field+"."+key, CodeInvalidFormat, "metadata key %s is given twice", quoted(key))
+			continue
+		}
+		c.length(field+"."+key, val, 0, api.MaxMetadataValue)
+		clean[key] = val
+	}
+	if len(clean) > max {
+		c.fail(field, CodeTooManyMetadata, "%d metadata keys given; at most %d allowed", len(clean), max)
+	}
+	if len(clean) == 0 {
+		clean = nil
+	}
+	*m = clean
+}
+
+// labels name a field's last path segment in the words a payroll clerk uses.
+var labels = map[string]string{
+	"externalId":             "external ID",
+	"programId":              "program ID",
+	"eligibilityStatus":      "eligibility status",
+	"firstName":              "first name",
+	"middleName":             "middle name",
+	"lastName":               "last name",
+	"prefix":                 "name prefix",
+	"suffix":                 "name suffix",
+	"securityQuestion":       "security question",
+	"securityAnswer":         "security answer",
+	"number":                 "phone number",
+	"extension":              "phone extension",
+	"provider":               "phone provider",
+	"value":                  "email",
+	"dateOfBirth":            "date of birth",
+	"city":                   "city",
+	"cityName":               "city",
+	"countryCode":            "country",
+	"socialId":               "social ID",
+	"socialIdCountryCode":    "social ID country",
+	"citizenshipCountryCode": "citizenship country",
+	"subtype":                "card subtype",
+	"cardNumber":             "card number",
+	"expiry":                 "card expiry",
+	"addressLine1":           "address line 1",
+	"addressLine2":           "address line 2",
+	"addressLine3":           "address line 3",
+	"streetLine1":            "street line 1",
+	"streetLine2":            "street line 2",
+	"streetLine3":            "street line 3",
+	"streetLine4":            "street line 4",
+	"streetLine5":            "street line 5",
+	"apartmentNumber":        "apartment number",
+	"stateCode":              "state",
+	"zipCode":                "ZIP/postal code",
+	"postalCode":             "ZIP/postal code",
+	"primary":                "primary flag",
+	"businessName":           "business name",
+	"doingBusinessAsName":    "doing-business-as name",
+	"registeredStateCode":    "registered state",
+	"legalName":              "legal name",
+	"primaryPhone":           "business phone",
+	"primaryEmail":           "business email",
+	"dateOfFormation":        "date of formation",
+	"legalEntityType":        "legal entity type",
+	"taxId":                  "tax ID",
+	"taxIdCountryCode":       "tax ID country",
+	"limitsCurrencyCode":     "limits currency",
+}
+
+// label names a field for a message: "customerData.primaryPhoneNumber.type" -> "phone type".
+func label(field string) string {
+	if i := strings.Index(field, "metadata."); i >= 0 {
+		return "metadata value " + quoted(field[i+len("metadata."):])
+	}
+	segs := strings.Split(field, ".")
+	last := segs[len(segs)-1]
+	parent := ""
+	if len(segs) > 1 {
+		parent = segs[len(segs)-2]
+		if i := strings.IndexByte(parent, '['); i >= 0 {
+			parent = parent[:i]
+		}
+	}
+	switch {
+	case last == "type" && parent == "primaryPhoneNumber":
+		return "phone type"
+	case last == "type" && parent == "addresses":
+		return "address type"
+	case last == "type":
+		return "customer type"
+	case last == "name" && parent == "financialAccountData":
+		return "account name"
+	case last == "amount":
+		return parent + " limit amount"
+	case parent == "name" && (last == "firstName" || last == "lastName" || last == "middleName"):
+		return "shipping contact " + labels[last]
+	case parent == "card" && (last == "firstName" || last == "lastName" || last == "middleName"):
+		return "cardholder " + labels[last]
+	case parent == "contacts" && (last == "firstName" || last == "lastName" || last == "middleName"):
+		return "contact " + labels[last]
+	case parent == "billingAddress" && labels[last] != "":
+		return "billing " + labels[last]
+	}
+	if l, ok := labels[last]; ok {
+		return l
+	}
+	return last
+}
+
+const maxShown = 40 // characters of a value a message echoes
+
+// plain returns an ordinary value (a phone, a ZIP, a date, an email) for a message, bare when it
+// is one printable line and quoted otherwise, cut to maxShown characters.
+func plain(s string) string {
+	s = cut(s)
+	for _, r := range s {
+		if r == '"' || !unicode.IsGraphic(r) || (unicode.IsSpace(r) && r != ' ') {
+			return strconv.Quote(s)
+		}
+	}
+	return s
+}
+
+// quoted returns a value in double quotes, escaped to one line, cut to maxShown characters.
+func quoted(s string) string { return strconv.Quote(cut(s)) }
+
+func cut(s string) string {
+	if utf8.RuneCountInString(s) <= maxShown {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxShown]) + "…"
+}
+
+// digitsWord counts digits in words: "1 digit", "8 digits".
+func digitsWord(n int) string {
+	if n == 1 {
+		return "1 digit"
+	}
+	return fmt.Sprintf("%d digits", n)
+}

@@ -1,0 +1,286 @@
+// Package validate checks a request against the platform's documented field rules, normalises its
+// values in place to what the API expects, and returns the problems found.
+package validate
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/rosterload/rosterload/sink/api"
+)
+
+// Options configure a Validator.
+type Options struct {
+	// DateLayouts are the Go layouts tried in order for dates. Nil or empty means ISO
+	// "2006-01-02", then US "1/2/2006" (M/D/YYYY, which also reads 01/02/2006). ISO is always
+	// tried last even when not listed, so a normalised request validates again.
+	DateLayouts []string
+	// DefaultCountry is the phone region where a row gives no country: alpha-3, alpha-2 or an
+	// English name. "" means none (US is then used for phones).
+	DefaultCountry string
+	// Now is the clock for dates of birth and card expiry; nil means time.Now. It must be safe
+	// for concurrent use.
+	Now func() time.Time
+}
+
+// ErrOption is wrapped by every error New returns: the caller's configuration is wrong.
+var ErrOption = errors.New("invalid validation option")
+
+const isoDate = "2006-01-02"
+
+// Validator checks and normalises requests. It is safe for concurrent use by many goroutines.
+type Validator struct {
+	layouts   []string
+	defRegion string // phone region (alpha-2) from DefaultCountry, "" when none
+	now       func() time.Time
+	phones    *phoneCache // nil: parse every number (benchmarks compare both)
+}
+
+// New returns a Validator, or an error wrapping ErrOption when DefaultCountry is not a country or
+// a date layout is empty or lacks a year, month or day.
+func New(opts Options) (*Validator, error) {
+	v := &Validator{now: opts.Now, phones: newPhoneCache()}
+	if v.now == nil {
+		v.now = time.Now
+	}
+	layouts := []string{isoDate, "1/2/2006"}
+	if len(opts.DateLayouts) > 0 {
+		layouts = slices.Clone(opts.DateLayouts)
+	}
+	for i, l := range layouts {
+		if strings.TrimSpace(l) == "" {
+			return nil, fmt.Errorf("%w: date layout %d is empty", ErrOption, i+1)
+		}
+		if !fullDateLayout(l) {
+			return nil, fmt.Errorf("%w: date layout %q does not hold a year, a month and a day", ErrOption, l)
+		}
+	}
+	if !slices.Contains(layouts, isoDate) {
+		layouts = append(layouts, isoDate)
+	}
+	v.layouts = layouts
+	if opts.DefaultCountry != "" {
+		a3, _, ok := lookupCountry(opts.DefaultCountry)
+		if !ok {
+			return nil, fmt.Errorf("%w: default country %q is not a country (use an ISO code such as USA)", ErrOption, opts.DefaultCountry)
+		}
+		v.defRegion = countries().alpha2Of[a3]
+	}
+	return v, nil
+}
+
+// fullDateLayout reports whether a layout carries a whole date: a reference day formatted with
+// it must read back as the same day.
+func fullDateLayout(layout string) bool {
+	ref := time.Date(2001, time.February, 3, 0, 0, 0, 0, time.UTC)
+	t, err := time.Parse(layout, ref.Format(layout))
+	if err != nil {
+		return false
+	}
+	y, m, d := t.Date()
+	return y == 2001 && m == time.February && d == 3
+}
+
+// Locator says where a request field came from in the source. Record (ingest/record.go)
+// implements it.
+type Locator interface {
+	Locate(field string) (column, cell string)
+}
+
+// Hint is what a row knows that the request does not carry.
+type Hint struct {
+	Country string  // the row's own country cell as written ("" if none): the phone region source
+	Loc     Locator // nil: no source (the API emulator validating a request body)
+}
+
+// Result is what validating one request found.
+type Result struct {
+	Errors, Warnings []Problem
+}
+
+// Valid reports whether no error was found (warnings do not count).
+func (r Result) Valid() bool { return len(r.Errors) == 0 }
+
+// EWA checks and normalises an EWA enrollment (POST /v1/customer-profiles).
+func (v *Validator) EWA(p *api.CustomerProfileRequest, h Hint) Result {
+	c := v.start(h)
+	if p == nil {
+		p = &api.CustomerProfileRequest{} // report every required field rather than panic
+	}
+	c.text("externalId", &p.ExternalID, required, 0, 0)
+	c.enum("eligibilityStatus", &p.EligibilityStatus, optional, api.EligibilityStates)
+	c.text("programId", &p.ProgramID, required, 0, 0)
+	cd := p.CustomerData
+	if cd == nil {
+		cd = &api.IndividualCustomer{} // checked for its required leaves, never sent
+	}
+	c.person("customerData.", cd, true)
+	fa := p.FinancialAccountData
+	if fa == nil {
+		fa = &api.FinancialAccountData{}
+	}
+	c.account("financialAccountData.", fa)
+	return c.res
+}
+
+// Individual checks and normalises an INDIVIDUAL customer (POST /v1/customers).
+func (v *Validator) Individual(ic *api.IndividualCustomer, h Hint) Result {
+	c := v.start(h)
+	if ic == nil {
+		ic = &api.IndividualCustomer{}
+	}
+	c.person("", ic, false)
+	return c.res
+}
+
+// Business checks and normalises a BUSINESS customer (POST /v1/customers).
+func (v *Validator) Business(b *api.BusinessCustomer, h Hint) Result {
+	c := v.start(h)
+	if b == nil {
+		b = &api.BusinessCustomer{}
+	}
+	// rosterload de-duplicates on externalId, so it is required although the seed says CONDITIONAL.
+	c.text("externalId", &b.ExternalID, required, 0, 0)
+	c.enum("type", &b.Type, required, []string{api.TypeBusiness})
+	c.text("businessName", &b.BusinessName, required, 1, 100)
+	c.text("doingBusinessAsName", &b.DoingBusinessAsName, optional, 1, 100)
+	c.text("legalName", &b.LegalName, optional, 1, 40)
+	c.usState("registeredStateCode", &b.RegisteredStateCode)
+	c.contacts(b)
+	c.barePhone("primaryPhone", &b.PrimaryPhone)
+	c.email("primaryEmail", &b.PrimaryEmail, optional)
+	c.website("website", &b.Website)
+	c.date("dateOfFormation", &b.DateOfFormation, optional, formationDate)
+	c.enum("legalEntityType", &b.LegalEntityType, optional, api.LegalEntityTypes)
+	c.taxID(b)
+	c.limits(b)
+	c.addresses(&b.Addresses)
+	c.metadata("metadata", &b.Metadata, api.MaxBusinessMetadata)
+	return c.res
+}
+
+// checker carries one request's validation: where problems are located and what was found.
+type checker struct {
+	v      *Validator
+	loc    Locator
+	region string // phone region, alpha-2
+	today  int    // yyyymmdd of Now, for dates of birth and formation
+	month  int    // year*12+month of Now, for card expiry
+	res    Result
+}
+
+func (v *Validator) start(h Hint) *checker {
+	now := v.now()
+	y, m, d := now.Date()
+	c := &checker{v: v, loc: h.Loc, today: y*10000 + int(m)*100 + d, month: y*12 + int(m)}
+	c.region = v.defRegion
+	if h.Country != "" {
+		if a3, _, ok := lookupCountry(h.Country); ok {
+			c.region = countries().alpha2Of[a3]
+		}
+	}
+	if c.region == "" {
+		c.region = "US"
+	}
+	return c
+}
+
+func (c *checker) problem(field, code, msg string) Problem {
+	p := Problem{Field: field, Code: code, Message: msg}
+	if c.loc != nil {
+		p.Column, p.Cell = c.loc.Locate(field)
+	}
+	return p
+}
+
+// fail records an error. Values echoed in format must go through plain or quoted, which keep the
+// message on one line; secrets must not be echoed at all.
+func (c *checker) fail(field, code, format string, args ...any) {
+	c.res.Errors = append(c.res.Errors, c.problem(field, code, fmt.Sprintf(format, args...)))
+}
+
+func (c *checker) warn(field, code, format string, args ...any) {
+	c.res.Warnings = append(c.res.Warnings, c.problem(field, code, fmt.Sprintf(format, args...)))
+}
+
+// person checks an individual customer; p is the path prefix ("customerData." inside an EWA
+// enrollment, which carries no externalId and no addresses).
+func (c *checker) person(p string, ic *api.IndividualCustomer, ewa bool) {
+	if ewa {
+		if strings.TrimSpace(ic.ExternalID) != "" {
+			c.fail(p+"externalId", CodeInvalidFormat, "customerData carries no externalId: the enrollment's own externalId identifies the employee")
+		}
+	} else {
+		// rosterload de-duplicates on externalId, so it is required although the seed leaves it optional.
+		c.text("externalId", &ic.ExternalID, required, 0, 0)
+	}
+	c.enum(p+"type", &ic.Type, required, []string{api.TypeIndividual})
+	c.text(p+"firstName", &ic.FirstName, required, 1, 40)
+	c.text(p+"middleName", &ic.MiddleName, optional, 1, 40)
+	c.text(p+"lastName", &ic.LastName, required, 1, 40)
+	c.text(p+"prefix", &ic.Prefix, optional, 1, 40)
+	c.text(p+"suffix", &ic.Suffix, optional, 1, 40)
+	c.enum(p+"sex", &ic.Sex, optional, api.Sexes)
+	c.text(p+"gender", &ic.Gender, optional, 0, 0)
+	c.text(p+"securityQuestion", &ic.SecurityQuestion, optional, 0, 0)
+	c.text(p+"securityAnswer", &ic.SecurityAnswer, optional, 0, 0)
+	c.text(p+"pronoun", &ic.Pronoun, optional, 0, 0)
+	c.phone(p+"primaryPhoneNumber", &ic.PrimaryPhoneNumber, 10)
+	c.emailObject(p+"primaryEmail", ic.PrimaryEmail)
+	c.date(p+"dateOfBirth", &ic.DateOfBirth, optional, birthDate)
+	c.placeOfBirth(p+"placeOfBirth", &ic.PlaceOfBirth)
+	c.socialID(p, ic)
+	c.country(p+"citizenshipCountryCode", &ic.CitizenshipCountryCode, optional)
+	if ewa {
+		if len(ic.Addresses) > 0 {
+			c.fail(p+"addresses", CodeInvalidFormat, "customerData takes no addresses: the home address goes on the card as its billing address")
+		}
+	} else {
+		c.addresses(&ic.Addresses)
+	}
+	c.metadata(p+"metadata", &ic.Metadata, api.MaxIndividualMetadata)
+}
+
+func (c *checker) placeOfBirth(p string, pob **api.PlaceOfBirth) {
+	b := *pob
+	if b == nil {
+		return
+	}
+	c.text(p+".city", &b.City, optional, 0, 60)
+	c.country(p+".countryCode", &b.CountryCode, optional)
+	if b.City == "" && b.CountryCode == "" {
+		*pob = nil // an empty optional object is omitted, not sent as {}
+	}
+}
+
+// account checks an EWA enrollment's financialAccountData (p ends with a dot).
+func (c *checker) account(p string, fa *api.FinancialAccountData) {
+	c.text(p+"name", &fa.Name, required, 1, 100)
+	c.enum(p+"subtype", &fa.Subtype, required, api.CardSubtypes)
+	c.currency(p+"currency", &fa.Currency, optional)
+	card := fa.Card
+	if card == nil {
+		card = &api.Card{}
+	}
+	cp := p + "card."
+	c.text(cp+"firstName", &card.FirstName, required, 1, 40)
+	c.text(cp+"middleName", &card.MiddleName, optional, 1, 40)
+	c.text(cp+"lastName", &card.LastName, required, 1, 40)
+	c.cardNumber(cp+"cardNumber", &card.CardNumber)
+	c.expiry(cp+"expiry", &card.Expiry)
+	ba := card.BillingAddress
+	if ba == nil {
+		ba = &api.BillingAddress{}
+	}
+	c.billing(cp+"billingAddress.", ba)
+}
+
+func (c *checker) emailObject(p string, e *api.Email) {
+	if e == nil {
+		e = &api.Email{}
+	}
+	c.email(p+".value", &e.Value, required)
+}
