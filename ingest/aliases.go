@@ -624,8 +624,8 @@ var cardSecretKeys = map[string]string{
 	"cvv2/cvc2": holdsCodes, "securitycode": holdsCodes, "cardcode": holdsCodes,
 	"cardsecuritycode": holdsCodes, "cardverificationvalue": holdsCodes,
 	"cardverificationcode": holdsCodes, "cardverificationnumber": holdsCodes,
-	"cardidentificationnumber": holdsCodes, "verificationcode": holdsCodes,
-	"pin": holdsPINs, "cardpin": holdsPINs, "pinnumber": holdsPINs, "pin#": holdsPINs,
+	"cardidentificationnumber": holdsCodes,
+	"pin":                      holdsPINs, "cardpin": holdsPINs, "pinnumber": holdsPINs, "pin#": holdsPINs,
 	"personalidentificationnumber": holdsPINs,
 }
 

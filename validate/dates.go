@@ -32,8 +32,10 @@ func (c *checker) date(field string, s *string, n need, kind dateKind) {
 		return
 	}
 	in := *s
-	if m := midnight.FindStringSubmatch(in); m != nil {
-		in = m[1]
+	if len(in) > len(isoDate) {
+		if m := midnight.FindStringSubmatch(in); m != nil {
+			in = m[1]
+		}
 	}
 	var t time.Time
 	var err error
@@ -81,8 +83,10 @@ func (c *checker) expiry(field string, s *string) {
 		return
 	}
 	in := *s
-	if m := midnight.FindStringSubmatch(in); m != nil {
-		in = m[1]
+	if len(in) > len(isoDate) {
+		if m := midnight.FindStringSubmatch(in); m != nil {
+			in = m[1]
+		}
 	}
 	y, mo := parseExpiry(in)
 	if mo < 1 || mo > 12 {

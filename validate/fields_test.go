@@ -249,7 +249,9 @@ func TestState(t *testing.T) {
 					b.PostalCode = "V5K 0A1"
 				}
 			},
-			func(r *api.CustomerProfileRequest) string { return r.FinancialAccountData.Card.BillingAddress.StateCode })
+			func(r *api.CustomerProfileRequest) string {
+				return r.FinancialAccountData.Card.BillingAddress.StateCode
+			})
 	}
 	t.Run("USA", func(t *testing.T) {
 		t.Parallel()
@@ -318,7 +320,9 @@ func TestZip(t *testing.T) {
 				b := r.FinancialAccountData.Card.BillingAddress
 				b.PostalCode, b.CountryCode, b.StateCode = s, country, state
 			},
-			func(r *api.CustomerProfileRequest) string { return r.FinancialAccountData.Card.BillingAddress.PostalCode })
+			func(r *api.CustomerProfileRequest) string {
+				return r.FinancialAccountData.Card.BillingAddress.PostalCode
+			})
 	}
 	t.Run("USA", func(t *testing.T) {
 		t.Parallel()

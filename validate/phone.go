@@ -73,13 +73,16 @@ func (c *checker) barePhone(field string, s *string) {
 // phoneNumber parses a trimmed number in the row's region and returns it in E.164 with any
 // extension split off. It reports an invalid_phone and returns ok false when it is not valid.
 func (c *checker) phoneNumber(field, s string) (e164, ext string, ok bool) {
-	if sciNotation.MatchString(s) {
+	// Cheap byte checks first: these regexps would cost more than a cache hit.
+	if strings.ContainsAny(s, "eE") && sciNotation.MatchString(s) {
 		c.fail(field, CodeInvalidPhone, "%s %s is in scientific notation: the spreadsheet turned the number into it and digits were lost; format the column as text and export again", label(field), plain(s))
 		return "", "", false
 	}
 	num := s
-	if m := phoneExt.FindStringSubmatchIndex(s); m != nil && m[0] > 0 {
-		num, ext = strings.TrimSpace(s[:m[0]]), s[m[2]:m[3]]
+	if strings.ContainsAny(s, "xX#") { // every extension marker has one
+		if m := phoneExt.FindStringSubmatchIndex(s); m != nil && m[0] > 0 {
+			num, ext = strings.TrimSpace(s[:m[0]]), s[m[2]:m[3]]
+		}
 	}
 	canon, clean := phoneDigits(num)
 	switch {

@@ -206,11 +206,11 @@ func label(field string) string {
 const maxShown = 40 // characters of a value a message echoes
 
 // plain returns an ordinary value (a phone, a ZIP, a date, an email) for a message, bare when it
-// is one printable line and quoted otherwise, cut to maxShown characters.
+// is one word of printable characters and quoted otherwise, cut to maxShown characters.
 func plain(s string) string {
 	s = cut(s)
 	for _, r := range s {
-		if r == '"' || !unicode.IsGraphic(r) || (unicode.IsSpace(r) && r != ' ') {
+		if r == '"' || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
 			return strconv.Quote(s)
 		}
 	}

@@ -22,14 +22,34 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	soft, hard, stop := signalContexts()
+	code := run(soft, hard, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
+// signalContexts returns a context cancelled by the first SIGINT or SIGTERM (stop starting work,
+// finish the report) and one cancelled by the second (abandon everything).
+func signalContexts() (soft, hard context.Context, stop func()) {
+	soft, cancelSoft := context.WithCancel(context.Background())
+	hard, cancelHard := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		if _, ok := <-ch; !ok {
+			return
+		}
+		cancelSoft()
+		if _, ok := <-ch; ok {
+			cancelHard()
+		}
+	}()
+	return soft, hard, func() { signal.Stop(ch); close(ch); cancelSoft(); cancelHard() }
+}
+
 // run executes one command line and returns its exit code. Nothing it calls may panic past it.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+// ctx ends on the first interrupt, hard on the second.
+func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "rosterload: internal error: %v (please report this)\n", r)
@@ -45,6 +65,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	switch args[0] {
 	case "validate":
 		code, err = cmdValidate(ctx, args[1:], env, stdout, stderr)
+	case "run":
+		code, err = cmdRun(ctx, hard, args[1:], env, stdout, stderr)
+	case "sandbox":
+		code, err = cmdSandbox(ctx, args[1:], env, stdout, stderr)
 	case "mapping":
 		code, err = cmdMapping(ctx, args[1:], env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
@@ -65,7 +89,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 func usage(w io.Writer) {
 	fmt.Fprint(w, `usage:
   rosterload validate [flags] SOURCE   dry run: validate every row, send nothing, write the report
+  rosterload run      [flags] SOURCE   validate, submit to the API, write the report
   rosterload mapping  [flags] SOURCE   print the mapping it would use for SOURCE, as YAML
+  rosterload sandbox  [flags]          serve the API emulator
 
 Run "rosterload COMMAND -h" for a command's flags. Every flag can also be set as
 ROSTERLOAD_<FLAG> in the environment (--program-id is ROSTERLOAD_PROGRAM_ID).
@@ -79,5 +105,5 @@ type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// errNoExit wraps nothing: a command that printed its own answer (e.g. -h) and ends with 0.
+// errHelp is a -h request: the command printed its help and ends with 0.
 var errHelp = errors.New("help requested")

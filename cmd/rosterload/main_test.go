@@ -34,7 +34,7 @@ func runCLI(t *testing.T, env map[string]string, args ...string) result {
 		t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
-	code := run(context.Background(), args, &out, &errb)
+	code := run(context.Background(), context.Background(), args, &out, &errb)
 	return result{code, out.String(), errb.String()}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
@@ -126,11 +127,13 @@ func newValidator(cfg ingest.Config) (*validate.Validator, error) {
 
 // logPlacements says which header went to which field, and what was left unplaced.
 func logPlacements(log *slog.Logger, r *roster) {
+	var placed []string
 	for _, p := range r.mapper.Placements() {
-		log.Info("column mapped", "header", p.Header, "field", p.Field, "via", p.Via)
+		placed = append(placed, fmt.Sprintf("%q->%s", p.Header, p.Field))
 	}
-	for _, h := range r.mapper.Unplaced() {
-		log.Warn("column not used", "header", h)
+	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
+	if un := r.mapper.Unplaced(); len(un) > 0 {
+		log.Warn("columns not used", "headers", strings.Join(un, ", "))
 	}
 }
 

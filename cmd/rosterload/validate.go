@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,48 +49,68 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 	if err != nil {
 		return exitConfig, err
 	}
-	return validateOrRun(ctx, "validate", source, &so, &ro, nil, log, stderr)
+	return execute(ctx, job{command: "validate", source: source, so: &so, ro: &ro}, log, stderr)
 }
 
-// validateOrRun runs the pipeline with sink (nil: dry run) and finishes the report and summary.
-func validateOrRun(ctx context.Context, command, source string, so *sourceOptions, ro *reportOptions,
-	sink pipeline.Sink, log *slog.Logger, stderr io.Writer) (int, error) {
+// job is one pass of the pipeline over a source, as validate and run set it up.
+type job struct {
+	command string
+	source  string
+	so      *sourceOptions
+	ro      *reportOptions
+	// sink receives valid first occurrences; nil is a dry run.
+	sink        pipeline.Sink
+	concurrency int
+	// submitCtx ends submission only (first SIGINT); the job's ctx ends everything.
+	submitCtx context.Context
+	// finish, if set, adds to the summary before it is printed (request counts).
+	finish func(*reports.Summary)
+}
+
+// execute runs a job and finishes its report and summary.
+func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (int, error) {
 	start := time.Now()
-	r, err := openRoster(so, source)
+	r, err := openRoster(j.so, j.source)
 	if err != nil {
 		return exitConfig, err
 	}
 	defer r.Close()
-	log.Info("source opened", "source", source, "format", r.src.Format, "detail", r.src.Detail, "kind", r.cfg.Kind)
+	log.Info("source opened", "source", j.source, "format", r.src.Format, "detail", r.src.Detail, "kind", r.cfg.Kind)
 	logPlacements(log, r)
 
 	v, err := newValidator(r.cfg)
 	if err != nil {
 		return exitConfig, err
 	}
-	reportPath := ro.report
+	reportPath := j.ro.report
 	if reportPath == "" {
-		reportPath = reports.DefaultPath(source)
+		reportPath = reports.DefaultPath(j.source)
 	}
 	rep, err := reports.Create(reportPath)
 	if err != nil {
 		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
 	}
-	sum := reports.NewSummary(command, source, string(r.cfg.Kind), start)
+	sum := reports.NewSummary(j.command, j.source, string(r.cfg.Kind), start)
+	prog := newProgress(stderr, log, j.command)
 	p := &pipeline.Pipeline{
-		Source:    r.src,
-		Mapper:    r.mapper,
-		Validator: v,
-		Sink:      sink,
-		Workers:   ro.workers,
-		Report:    rep,
-		Summary:   sum,
-		Log:       log,
+		Source:      r.src,
+		Mapper:      r.mapper,
+		Validator:   v,
+		Sink:        j.sink,
+		Concurrency: j.concurrency,
+		SubmitCtx:   j.submitCtx,
+		Workers:     j.ro.workers,
+		Report:      rep,
+		Summary:     sum,
+		Log:         log,
+		Progress:    prog.line,
 	}
-	if err := p.Run(ctx); err != nil {
+	err = p.Run(ctx)
+	prog.done()
+	if err != nil {
 		rep.Abort()
-		if errors.Is(err, context.Canceled) {
-			return exitRows, fmt.Errorf("interrupted before the report was complete: %w", err)
+		if ctx.Err() != nil {
+			return exitRows, fmt.Errorf("interrupted: no report was written")
 		}
 		return exitCode(err), err
 	}
@@ -99,14 +118,17 @@ func validateOrRun(ctx context.Context, command, source string, so *sourceOption
 		return exitUnfinish, err
 	}
 	sum.Report = rep.Path()
+	if j.finish != nil {
+		j.finish(sum)
+	}
 	sum.Finish()
 	if sum.RowsRead == 0 {
 		// A roster with a header and nothing under it is almost always the wrong file.
-		return exitConfig, rowsUnreadable(source, "has a header row but no data rows")
+		return exitConfig, rowsUnreadable(j.source, "has a header row but no data rows")
 	}
 	sum.WriteText(stderr)
-	if ro.summary != "" {
-		if err := sum.WriteJSONFile(ro.summary); err != nil {
+	if j.ro.summary != "" {
+		if err := sum.WriteJSONFile(j.ro.summary); err != nil {
 			return exitUnfinish, err
 		}
 	}

@@ -55,6 +55,10 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 				return interrupted(res, unknown, err)
 			}
 		}
+		// The limiter waits on ctx alone: a per-attempt timeout must not count time spent queuing.
+		if err := c.throttle(ctx); err != nil {
+			return interrupted(res, unknown, err)
+		}
 		tok, err := c.auth.token(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -66,10 +70,6 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 			}
 			last, wait = err.Error(), c.backoff(try)
 			continue
-		}
-		// The limiter waits on ctx alone: a per-attempt timeout must not count time spent queuing.
-		if err := c.throttle(ctx); err != nil {
-			return interrupted(res, unknown, err)
 		}
 
 		res.Attempts++

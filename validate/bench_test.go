@@ -1,0 +1,75 @@
+package validate
+
+import (
+	"fmt"
+	"testing"
+)
+
+// BenchmarkPhone measures one number: a cache hit, a cache miss (a new number each time, parsed
+// and stored) and no cache at all (every number parsed).
+func BenchmarkPhone(b *testing.B) {
+	const field = "customerData.primaryPhoneNumber.number"
+	b.Run("hit", func(b *testing.B) {
+		c := newV(b).start(Hint{})
+		c.phoneNumber(field, "(415) 555-2671") // warm
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := c.phoneNumber(field, "(415) 555-2671"); !ok {
+				b.Fatal("invalid")
+			}
+		}
+	})
+	numbers := make([]string, 20000)
+	for i := range numbers {
+		numbers[i] = fmt.Sprintf("(%03d) 555-%04d", 201+i/10000, i%10000)
+	}
+	b.Run("miss", func(b *testing.B) {
+		c := newV(b).start(Hint{})
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i%len(numbers) == 0 {
+				c.v.phones = newPhoneCache() // every number new again
+			}
+			c.phoneNumber(field, numbers[i%len(numbers)])
+			i++
+		}
+	})
+	b.Run("nocache", func(b *testing.B) {
+		v := newV(b)
+		v.phones = nil
+		c := v.start(Hint{})
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, _, ok := c.phoneNumber(field, "(415) 555-2671"); !ok {
+				b.Fatal("invalid")
+			}
+		}
+	})
+}
+
+// BenchmarkEWA validates a whole enrollment, with its phone number a cache hit and without a cache.
+func BenchmarkEWA(b *testing.B) {
+	for _, cached := range []bool{true, false} {
+		name := "cache-hit"
+		if !cached {
+			name = "nocache"
+		}
+		b.Run(name, func(b *testing.B) {
+			v := newV(b)
+			if !cached {
+				v.phones = nil
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				r := validEWA()
+				r.CustomerData.PrimaryPhoneNumber.Number = "(415) 555-2671"
+				r.CustomerData.DateOfBirth = "6/21/1991"
+				r.FinancialAccountData.Card.BillingAddress.CountryCode = "US"
+				if res := v.EWA(r, Hint{Country: "US"}); !res.Valid() {
+					b.Fatal(describe(res.Errors))
+				}
+			}
+		})
+	}
+}
