@@ -75,7 +75,7 @@ func (c *checker) barePhone(field string, s *string) {
 func (c *checker) phoneNumber(field, s string) (e164, ext string, ok bool) {
 	// Cheap byte checks first: these regexps would cost more than a cache hit.
 	if strings.ContainsAny(s, "eE") && sciNotation.MatchString(s) {
-		c.fail(field, CodeInvalidPhone, "%s %s is in scientific notation: the spreadsheet turned the number into it and digits were lost; format the column as text and export again", label(field), plain(s))
+		c.fail(field, CodeInvalidPhone, "%s %s is in scientific notation: the spreadsheet turned it into a rounded number and digits were lost; format the column as text and export again", label(field), plain(s))
 		return "", "", false
 	}
 	num := s

@@ -55,8 +55,11 @@ func TestEWARequired(t *testing.T) {
 		}, cardLeaves...)},
 		{name: "no card", change: func(r *api.CustomerProfileRequest) { r.FinancialAccountData.Card = nil }, want: cardLeaves},
 		{name: "no billing address", change: func(r *api.CustomerProfileRequest) { r.FinancialAccountData.Card.BillingAddress = nil }, want: billingLeaves},
-		{name: "customerData with an externalId", change: func(r *api.CustomerProfileRequest) { r.CustomerData.ExternalID = "E-1" },
+		{name: "customerData with another externalId", change: func(r *api.CustomerProfileRequest) { r.CustomerData.ExternalID = "E-1" },
 			want: []string{"customerData.externalId invalid_format"}},
+		{name: "customerData repeating the externalId: dropped", change: func(r *api.CustomerProfileRequest) {
+			r.ExternalID, r.CustomerData.ExternalID = " E-1 ", "E-1"
+		}},
 		{name: "customerData with addresses", change: func(r *api.CustomerProfileRequest) {
 			r.CustomerData.Addresses = validIndividual().Addresses
 		}, want: []string{"customerData.addresses invalid_format"}},

@@ -19,10 +19,10 @@ const (
 	required need = true
 )
 
-// text trims *s and checks that it is there when required and min..max characters long (0: no
-// bound). It reports whether a value is there. It never echoes the value, since text fields
+// text trims *s and checks that it is there when required and least..most characters long (0:
+// no bound). It reports whether a value is there. It never echoes the value, since text fields
 // include secrets (social and tax ids, security answers).
-func (c *checker) text(field string, s *string, n need, min, max int) bool {
+func (c *checker) text(field string, s *string, n need, least, most int) bool {
 	*s = strings.TrimSpace(*s)
 	if *s == "" {
 		if n == required {
@@ -30,18 +30,18 @@ func (c *checker) text(field string, s *string, n need, min, max int) bool {
 		}
 		return false
 	}
-	c.length(field, *s, min, max)
+	c.length(field, *s, least, most)
 	return true
 }
 
 // length checks a value's length in characters (runes), so accented names count as written.
-func (c *checker) length(field, s string, min, max int) bool {
+func (c *checker) length(field, s string, least, most int) bool {
 	n := utf8.RuneCountInString(s)
 	switch {
-	case min > 0 && n < min:
-		c.fail(field, CodeTooShort, "%s is %s; at least %d needed", label(field), chars(n), min)
-	case max > 0 && n > max:
-		c.fail(field, CodeTooLong, "%s is %s; at most %d allowed", label(field), chars(n), max)
+	case least > 0 && n < least:
+		c.fail(field, CodeTooShort, "%s is %s; at least %d needed", label(field), chars(n), least)
+	case most > 0 && n > most:
+		c.fail(field, CodeTooLong, "%s is %s; at most %d allowed", label(field), chars(n), most)
 	default:
 		return true
 	}
@@ -75,7 +75,7 @@ func (c *checker) enum(field string, s *string, n need, allowed []string) bool {
 
 // metadata trims keys and values, drops empty values, and checks the key count and value lengths.
 // An empty map becomes nil (omitted).
-func (c *checker) metadata(field string, m *map[string]string, max int) {
+func (c *checker) metadata(field string, m *map[string]string, most int) {
 	if len(*m) == 0 {
 		*m = nil
 		return
@@ -102,8 +102,8 @@ func (c *checker) metadata(field string, m *map[string]string, max int) {
 		c.length(field+"."+key, val, 0, api.MaxMetadataValue)
 		clean[key] = val
 	}
-	if len(clean) > max {
-		c.fail(field, CodeTooManyMetadata, "%d metadata keys given; at most %d allowed", len(clean), max)
+	if len(clean) > most {
+		c.fail(field, CodeTooManyMetadata, "%d metadata keys given; at most %d allowed", len(clean), most)
 	}
 	if len(clean) == 0 {
 		clean = nil

@@ -117,6 +117,9 @@ func (v *Validator) EWA(p *api.CustomerProfileRequest, h Hint) Result {
 	if cd == nil {
 		cd = &api.IndividualCustomer{} // checked for its required leaves, never sent
 	}
+	if strings.TrimSpace(cd.ExternalID) == p.ExternalID {
+		cd.ExternalID = "" // the enrollment's own, repeated: not part of customerData, dropped
+	}
 	c.person("customerData.", cd, true)
 	fa := p.FinancialAccountData
 	if fa == nil {

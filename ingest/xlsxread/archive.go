@@ -35,7 +35,7 @@ func openArchive(r io.ReaderAt, size, maxUnzip int64) (*archive, error) {
 	if n == len(magic) && bytes.Equal(magic[:], oleMagic) {
 		return nil, classifyOLE(r)
 	}
-	if n < 4 || string(magic[:4]) != "PK\x03\x04" {
+	if n < 4 || string(magic[:2]) != "PK" { // a zip starts with a local header, or is an empty one
 		return nil, errors.New("is not a valid XLSX file (it is not a zip archive)")
 	}
 	zr, err := zip.NewReader(r, size)

@@ -69,8 +69,8 @@ const maxDateSerial = 2958465
 // value is not a serial Excel would show as a date.
 func dateValue(v string, date1904 bool) (string, bool) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || math.IsNaN(f) || f < 0 || f >= maxDateSerial+1 {
-		return "", false
+	if err != nil || math.IsNaN(f) || f < 0 || f >= maxDateSerial+1 || (!date1904 && f < 1) {
+		return "", false // below 1 in the 1900 system is Excel's "day 0", 1900-01-00: no date
 	}
 	t, err := excelize.ExcelDateToTime(f, date1904)
 	if err != nil {

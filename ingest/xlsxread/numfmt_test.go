@@ -104,6 +104,8 @@ func TestDateValue(t *testing.T) {
 		{"last day Excel has", "2958465", false, "9999-12-31", true},
 		{"past 9999", "2958466", false, "", false},
 		{"negative", "-1", false, "", false},
+		{"day 0 of the 1900 system", "0.5", false, "", false},
+		{"day 0 of the 1904 system", "0", true, "1904-01-01", true},
 		{"not a number", "x", false, "", false},
 	}
 	for _, tt := range tests {

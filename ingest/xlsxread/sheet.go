@@ -149,7 +149,7 @@ func (s *sheetStream) row(start xml.StartElement, keep int) (int, []string, erro
 	if r, ok := attr(start, "r"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(r))
 		if err != nil || n < 1 || n > maxRows {
-			return 0, nil, fmt.Errorf("is damaged: %s has a row numbered %q, not 1 to %d", s.part.Name, r, maxRows)
+			return 0, nil, fmt.Errorf("is damaged: %s has a row numbered %q, not 1 to %d", s.part.Name, short(r), maxRows)
 		}
 		num = n
 	} else if num > maxRows {
@@ -197,7 +197,7 @@ func (s *sheetStream) cell(start xml.StartElement, num, prev, keep int) (int, st
 		case "r":
 			c, ok := refColumn(a.Value)
 			if !ok {
-				return 0, "", fmt.Errorf("is damaged: %s row %d has a cell reference %q that is not valid", s.part.Name, num, a.Value)
+				return 0, "", fmt.Errorf("is damaged: %s row %d has a cell reference %q that is not valid", s.part.Name, num, short(a.Value))
 			}
 			col = c
 		case "s":
@@ -275,7 +275,8 @@ func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
 			return "", fmt.Errorf("is damaged: %w", lerr)
 		}
 		if err != nil || !ok {
-			return "", fmt.Errorf("is damaged: cell %s of %s refers to shared string %q, which is not in the table of %d", rows.Cell(col, num), s.part.Name, v, s.fmt.sst.n)
+			// The value is not echoed: a broken writer may have put the cell's text there.
+			return "", fmt.Errorf("is damaged: cell %s of %s refers to a shared string that is not in its table of %d", rows.Cell(col, num), s.part.Name, s.fmt.sst.n)
 		}
 		return str, nil
 	case "str", "inlineStr":
@@ -299,6 +300,14 @@ func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
 		}
 	}
 	return numberValue(v), nil
+}
+
+// short cuts an attribute value quoted in an error to a length fit for one line.
+func short(s string) string {
+	if len(s) > 20 {
+		return s[:20] + "..."
+	}
+	return s
 }
 
 // attr returns the value of the attribute named local.
