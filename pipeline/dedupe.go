@@ -8,9 +8,64 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
-	"sort"
 	"strings"
+	"sync"
 )
+
+// fingerprint is what de-duplication keeps of a record: a hash per non-empty field, keyed by a
+// hash of the field's path, and a hash of the whole. Workers compute it in parallel; the set,
+// which runs in source order on one goroutine, only compares.
+type fingerprint struct {
+	fields []fieldHash
+	sum    uint64
+}
+
+// fieldHash is one field of a fingerprint.
+type fieldHash struct {
+	path uint64
+	sum  uint64
+}
+
+// hasher computes fingerprints; it is safe for concurrent use.
+type hasher struct {
+	seed  maphash.Seed
+	mu    sync.RWMutex
+	names map[uint64]string // path hash -> path, to name differing fields
+}
+
+func newHasher() *hasher {
+	return &hasher{seed: maphash.MakeSeed(), names: make(map[uint64]string)}
+}
+
+func (h *hasher) fingerprint(req any) fingerprint {
+	var fp fingerprint
+	var all maphash.Hash
+	all.SetSeed(h.seed)
+	flatten(req, func(path []byte, value string) {
+		ph := maphash.Bytes(h.seed, path)
+		h.mu.RLock()
+		_, known := h.names[ph]
+		h.mu.RUnlock()
+		if !known {
+			h.mu.Lock()
+			h.names[ph] = string(path)
+			h.mu.Unlock()
+		}
+		fp.fields = append(fp.fields, fieldHash{path: ph, sum: maphash.String(h.seed, value)})
+		all.Write(path)
+		all.WriteByte(0)
+		all.WriteString(value)
+		all.WriteByte(0)
+	})
+	fp.sum = all.Sum64()
+	return fp
+}
+
+func (h *hasher) name(path uint64) string {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.names[path]
+}
 
 // deduper remembers, for every externalId a valid record has claimed, its first row and what it
 // held, so that a later occurrence can be marked DUPLICATE with the fields that differ.
@@ -20,17 +75,31 @@ import (
 // append-only temp file (no values, so no personal data), read back only when a hash matches: to
 // confirm the match is real and to name the differing fields.
 type deduper struct {
-	seed    maphash.Seed
-	hash    func(id string) uint64 // of the externalId; a field so a test can force collisions
-	index   map[uint64]int32       // hash(externalId) -> newest entry with that hash
-	entries []dedupEntry
+	h     *hasher
+	hash  func(id string) uint64 // of the externalId; a field so a test can force collisions
+	index map[uint64]int32       // hash(externalId) -> newest entry with that hash
+	// entries in chunks, so that growing never copies (and briefly doubles) a million of them.
+	chunks [][]dedupEntry
+	n      int32
 
-	spill    *os.File
-	w        *bufio.Writer
-	off      int64
-	pathIdx  map[string]uint32
-	pathName []string
-	scratch  []byte
+	spill   *os.File
+	w       *bufio.Writer
+	off     int64
+	scratch []byte
+}
+
+const chunkSize = 1 << 16
+
+func (d *deduper) entry(i int32) *dedupEntry { return &d.chunks[i/chunkSize][i%chunkSize] }
+
+func (d *deduper) add(e dedupEntry) int32 {
+	if int(d.n)%chunkSize == 0 {
+		d.chunks = append(d.chunks, make([]dedupEntry, 0, chunkSize))
+	}
+	last := len(d.chunks) - 1
+	d.chunks[last] = append(d.chunks[last], e)
+	d.n++
+	return d.n - 1
 }
 
 type dedupEntry struct {
@@ -46,21 +115,19 @@ type firstUse struct {
 	Differ []string // field paths whose values differ; empty when the content is the same
 }
 
-func newDeduper(dir string) (*deduper, error) {
+func newDeduper(dir string, h *hasher) (*deduper, error) {
 	f, err := os.CreateTemp(dir, "rosterload-dedupe-*")
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
 	// Unlinked at once where the OS allows it: nothing is left behind even after kill -9.
 	os.Remove(f.Name())
-	seed := maphash.MakeSeed()
 	return &deduper{
-		seed:    seed,
-		hash:    func(id string) uint64 { return maphash.String(seed, id) },
-		index:   make(map[uint64]int32),
-		spill:   f,
-		w:       bufio.NewWriterSize(f, 64<<10),
-		pathIdx: make(map[string]uint32),
+		h:     h,
+		hash:  func(id string) uint64 { return maphash.String(h.seed, id) },
+		index: make(map[uint64]int32),
+		spill: f,
+		w:     bufio.NewWriterSize(f, 64<<10),
 	}, nil
 }
 
@@ -71,21 +138,14 @@ func (d *deduper) Close() error {
 	return err
 }
 
-// fieldHash is one field of a record's spill entry.
-type fieldHash struct {
-	path uint32
-	sum  uint64
-}
-
-// Claim records req under id for row, or, if a valid record already claimed id, returns that
-// first use and leaves the set unchanged.
-func (d *deduper) Claim(id string, row int, req any) (*firstUse, error) {
-	fields, sum := d.fingerprint(req)
+// Claim records a record's fingerprint under id for row, or, if a valid record already claimed
+// id, returns that first use and leaves the set unchanged.
+func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 	h := d.hash(id)
 	head, seen := d.index[h]
 	if seen {
-		for i := head; i >= 0; i = d.entries[i].next {
-			e := d.entries[i]
+		for i := head; i >= 0; i = d.entry(i).next {
+			e := d.entry(i)
 			firstID, firstFields, err := d.readSpill(e.off)
 			if err != nil {
 				return nil, err
@@ -94,8 +154,8 @@ func (d *deduper) Claim(id string, row int, req any) (*firstUse, error) {
 				continue // two ids with one hash: not a duplicate
 			}
 			fu := &firstUse{Row: int(e.row)}
-			if e.sum != sum {
-				fu.Differ = d.diff(firstFields, fields)
+			if e.sum != fp.sum {
+				fu.Differ = d.diff(firstFields, fp.fields)
 			}
 			return fu, nil
 		}
@@ -104,34 +164,8 @@ func (d *deduper) Claim(id string, row int, req any) (*firstUse, error) {
 	if seen {
 		next = head
 	}
-	d.entries = append(d.entries, dedupEntry{row: int32(row), next: next, sum: sum, off: d.off})
-	d.index[h] = int32(len(d.entries) - 1)
-	return nil, d.writeSpill(id, fields)
-}
-
-// fingerprint hashes each non-empty field of req and the whole.
-func (d *deduper) fingerprint(req any) ([]fieldHash, uint64) {
-	var fields []fieldHash
-	var all maphash.Hash
-	all.SetSeed(d.seed)
-	flatten(req, func(path []byte, value string) {
-		idx, ok := d.pathIdx[string(path)]
-		if !ok {
-			idx = uint32(len(d.pathName))
-			d.pathIdx[string(path)] = idx
-			d.pathName = append(d.pathName, string(path))
-		}
-		var fh maphash.Hash
-		fh.SetSeed(d.seed)
-		fh.WriteString(value)
-		s := fh.Sum64()
-		fields = append(fields, fieldHash{path: idx, sum: s})
-		all.Write(path)
-		all.WriteByte(0)
-		all.WriteString(value)
-		all.WriteByte(0)
-	})
-	return fields, all.Sum64()
+	d.index[h] = d.add(dedupEntry{row: int32(row), next: next, sum: fp.sum, off: d.off})
+	return nil, d.writeSpill(id, fp.fields)
 }
 
 func (d *deduper) writeSpill(id string, fields []fieldHash) error {
@@ -140,7 +174,7 @@ func (d *deduper) writeSpill(id string, fields []fieldHash) error {
 	b = append(b, id...)
 	b = binary.AppendUvarint(b, uint64(len(fields)))
 	for _, f := range fields {
-		b = binary.AppendUvarint(b, uint64(f.path))
+		b = binary.LittleEndian.AppendUint64(b, f.path)
 		b = binary.LittleEndian.AppendUint64(b, f.sum)
 	}
 	d.scratch = b
@@ -170,42 +204,35 @@ func (d *deduper) readSpill(off int64) (string, []fieldHash, error) {
 		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
 	}
 	fields := make([]fieldHash, 0, count)
-	var sum [8]byte
+	var pair [16]byte
 	for range count {
-		p, err := binary.ReadUvarint(r)
-		if err == nil {
-			_, err = io.ReadFull(r, sum[:])
-		}
-		if err != nil {
+		if _, err := io.ReadFull(r, pair[:]); err != nil {
 			return "", nil, errors.Join(errors.New("dedupe: read temp file"), err)
 		}
-		fields = append(fields, fieldHash{path: uint32(p), sum: binary.LittleEndian.Uint64(sum[:])})
+		fields = append(fields, fieldHash{path: binary.LittleEndian.Uint64(pair[:8]), sum: binary.LittleEndian.Uint64(pair[8:])})
 	}
 	return string(id), fields, nil
 }
 
 // diff names the fields present in one record but not the other, or present in both with
-// different values, in the order of the paths' first appearance.
+// different values: those of b in b's order, then those only a has, in a's order.
 func (d *deduper) diff(a, b []fieldHash) []string {
-	m := make(map[uint32]uint64, len(a))
+	m := make(map[uint64]uint64, len(a))
 	for _, f := range a {
 		m[f.path] = f.sum
 	}
-	var out []uint32
+	var names []string
 	for _, f := range b {
 		s, ok := m[f.path]
 		if !ok || s != f.sum {
-			out = append(out, f.path)
+			names = append(names, d.h.name(f.path))
 		}
 		delete(m, f.path)
 	}
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	names := make([]string, len(out))
-	for i, p := range out {
-		names[i] = d.pathName[p]
+	for _, f := range a {
+		if _, ok := m[f.path]; ok {
+			names = append(names, d.h.name(f.path))
+		}
 	}
 	return names
 }

@@ -61,13 +61,14 @@ func TestDeduperClaim(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, err := newDeduper(t.TempDir())
+			h := newHasher()
+			d, err := newDeduper(t.TempDir(), h)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer d.Close()
 			for _, c := range tt.claims {
-				fu, err := d.Claim(c.id, c.row, c.req)
+				fu, err := d.Claim(c.id, c.row, h.fingerprint(c.req))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -94,7 +95,8 @@ func TestDeduperClaim(t *testing.T) {
 // Two ids whose hashes collide must not be taken for each other.
 func TestDeduperHashCollision(t *testing.T) {
 	t.Parallel()
-	d, err := newDeduper(t.TempDir())
+	h := newHasher()
+	d, err := newDeduper(t.TempDir(), h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,11 +104,11 @@ func TestDeduperHashCollision(t *testing.T) {
 	d.hash = func(string) uint64 { return 42 } // every id collides
 	for i := range 50 {
 		id := fmt.Sprint("id", i)
-		if fu, err := d.Claim(id, i+2, ewa(id, "a@x.io", "1")); err != nil || fu != nil {
+		if fu, err := d.Claim(id, i+2, h.fingerprint(ewa(id, "a@x.io", "1"))); err != nil || fu != nil {
 			t.Fatalf("claim %s: got duplicate %v, err %v; want first use", id, fu, err)
 		}
 	}
-	fu, err := d.Claim("id10", 99, ewa("id10", "b@x.io", "1"))
+	fu, err := d.Claim("id10", 99, h.fingerprint(ewa("id10", "b@x.io", "1")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,5 +135,29 @@ func TestFlattenPaths(t *testing.T) {
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("flatten =\n%q\nwant\n%q", got, want)
+	}
+}
+
+// More entries than one chunk holds: entries past the first chunk are found again.
+func TestDeduperManyChunks(t *testing.T) {
+	t.Parallel()
+	h := newHasher()
+	d, err := newDeduper(t.TempDir(), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	fp := h.fingerprint(ewa("x", "a@x.io", "1"))
+	n := chunkSize + chunkSize/2
+	for i := range n {
+		if fu, err := d.Claim(fmt.Sprint("x", i), i+2, fp); err != nil || fu != nil {
+			t.Fatalf("claim %d: %v %v", i, fu, err)
+		}
+	}
+	for _, i := range []int{0, chunkSize - 1, chunkSize, n - 1} {
+		fu, err := d.Claim(fmt.Sprint("x", i), n+10, fp)
+		if err != nil || fu == nil || fu.Row != i+2 {
+			t.Errorf("claim x%d again = %+v, %v; want duplicate of row %d", i, fu, err, i+2)
+		}
 	}
 }

@@ -1,23 +1,22 @@
 package pipeline
 
 import (
-	"encoding/json"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 )
 
-var numberType = reflect.TypeOf(json.Number(""))
-
 // flatten calls fn for every non-empty leaf of a request, with its JSON path as the validator
 // names it ("addresses[0].zipCode") and its value as text. Map keys are visited in sorted order,
-// so two equal requests give the same sequence. path is a scratch buffer reused between calls.
+// so two equal requests give the same sequence. The path slice is only valid during the call.
 func flatten(v any, fn func(path []byte, value string)) {
-	var path []byte
-	walk(reflect.ValueOf(v), path, fn)
+	buf := make([]byte, 0, 128)
+	walk(reflect.ValueOf(v), buf, fn)
 }
 
+// walk appends each name to path in place; a child's append never disturbs the parent's bytes,
+// which are all that the parent reads after the call.
 func walk(v reflect.Value, path []byte, fn func([]byte, string)) {
 	switch v.Kind() {
 	case reflect.Pointer, reflect.Interface:
@@ -35,11 +34,7 @@ func walk(v reflect.Value, path []byte, fn func([]byte, string)) {
 				walk(v.Field(i), path, fn)
 				continue
 			}
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			if name == "" || name == "-" {
-				name = f.Name
-			}
-			walk(v.Field(i), join(path, name), fn)
+			walk(v.Field(i), join(path, jsonName(f)), fn)
 		}
 	case reflect.Slice, reflect.Array:
 		for i := 0; i < v.Len(); i++ {
@@ -66,12 +61,17 @@ func walk(v reflect.Value, path []byte, fn func([]byte, string)) {
 	}
 }
 
-func join(path []byte, name string) []byte {
-	// A fresh slice when extending, so siblings never share a backing array's tail.
-	p := make([]byte, 0, len(path)+1+len(name))
-	p = append(p, path...)
-	if len(p) > 0 {
-		p = append(p, '.')
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" || name == "-" {
+		return f.Name
 	}
-	return append(p, name...)
+	return name
+}
+
+func join(path []byte, name string) []byte {
+	if len(path) > 0 {
+		path = append(path, '.')
+	}
+	return append(path, name...)
 }

@@ -62,6 +62,7 @@ type item struct {
 	line reports.Line
 	// valid: passed validation and may claim its externalId.
 	valid bool
+	fp    fingerprint   // of a valid record, for de-duplication
 	done  chan struct{} // closed when the sink has filled line; nil when there is nothing to wait for
 }
 
@@ -88,7 +89,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	conc := max(p.Concurrency, 1)
-	dd, err := newDeduper(p.TempDir)
+	hs := newHasher()
+	dd, err := newDeduper(p.TempDir, hs)
 	if err != nil {
 		return err
 	}
@@ -154,7 +156,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			for b := range toValidate {
 				t := time.Now()
 				for _, it := range b.items {
-					p.check(it)
+					p.check(it, hs)
 				}
 				since(&clock.validate, t)
 				if err := send(gctx, validated, b); err != nil {
@@ -232,7 +234,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 }
 
 // check validates one record and fills the parts of its line that do not depend on other rows.
-func (p *Pipeline) check(it *item) {
+func (p *Pipeline) check(it *item, hs *hasher) {
 	rec := it.rec
 	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name()}
 	if rec.Malformed != nil {
@@ -252,6 +254,7 @@ func (p *Pipeline) check(it *item) {
 		return
 	}
 	it.valid = true
+	it.fp = hs.fingerprint(rec.Request())
 }
 
 func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
@@ -273,7 +276,8 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		return nil
 	}
 	t := time.Now()
-	first, err := dd.Claim(it.line.ExternalID, it.rec.Row, it.rec.Request())
+	first, err := dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
+	it.fp = fingerprint{}
 	since(&clock.dedupe, t)
 	if err != nil {
 		return err

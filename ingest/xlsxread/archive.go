@@ -19,7 +19,6 @@ var oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 
 // archive is the zip container of a workbook, with its parts looked up by name.
 type archive struct {
-	zr    *zip.Reader
 	parts map[string]*zip.File // lower-cased name, forward slashes -> entry
 }
 
@@ -42,7 +41,7 @@ func openArchive(r io.ReaderAt, size, maxUnzip int64) (*archive, error) {
 	if err != nil {
 		return nil, fmt.Errorf("is not a valid XLSX file (a damaged zip archive: %v)", err)
 	}
-	a := &archive{zr: zr, parts: make(map[string]*zip.File, len(zr.File))}
+	a := &archive{parts: make(map[string]*zip.File, len(zr.File))}
 	var total uint64
 	var largest *zip.File
 	for _, f := range zr.File {
@@ -131,8 +130,8 @@ func byteSize(n uint64) string {
 
 func trimZero(s string) string { return strings.Replace(s, ".0 ", " ", 1) }
 
-// countingReader counts what is read through it. It also caps how much may be read between two
-// calls to mark, so that a single XML token (one enormous text node or tag) cannot make the
+// countingReader counts what is read through it, and caps how much may be read between two
+// calls to setMark, so that a single XML token (one enormous text node or tag) cannot make the
 // decoder buffer an unbounded amount: XML decoders hold a whole token in memory.
 type countingReader struct {
 	r        io.Reader
@@ -161,22 +160,22 @@ func (c *countingReader) setMark() { c.mark = c.n }
 func checkPart(f *zip.File) error {
 	rc, err := f.Open()
 	if err != nil {
-		return partError(f, 0, err)
+		return partError(f, false, err)
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc}
-	_, err = io.CopyBuffer(io.Discard, cr, make([]byte, 64<<10))
-	if err != nil {
-		return partError(f, cr.n, err)
+	if _, err := io.Copy(io.Discard, rc); err != nil {
+		return partError(f, true, err)
 	}
 	return nil
 }
 
-// partError explains why a part could not be read, read bytes into it.
-func partError(f *zip.File, read int64, err error) error {
+// partError explains why a part could not be opened, or read once open (reading).
+func partError(f *zip.File, reading bool, err error) error {
 	var corrupt flate.CorruptInputError
 	switch {
-	case errors.Is(err, zip.ErrFormat) && uint64(read) >= f.UncompressedSize64:
+	case errors.Is(err, zip.ErrFormat) && reading:
+		// Once a part is open, archive/zip reports ErrFormat only for data beyond the size
+		// its header declares.
 		return &tooLargeError{part: f.Name, declared: f.UncompressedSize64}
 	case errors.Is(err, zip.ErrAlgorithm):
 		return fmt.Errorf("is not a valid XLSX file (%s uses a compression method Excel does not write)", f.Name)

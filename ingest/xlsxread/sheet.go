@@ -35,11 +35,11 @@ type cellFormat struct {
 
 // sheetStream reads the <row> elements of a worksheet part, one at a time, in constant memory.
 type sheetStream struct {
-	part *zip.File
-	rc   io.ReadCloser
-	cr   *countingReader
-	dec  *xml.Decoder
-	fmt  cellFormat
+	part   *zip.File
+	rc     io.ReadCloser
+	cr     *countingReader
+	dec    *xml.Decoder
+	format cellFormat
 
 	inData  bool // inside <sheetData>
 	lastRow int  // the number of the last row read
@@ -54,9 +54,9 @@ var errEndOfRows = errors.New("end of rows")
 func openSheet(part *zip.File, cf cellFormat) (*sheetStream, error) {
 	rc, err := part.Open()
 	if err != nil {
-		return nil, partError(part, 0, err)
+		return nil, partError(part, false, err)
 	}
-	s := &sheetStream{part: part, rc: rc, fmt: cf}
+	s := &sheetStream{part: part, rc: rc, format: cf}
 	s.cr = &countingReader{r: rc, maxToken: maxTokenBytes}
 	s.dec = xml.NewDecoder(bufio.NewReaderSize(s.cr, 64<<10))
 	s.dec.CharsetReader = charset.NewReaderLabel // as excelize does, for parts not in UTF-8
@@ -91,7 +91,7 @@ func (s *sheetStream) token() (xml.Token, error) {
 	case errors.As(err, &syn):
 		return nil, fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", s.part.Name, s.lastRow, syn.Msg)
 	}
-	return nil, partError(s.part, s.cr.n, err)
+	return nil, partError(s.part, true, err)
 }
 
 // skip reads past the end of the element whose start was just read.
@@ -270,13 +270,13 @@ func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
 			return "", nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		str, ok, lerr := s.fmt.sst.get(i)
+		str, ok, lerr := s.format.sst.get(i)
 		if lerr != nil {
 			return "", fmt.Errorf("is damaged: %w", lerr)
 		}
 		if err != nil || !ok {
 			// The value is not echoed: a broken writer may have put the cell's text there.
-			return "", fmt.Errorf("is damaged: cell %s of %s refers to a shared string that is not in its table of %d", rows.Cell(col, num), s.part.Name, s.fmt.sst.n)
+			return "", fmt.Errorf("is damaged: cell %s of %s refers to a shared string that is not in its table of %d", rows.Cell(col, num), s.part.Name, s.format.sst.n)
 		}
 		return str, nil
 	case "str", "inlineStr":
@@ -294,8 +294,8 @@ func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
 	if v == "" {
 		return "", nil
 	}
-	if style >= 0 && style < len(s.fmt.dates) && s.fmt.dates[style] {
-		if d, ok := dateValue(v, s.fmt.date1904); ok {
+	if style >= 0 && style < len(s.format.dates) && s.format.dates[style] {
+		if d, ok := dateValue(v, s.format.date1904); ok {
 			return d, nil
 		}
 	}

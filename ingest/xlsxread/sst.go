@@ -157,7 +157,7 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 	}
 	rc, err := part.Open()
 	if err != nil {
-		return t, partError(part, 0, err)
+		return t, partError(part, false, err)
 	}
 	defer rc.Close()
 	cr := &countingReader{r: rc, maxToken: maxTokenBytes}
@@ -182,7 +182,7 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 			case errors.As(err, &syn):
 				return t, fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
 			}
-			return t, partError(part, cr.n, err)
+			return t, partError(part, true, err)
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:

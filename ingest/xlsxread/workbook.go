@@ -65,13 +65,12 @@ func readSmallPart(f *zip.File, maxXML int64) ([]byte, error) {
 	}
 	rc, err := f.Open()
 	if err != nil {
-		return nil, partError(f, 0, err)
+		return nil, partError(f, false, err)
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc}
-	b, err := io.ReadAll(cr)
+	b, err := io.ReadAll(rc)
 	if err != nil {
-		return nil, partError(f, cr.n, err)
+		return nil, partError(f, true, err)
 	}
 	return b, nil
 }

@@ -163,6 +163,11 @@ func TestRefusals(t *testing.T) {
 	t.Parallel()
 	sheet := func(data string) rawBook { return rawBook{sheets: []rawSheet{{name: "Sheet1", data: data}}} }
 	header := `<row r="1"><c r="A1" t="inlineStr"><is><t>Employee ID</t></is></c></row>`
+	var thousand strings.Builder
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(&thousand, `<row r="%d"><c r="A%d"><v>%d</v></c></row>`, i, i, i)
+	}
+	thousandRows := thousand.String()
 	numbers, err := os.ReadFile(fixture("numbers.xlsx"))
 	if err != nil {
 		t.Fatal(err)
@@ -212,8 +217,15 @@ func TestRefusals(t *testing.T) {
 			want: "holds a tag or text longer than 1 MiB after row 1"},
 		{name: "a cell longer than the text limit", data: sheet(header + `<row r="2"><c r="A2" t="inlineStr"><is>` + strings.Repeat(`<r><t>`+strings.Repeat("y", 300<<10)+`</t></r>`, 4) + `</is></c></row>`).bytes(t),
 			next: true, want: "cell A2 of xl/worksheets/sheet1.xml holds more than 1 MiB of text"},
-		{name: "a corrupt deflate stream", data: corrupt(t, sheet(header).bytes(t), "xl/worksheets/sheet1.xml", false), want: "is damaged: xl/worksheets/sheet1.xml"},
-		{name: "a checksum mismatch", data: corrupt(t, sheet(header).bytes(t), "xl/worksheets/sheet1.xml", true), want: "is damaged: xl/worksheets/sheet1.xml fails its checksum"},
+		{name: "a corrupt deflate stream", data: corrupt(t, sheet(header).bytes(t), "xl/worksheets/sheet1.xml", "flip"), want: "is damaged: xl/worksheets/sheet1.xml"},
+		{name: "a checksum mismatch", data: corrupt(t, sheet(header).bytes(t), "xl/worksheets/sheet1.xml", "crc"), want: "is damaged: xl/worksheets/sheet1.xml fails its checksum"},
+		// excelize's own reader silently returns the first half of the rows of such a sheet.
+		{name: "a sheet that unpacks to twice what its header says", data: corrupt(t, sheet(thousandRows).bytes(t), "xl/worksheets/sheet1.xml", "halve"),
+			want: "unpacks to more than its zip headers declare (xl/worksheets/sheet1.xml: more than"},
+		{name: "a shared-string table that unpacks to more than its header says", data: corrupt(t, rawBook{sheets: []rawSheet{{name: "S", data: header}}, sst: strings.Split(strings.Repeat("<t>s</t>,", 500), ",")}.bytes(t), "xl/sharedStrings.xml", "halve"),
+			want: "unpacks to more than its zip headers declare (xl/sharedStrings.xml: more than"},
+		{name: "a styles part that unpacks to more than its header says", data: corrupt(t, sheet(header).bytes(t), "xl/styles.xml", "halve"),
+			want: "unpacks to more than its zip headers declare (xl/styles.xml: more than"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,9 +265,9 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// corrupt damages the compressed data of one part: a flipped byte in the middle (a corrupt
-// stream, usually), or, with checksum, the CRC in the headers.
-func corrupt(t *testing.T, data []byte, part string, checksum bool) []byte {
+// corrupt damages one part of a zip: "flip" flips bytes of its compressed data, "crc" changes
+// the checksum its headers give, "halve" makes its headers say it unpacks to half its size.
+func corrupt(t *testing.T, data []byte, part, how string) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -271,9 +283,12 @@ func corrupt(t *testing.T, data []byte, part string, checksum bool) []byte {
 		}
 		b, _ := io.ReadAll(raw)
 		if f.Name == part {
-			if checksum {
+			switch how {
+			case "crc":
 				hdr.CRC32 ^= 0xdeadbeef
-			} else {
+			case "halve":
+				hdr.UncompressedSize64 /= 2
+			case "flip":
 				b = bytes.Clone(b)
 				for i := 2; i < len(b)-2; i += 3 {
 					b[i] ^= 0xff
@@ -500,4 +515,36 @@ func BenchmarkReader(b *testing.B) {
 		r.Close()
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestStrictOOXML reads a workbook saved as "Strict Open XML", whose namespaces and
+// relationship types differ from the usual (transitional) ones.
+func TestStrictOOXML(t *testing.T) {
+	t.Parallel()
+	parts := rawBook{
+		sheets:  []rawSheet{{name: "Hidden", state: "hidden"}, {name: "Roster", data: rawCellsData}},
+		sst:     []string{"<t>Employee ID</t>", "<t>x</t>", "<t>y</t>", "<t>z</t>"},
+		numFmts: `<numFmt numFmtId="164" formatCode="d/m/yy"/>`,
+		xfs:     []int{0, 0, 164, 22},
+	}.parts()
+	for name, body := range parts {
+		body = strings.ReplaceAll(body, nsMain, "http://purl.oclc.org/ooxml/spreadsheetml/main")
+		body = strings.ReplaceAll(body, "http://schemas.openxmlformats.org/officeDocument/2006/relationships", "http://purl.oclc.org/ooxml/officeDocument/relationships")
+		parts[name] = strings.Replace(body, "<workbook ", `<workbook conformance="strict" `, 1)
+	}
+	r, err := openBytes(zipParts(t, parts), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Sheet() != "Roster" {
+		t.Errorf("Sheet() = %q, want Roster (the first visible)", r.Sheet())
+	}
+	got, err := readAll(t, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 4 || got[0].Cells[2] != "1985-03-15" || got[3].Num != 5 || got[3].Cells[1] != "1985-03-15" {
+		t.Errorf("rows = %+v", got)
+	}
 }
