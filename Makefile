@@ -28,9 +28,9 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
 	$(GO) test -run='^$$' -fuzz='^FuzzEWA$$' -fuzztime=$(FUZZTIME) ./validate
 
-## demo: the README's first command (a dry run on the built-in sample roster).
+## demo: the README's first command (the sample roster, submitted to the in-process emulator).
 demo:
-	$(GO) run ./cmd/rosterload validate --mapping testdata/sample/mapping.yaml testdata/sample/employees.csv
+	$(GO) run ./cmd/rosterload run --sandbox --mapping testdata/sample/mapping.yaml testdata/sample/employees.csv
 
 ## bench: micro-benchmarks of the hot paths.
 bench:

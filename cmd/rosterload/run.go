@@ -68,20 +68,9 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	var so sourceOptions
 	var ro reportOptions
 	var o runOptions
-	fs := newFlagSet("run")
-	so.register(fs)
-	ro.register(fs)
-	o.register(fs)
-	if err := parseFlags(fs, args, env, stdout); err != nil {
+	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, o.register)
+	if err != nil {
 		return exitCode(err), filterHelp(err)
-	}
-	source, err := oneSource(fs)
-	if err != nil {
-		return exitConfig, err
-	}
-	log, err := newLogger(stderr, ro.logFormat, ro.logLevel)
-	if err != nil {
-		return exitConfig, err
 	}
 	maxN, maxPct, limited, err := parseMaxInvalid(o.maxInvalid)
 	if err != nil {

@@ -35,21 +35,32 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
 	var so sourceOptions
 	var ro reportOptions
-	fs := newFlagSet("validate")
+	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro)
+	if err != nil {
+		return exitCode(err), filterHelp(err)
+	}
+	return execute(ctx, job{command: "validate", source: source, so: &so, ro: &ro}, log, stderr)
+}
+
+// parseJobFlags parses the command line of a command that reads one SOURCE and reports on it,
+// with extra flags registered by more, and returns the source and the logger asked for.
+func parseJobFlags(name string, args []string, env func(string) string, stdout, stderr io.Writer,
+	so *sourceOptions, ro *reportOptions, more ...func(*flag.FlagSet)) (string, *slog.Logger, error) {
+	fs := newFlagSet(name)
 	so.register(fs)
 	ro.register(fs)
+	for _, m := range more {
+		m(fs)
+	}
 	if err := parseFlags(fs, args, env, stdout); err != nil {
-		return exitCode(err), filterHelp(err)
+		return "", nil, err
 	}
 	source, err := oneSource(fs)
 	if err != nil {
-		return exitConfig, err
+		return "", nil, err
 	}
 	log, err := newLogger(stderr, ro.logFormat, ro.logLevel)
-	if err != nil {
-		return exitConfig, err
-	}
-	return execute(ctx, job{command: "validate", source: source, so: &so, ro: &ro}, log, stderr)
+	return source, log, err
 }
 
 // job is one pass of the pipeline over a source, as validate and run set it up.

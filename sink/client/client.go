@@ -273,17 +273,7 @@ func (c *Client) CreateIndividual(ctx context.Context, req *api.IndividualCustom
 	if req == nil {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomers, "individual", req.ExternalID, req, idempotencyKey, func(b []byte, r *Result) error {
-		var p api.IndividualCustomerResponse
-		if err := decodeJSON(b, &p); err != nil {
-			return err
-		}
-		r.CustomerID = p.ID
-		if p.ID == "" {
-			return errNoID
-		}
-		return nil
-	})
+	return c.send(ctx, PathCustomers, "individual", req.ExternalID, req, idempotencyKey, customerCreated)
 }
 
 // CreateBusiness creates a BUSINESS customer (POST /v1/customers); CustomerID is its id.
@@ -291,15 +281,20 @@ func (c *Client) CreateBusiness(ctx context.Context, req *api.BusinessCustomer, 
 	if req == nil {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomers, "business", req.ExternalID, req, idempotencyKey, func(b []byte, r *Result) error {
-		var p api.BusinessCustomerResponse
-		if err := decodeJSON(b, &p); err != nil {
-			return err
-		}
-		r.CustomerID = p.ID
-		if p.ID == "" {
-			return errNoID
-		}
-		return nil
-	})
+	return c.send(ctx, PathCustomers, "business", req.ExternalID, req, idempotencyKey, customerCreated)
+}
+
+// customerCreated reads the id of an Individual or Business Customer object: all a Result needs.
+func customerCreated(b []byte, r *Result) error {
+	var p struct {
+		ID string `json:"id"`
+	}
+	if err := decodeJSON(b, &p); err != nil {
+		return err
+	}
+	r.CustomerID = p.ID
+	if p.ID == "" {
+		return errNoID
+	}
+	return nil
 }

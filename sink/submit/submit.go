@@ -41,11 +41,14 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 		line.Errors = append(line.Errors, problem("request", "the request could not be encoded: "+err.Error()))
 		return nil
 	}
+	// The key is derived from the request, so a re-run after a crash sends the same key for the
+	// same content without the journal keeping it: the key hashes card numbers and SSNs, and the
+	// journal must hold nothing from which they could be guessed.
 	key := client.IdempotencyKey(string(rec.Kind), id, body)
 	wasPending := false
 	if s.Journal != nil {
 		_, wasPending = s.Journal.Pending(id)
-		if err := s.Journal.Record(journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: "PENDING", IdempotencyKey: key, Row: rec.Row, At: time.Now().UTC()}); err != nil {
+		if err := s.Journal.Record(journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: journal.StatusPending, Row: rec.Row, At: time.Now().UTC()}); err != nil {
 			return fmt.Errorf("state journal: %w", err)
 		}
 	}
@@ -71,9 +74,12 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 	status := ""
 	switch res.Outcome {
 	case client.Created:
-		line.Status, status = reports.Created, "CREATED"
+		line.Status, status = reports.Created, journal.StatusCreated
+		if res.Note != "" {
+			line.Warnings = append(line.Warnings, validate.Problem{Field: "request", Code: "api_note", Message: res.Note})
+		}
 	case client.Exists:
-		line.Status, status = reports.Exists, "EXISTS"
+		line.Status, status = reports.Exists, journal.StatusExists
 		note := res.Note
 		if note == "" && wasPending {
 			note = "an earlier run was stopped while sending this row; it most likely created it"
@@ -82,7 +88,7 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			line.Warnings = append(line.Warnings, validate.Problem{Field: "externalId", Code: "exists", Message: note})
 		}
 	default:
-		line.Status, status = reports.Failed, "FAILED"
+		line.Status, status = reports.Failed, journal.StatusFailed
 		for _, fe := range res.FieldErrors {
 			col, cell := rec.Locate(fe.Field)
 			line.Errors = append(line.Errors, validate.Problem{Field: fe.Field, Column: col, Cell: cell, Code: fe.Code, Message: fe.Message})
@@ -90,9 +96,12 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 		if len(res.FieldErrors) == 0 || res.Message != "" {
 			line.Errors = append(line.Errors, problem("request", res.Message))
 		}
+		if res.Note != "" {
+			line.Errors = append(line.Errors, problem("request", res.Note))
+		}
 	}
 	if s.Journal != nil {
-		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, IdempotencyKey: key, Row: rec.Row,
+		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
 			CustomerID: res.CustomerID, ProfileID: res.ProfileID, FinancialAccountID: res.FinancialAccountID, At: time.Now().UTC()}
 		if err := s.Journal.Record(e); err != nil {
 			return fmt.Errorf("state journal: %w", err)
