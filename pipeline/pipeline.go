@@ -28,6 +28,10 @@ type Sink interface {
 	Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error
 }
 
+// ErrSubmit wraps a Sink's run-level error. When Run returns it, every row is in the report
+// (those not sent NOT_SUBMITTED), so the caller may keep the report.
+var ErrSubmit = errors.New("submission stopped")
+
 // Mapper turns a source row into a record.
 type Mapper interface {
 	Map(rows.Row) *ingest.Record
@@ -107,6 +111,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	}()
 
 	g, gctx := errgroup.WithContext(ctx)
+	goSafe := func(f func() error) { g.Go(func() error { return recovered(f) }) }
 	// Submission stops on a run-level failure or when SubmitCtx ends, whichever comes first.
 	subCtx, cancelSub := context.WithCancel(gctx)
 	defer cancelSub()
@@ -117,7 +122,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	validated := make(chan batch, workers*2)
 
 	// Read and map, in order, in batches.
-	g.Go(func() error {
+	goSafe(func() error {
 		defer close(toValidate)
 		seq := 0
 		cur := make([]*item, 0, batchSize)
@@ -166,7 +171,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return nil
 		})
 	}
-	g.Go(func() error {
+	goSafe(func() error {
 		err := vg.Wait()
 		close(validated)
 		return err
@@ -175,9 +180,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// In source order: de-duplicate, hand valid first occurrences to the sink (concurrently),
 	// and queue every line for the report writer, which waits for each in turn.
 	queue := make(chan *item, conc*4+batchSize)
-	g.Go(func() error {
+	goSafe(func() error {
 		defer close(queue)
-		var sg errgroup.Group
+		// A Sink error cancels sctx: no new request starts and the rest are NOT_SUBMITTED,
+		// while every line still reaches the report.
+		sg, sctx := errgroup.WithContext(subCtx)
 		sg.SetLimit(conc)
 		defer sg.Wait()
 		pending := map[int][]*item{}
@@ -192,7 +199,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				delete(pending, next)
 				next++
 				for _, it := range items {
-					if err := p.route(subCtx, it, dd, &sg, &clock); err != nil {
+					if err := p.route(sctx, it, dd, sg, &clock); err != nil {
 						return err
 					}
 					if err := send(gctx, queue, it); err != nil {
@@ -201,11 +208,14 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				}
 			}
 		}
-		return sg.Wait()
+		if err := sg.Wait(); err != nil {
+			return fmt.Errorf("%w: %w", ErrSubmit, err)
+		}
+		return nil
 	})
 
 	// Write the report in source order.
-	g.Go(func() error {
+	goSafe(func() error {
 		for it := range queue {
 			if it.done != nil {
 				<-it.done
@@ -234,8 +244,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 }
 
 // check validates one record and fills the parts of its line that do not depend on other rows.
+// A panic in validation costs that row, not the run: the row is INVALID and says so.
 func (p *Pipeline) check(it *item, hs *hasher) {
 	rec := it.rec
+	defer func() {
+		if r := recover(); r != nil {
+			it.valid = false
+			it.line.Status = reports.Invalid
+			it.line.Errors = append(it.line.Errors, validate.Problem{Field: "row", Cell: fmt.Sprintf("row %d", rec.Row),
+				Code: "internal_error", Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)})
+		}
+	}()
 	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name()}
 	if rec.Malformed != nil {
 		it.line.Status = reports.Invalid
@@ -308,15 +327,24 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 			it.line.Status = reports.NotSubmitted
 			return nil
 		}
-		if err := p.Sink.Submit(ctx, it.rec, &it.line); err != nil {
-			if it.line.Status == "" {
-				it.line.Status = reports.NotSubmitted
-			}
-			return err
+		err := recovered(func() error { return p.Sink.Submit(ctx, it.rec, &it.line) })
+		if err != nil && it.line.Status == "" {
+			it.line.Status = reports.NotSubmitted
 		}
-		return nil
+		return err
 	})
 	return nil
+}
+
+// recovered runs f and turns a panic into an error, so that a bug in one stage stops the run
+// with a message instead of a stack trace.
+func recovered(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v (please report this)", r)
+		}
+	}()
+	return f()
 }
 
 // send delivers v unless ctx ends first.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -118,6 +119,20 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 	}
 	err = p.Run(ctx)
 	prog.done()
+	if errors.Is(err, pipeline.ErrSubmit) {
+		// Every row is in the report, the unsent ones NOT_SUBMITTED: keep it, and say why the
+		// run stopped.
+		sum.ExitCode = exitUnfinish
+		if cerr := rep.Close(); cerr == nil {
+			sum.Report = rep.Path()
+		}
+		if j.finish != nil {
+			j.finish(sum)
+		}
+		sum.Finish()
+		sum.WriteText(stderr)
+		return exitUnfinish, err
+	}
 	if err != nil {
 		rep.Abort()
 		if ctx.Err() != nil {
