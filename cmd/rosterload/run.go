@@ -113,7 +113,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 
 	if limited {
 		// The budget is checked on a dry run of the whole file before anything is sent.
-		code, err := checkInvalidBudget(ctx, source, &so, maxN, maxPct, log)
+		code, err := checkInvalidBudget(ctx, source, &so, maxN, maxPct, log, stderr)
 		if err != nil || code != exitOK {
 			return code, err
 		}
@@ -138,10 +138,12 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	return code, err
 }
 
-// checkInvalidBudget dry-runs the source and refuses (exit 1) when too many rows are invalid.
+// checkInvalidBudget dry-runs the source and refuses (exit 1) when too many rows are invalid. The
+// refusal is said on stderr here rather than returned as an error, since run maps every error to
+// exit 2 or 3 and this one is a verdict on the rows.
 func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, maxN int, maxPct float64, log interface {
 	Info(string, ...any)
-}) (int, error) {
+}, stderr io.Writer) (int, error) {
 	n, invalid, err := countInvalid(ctx, source, so)
 	if err != nil {
 		return exitCode(err), err
@@ -152,7 +154,8 @@ func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, m
 	}
 	log.Info("invalid-row budget", "rows", n, "invalid", invalid, "allowed", limit)
 	if invalid > limit {
-		return exitRows, fmt.Errorf("%d of %d rows are invalid, more than --max-invalid allows (%d): nothing was submitted; run rosterload validate for the report", invalid, n, limit)
+		fmt.Fprintf(stderr, "rosterload: %d of %d rows are invalid, more than --max-invalid allows (%d): nothing was submitted; run rosterload validate for the report\n", invalid, n, limit)
+		return exitRows, nil
 	}
 	return exitOK, nil
 }

@@ -131,6 +131,11 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		}
 		sum.Finish()
 		sum.WriteText(stderr)
+		if j.ro.summary != "" {
+			if serr := sum.WriteJSONFile(j.ro.summary); serr != nil {
+				log.Error("summary not written", "path", j.ro.summary, "err", serr)
+			}
+		}
 		return exitUnfinish, err
 	}
 	if err != nil {
