@@ -420,7 +420,8 @@ func TestRunFaultyAPI(t *testing.T) {
 }
 
 // TestRunTokenExpiry: OAuth tokens that expire during the run are replaced before they lapse,
-// or after a 401; a static token cannot be, and every row after its expiry fails with the 401.
+// or after a 401; a static token cannot be: the first row refused is FAILED with the 401 and the
+// run stops (exit 3), the rest NOT_SUBMITTED, rather than sending every later row to its 401.
 func TestRunTokenExpiry(t *testing.T) {
 	t.Run("short-lived tokens are renewed", func(t *testing.T) {
 		api := newAPI(t, emulator.Config{Latency: 5 * time.Millisecond, TokenTTL: time.Second, Idempotency: true}, apiHooks{})
@@ -494,23 +495,31 @@ func TestRunTokenExpiry(t *testing.T) {
 		tok := api.IssueToken()
 		// One at a time, so that the rows before the expiry are exactly the first ones.
 		res := runCLI(t, tokenEnv(tok), runArgs(api.URL, f, r.path, "--concurrency", "1", "--rate", "0")...)
-		if res.code != exitRows {
-			t.Fatalf("exit %d, want 1 (FAILED rows); stderr:\n%s", res.code, res.stderr)
+		if res.code != exitUnfinish {
+			t.Fatalf("exit %d, want 3 (the run could not finish); stderr:\n%s", res.code, res.stderr)
+		}
+		if !strings.Contains(res.stderr, "401") {
+			t.Errorf("stderr does not say the credentials were refused:\n%s", res.stderr)
 		}
 		lines := readRunReport(t, f.report)
-		checkLines(t, lines, r, "CREATED", "FAILED")
+		checkLines(t, lines, r, "CREATED", "FAILED", "NOT_SUBMITTED")
 		for i, l := range lines {
-			if i < sent {
+			switch {
+			case i < sent:
 				if l.Status != "CREATED" {
 					t.Errorf("row %d: %s, want CREATED (sent before the token expired)", l.Row, l.Status)
 				}
-				continue
-			}
-			// client: a static token cannot be renewed, so a 401 is final after one attempt.
-			if l.Status != "FAILED" || l.HTTPStatus != 401 || l.Attempts != 1 || len(l.find("api_error", "request")) == 0 ||
-				!strings.Contains(l.find("api_error", "request")[0].Message, "401") {
-				t.Errorf("row %d: %s, HTTP %d, %d attempts, errors %+v; want FAILED after one 401 with a message saying so",
-					l.Row, l.Status, l.HTTPStatus, l.Attempts, l.Errors)
+			case i == sent:
+				// client: a static token cannot be renewed, so a 401 is final after one attempt.
+				if l.Status != "FAILED" || l.HTTPStatus != 401 || l.Attempts != 1 || len(l.find("api_error", "request")) == 0 ||
+					!strings.Contains(l.find("api_error", "request")[0].Message, "401") {
+					t.Errorf("row %d: %s, HTTP %d, %d attempts, errors %+v; want FAILED after one 401 with a message saying so",
+						l.Row, l.Status, l.HTTPStatus, l.Attempts, l.Errors)
+				}
+			default:
+				if l.Status != "NOT_SUBMITTED" || l.Attempts != 0 {
+					t.Errorf("row %d: %s after %d attempts, want NOT_SUBMITTED (the run stopped at the 401)", l.Row, l.Status, l.Attempts)
+				}
 			}
 		}
 		if st := api.Stats(); st.Profiles != sent {

@@ -5,8 +5,10 @@ package submit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/rosterload/rosterload/ingest"
@@ -15,6 +17,10 @@ import (
 	"github.com/rosterload/rosterload/sink/journal"
 	"github.com/rosterload/rosterload/validate"
 )
+
+// ErrUnauthorized stops a run: the API refused the credentials (401) even after a token refresh,
+// or a static token that cannot be refreshed, so every later request would fail the same way.
+var ErrUnauthorized = errors.New("the API refused the credentials (HTTP 401) and they cannot be renewed; rows not yet sent are NOT_SUBMITTED")
 
 // Sink submits records; it implements pipeline.Sink.
 type Sink struct {
@@ -100,6 +106,10 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			line.Errors = append(line.Errors, problem("request", res.Note))
 		}
 	}
+	var stop error
+	if res.Outcome == client.Failed && res.HTTPStatus == http.StatusUnauthorized {
+		stop = ErrUnauthorized
+	}
 	if s.Journal != nil {
 		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
 			CustomerID: res.CustomerID, ProfileID: res.ProfileID, FinancialAccountID: res.FinancialAccountID, At: time.Now().UTC()}
@@ -107,7 +117,7 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			return fmt.Errorf("state journal: %w", err)
 		}
 	}
-	return nil
+	return stop
 }
 
 func problem(field, msg string) validate.Problem {
