@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterload/rosterload/reports"
@@ -24,6 +27,7 @@ type progress struct {
 	drawn    bool
 	every    time.Duration
 	logEvery time.Duration
+	total    atomic.Int64 // estimated data rows, 0 while unknown
 }
 
 func newProgress(w io.Writer, log *slog.Logger, command string) *progress {
@@ -69,8 +73,48 @@ func (p *progress) rate(now time.Time) float64 {
 
 func (p *progress) draw(now time.Time) {
 	p.drawn = true
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %d rows  %.0f rows/s  %d not OK  %s", p.command, p.rows, p.rate(now), p.bad,
-		now.Sub(p.start).Round(time.Second))
+	rate := p.rate(now)
+	total := int(p.total.Load())
+	if total < p.rows {
+		total = 0 // the estimate was low: say nothing rather than something wrong
+	}
+	if total == 0 || rate == 0 {
+		fmt.Fprintf(p.w, "\r\x1b[K%s: %d rows  %.0f rows/s  %d not OK  %s", p.command, p.rows, rate, p.bad,
+			now.Sub(p.start).Round(time.Second))
+		return
+	}
+	const width = 24
+	done := width * p.rows / total
+	eta := time.Duration(float64(total-p.rows) / rate * float64(time.Second)).Round(time.Second)
+	fmt.Fprintf(p.w, "\r\x1b[K%s [%s%s] %d/~%d rows  %.0f rows/s  ETA %s  %d not OK", p.command,
+		strings.Repeat("#", done), strings.Repeat(".", width-done), p.rows, total, rate, eta, p.bad)
+}
+
+// estimate counts the lines of a CSV file on disk in the background, for the progress bar's
+// total and ETA. A quoted field with line breaks makes it high, which the bar shows as "~".
+func (p *progress) estimate(path string) {
+	if !p.tty {
+		return // only the terminal bar shows a total
+	}
+	go func() {
+		f, err := os.Open(path)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		buf := make([]byte, 1<<20)
+		lines := int64(0)
+		for {
+			n, err := f.Read(buf)
+			lines += int64(bytes.Count(buf[:n], []byte{'\n'}))
+			if err != nil {
+				break
+			}
+		}
+		if lines > 0 {
+			p.total.Store(lines - 1) // the header
+		}
+	}()
 }
 
 // done ends the progress line so the summary starts on a line of its own.
