@@ -2,17 +2,30 @@
 GO       ?= go
 BIN      := bin/rosterload
 FUZZTIME ?= 10s
+# MinIO for the S3 tests: built once with `go install` into a cache outside the repository.
+MINIO_DIR     ?= $(HOME)/.cache/rosterload/bin
+MINIO         := $(MINIO_DIR)/minio
+MINIO_VERSION ?= latest
 
-.PHONY: all build test vet fmt-check unit fuzz demo bench bench-scale clean
+.PHONY: all build test vet fmt-check unit fuzz demo bench bench-scale bench-s3 minio clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/rosterload
 
-## test: formatting, vet, the unit and end-to-end tests with the race detector, then a short fuzz
-## of each reader and validator.
-test: fmt-check vet unit fuzz
+## test: formatting, vet, the unit and end-to-end tests with the race detector (the S3 tests
+## against a MinIO each package starts on a free loopback port), then a short fuzz of each reader
+## and validator.
+test: fmt-check vet minio unit fuzz
+
+## minio: the MinIO server binary of the S3 tests (the first build takes a few minutes).
+minio: $(MINIO)
+
+$(MINIO):
+	@mkdir -p $(MINIO_DIR)
+	@echo "building MinIO into $(MINIO_DIR) (once)"
+	GOBIN=$(MINIO_DIR) $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -21,8 +34,8 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-unit:
-	$(GO) test -race -count=1 ./...
+unit: $(MINIO)
+	ROSTERLOAD_MINIO=$(MINIO) $(GO) test -race -count=1 ./...
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
@@ -39,6 +52,10 @@ bench:
 ## bench-scale: whole runs on generated rosters, timed with /usr/bin/time -v (1M-row CSV, 100k-row XLSX).
 bench-scale: build
 	./scripts/bench-scale.sh
+
+## bench-s3: a 1M-row CSV validated from disk and from S3 (MinIO): wall time and peak RSS.
+bench-s3: build $(MINIO)
+	ROSTERLOAD_MINIO=$(MINIO) ./scripts/bench-s3.sh
 
 clean:
 	rm -rf bin out

@@ -29,6 +29,12 @@ type Summary struct {
 	ExitCode    int            `json:"exitCode"`
 	Interrupted bool           `json:"interrupted,omitempty"`
 
+	// SourceObject is the object an s3:// source was read from (a prefix's newest object),
+	// SourceETag its ETag then, and SourceChanged whether it had another (or none) at the end.
+	SourceObject  string `json:"sourceObject,omitempty"`
+	SourceETag    string `json:"sourceETag,omitempty"`
+	SourceChanged bool   `json:"sourceChanged,omitempty"`
+
 	start time.Time // precise, for Elapsed; StartedAt is shown to the second
 }
 
@@ -91,6 +97,12 @@ func (s *Summary) Finish() {
 func (s *Summary) WriteText(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "rosterload %s: %s (%s)\n", s.Command, s.Source, s.Kind)
+	if s.SourceObject != "" {
+		fmt.Fprintf(&b, "  source object  %s (ETag %s)\n", s.SourceObject, s.SourceETag)
+	}
+	if s.SourceChanged {
+		b.WriteString("  warning: the source object changed during the run; the report describes the version read\n")
+	}
 	fmt.Fprintf(&b, "  rows read      %d in %s (%.0f rows/s)\n", s.RowsRead, s.Elapsed, s.RowsPerSec)
 	for _, st := range Statuses {
 		if n := s.Statuses[st]; n > 0 {

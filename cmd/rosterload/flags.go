@@ -10,6 +10,7 @@ import (
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/s3store"
 )
 
 // newFlagSet returns a flag set whose errors are returned as one line, not printed and exited on.
@@ -75,6 +76,7 @@ func exitCode(err error) int {
 		errors.Is(err, rows.ErrUnreadable),
 		errors.Is(err, csvread.ErrUnknownEncoding),
 		errors.Is(err, csvread.ErrInvalidOption),
+		errors.Is(err, s3store.ErrS3),
 		errors.Is(err, errConfig):
 		return exitConfig
 	}

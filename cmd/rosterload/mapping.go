@@ -7,7 +7,7 @@ import (
 
 // cmdMapping prints the mapping rosterload would use for a source, as mapping-file YAML with the
 // columns it could not place as comments.
-func cmdMapping(_ context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
+func cmdMapping(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
 	var o sourceOptions
 	fs := newFlagSet("mapping")
 	o.register(fs)
@@ -18,7 +18,7 @@ func cmdMapping(_ context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return exitConfig, err
 	}
-	r, err := openRoster(&o, source)
+	r, err := openRoster(ctx, &o, source)
 	if err != nil {
 		return exitConfig, err
 	}

@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 	if os.Getenv(asMainEnv) == "1" {
 		main() // exits
 	}
-	os.Exit(m.Run())
+	os.Exit(withMinIO(m)) // s3_test.go: runs the tests, with MinIO when make test asks for it
 }
 
 // child is rosterload running in a subprocess.

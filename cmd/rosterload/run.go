@@ -14,6 +14,7 @@ import (
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/journal"
 	"github.com/rosterload/rosterload/sink/submit"
@@ -28,6 +29,7 @@ type runOptions struct {
 	maxAttempts    int
 	attemptTimeout time.Duration
 	state          string
+	checkpoint     int
 	maxInvalid     string
 	sandbox        bool
 }
@@ -39,7 +41,8 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.rate, "rate", 25, "requests per second at most (0: no limit)")
 	fs.IntVar(&o.maxAttempts, "max-attempts", 6, "attempts per record (retries on network errors, 429 and 5xx)")
 	fs.DurationVar(&o.attemptTimeout, "attempt-timeout", 30*time.Second, "time allowed for one request")
-	fs.StringVar(&o.state, "state", "", "state journal `file`: rows it holds as done are SKIPPED")
+	fs.StringVar(&o.state, "state", "", "state journal `file` or s3:// URL: rows it holds as done are SKIPPED")
+	fs.IntVar(&o.checkpoint, "state-checkpoint", 1000, "with an s3:// --state, upload it every `N` rows submitted (and at the end)")
 	fs.StringVar(&o.maxInvalid, "max-invalid", "", "submit nothing if more rows than `N` (or P%) are invalid")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "start the API emulator in-process and submit to it")
 }
@@ -119,19 +122,44 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		}
 	}
 	var jr *journal.Journal
+	var s3st *s3State // an s3:// --state: a local copy, uploaded at checkpoints
 	if o.state != "" {
-		jr, err = journal.Open(o.state)
+		statePath, named := o.state, func(s string) string { return s }
+		if s3store.IsURL(o.state) {
+			if s3st, err = openS3State(ctx, &so.s3, o.state, o.checkpoint, log); err != nil {
+				return exitConfig, err
+			}
+			defer s3st.cleanup()
+			statePath, named = s3st.local, s3st.name
+		}
+		jr, err = journal.Open(statePath)
 		if err != nil {
-			return exitConfig, fmt.Errorf("%w: state %s: %v", errConfig, o.state, err)
+			return exitConfig, fmt.Errorf("%w: state %s: %v", errConfig, o.state, named(err.Error()))
 		}
 		defer jr.Close()
 		for _, w := range jr.Warnings() {
-			log.Warn("state journal", "path", o.state, "warning", w)
+			log.Warn("state journal", "path", o.state, "warning", named(w))
 		}
 		log.Info("state journal opened", "path", o.state, "entries", jr.Len())
 	}
-	sink := &submit.Sink{Client: cl, Journal: jr, Log: log}
+	var sink pipeline.Sink = &submit.Sink{Client: cl, Journal: jr, Log: log}
+	if s3st != nil {
+		if err := s3st.detach(); err != nil {
+			return exitUnfinish, err
+		}
+		s3st.start(hard)
+		sink = checkpointSink{Sink: sink, state: s3st}
+	}
 	code, err := submitRun(ctx, hard, source, &so, &ro, &o, sink, cl, log, stderr)
+	if s3st != nil {
+		if serr := s3st.finish(hard); serr != nil {
+			if err == nil {
+				code, err = exitCode(serr), serr
+			} else {
+				log.Error("state journal not saved", "err", oneLine(serr.Error()))
+			}
+		}
+	}
 	if srvStats != nil {
 		fmt.Fprintln(stderr, "  "+srvStats())
 	}
@@ -162,7 +190,7 @@ func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, m
 
 // countInvalid dry-runs the whole source and counts its rows and the INVALID ones among them.
 func countInvalid(ctx context.Context, source string, so *sourceOptions) (rowsN, invalid int, err error) {
-	r, err := openRoster(so, source)
+	r, err := openRoster(ctx, so, source)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -190,7 +218,7 @@ func (discardReport) Path() string              { return "" }
 // submitRun is the submitting pass: SIGINT (softCtx) stops new requests, the rest of the rows
 // are still read and reported as NOT_SUBMITTED; hardCtx (a second signal) aborts.
 func submitRun(softCtx, hardCtx context.Context, source string, so *sourceOptions, ro *reportOptions, o *runOptions,
-	sink *submit.Sink, cl *client.Client, log *slog.Logger, stderr io.Writer) (int, error) {
+	sink pipeline.Sink, cl *client.Client, log *slog.Logger, stderr io.Writer) (int, error) {
 	j := job{
 		command: "run", source: source, so: so, ro: ro, sink: sink, concurrency: o.concurrency,
 		submitCtx: softCtx,

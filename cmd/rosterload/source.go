@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -24,6 +26,7 @@ type sourceOptions struct {
 	delimiter      string
 	defaultCountry string
 	maxUnzipMB     int64
+	s3             s3Options
 }
 
 func (o *sourceOptions) register(fs *flag.FlagSet) {
@@ -36,6 +39,7 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.delimiter, "delimiter", "", "CSV delimiter: , ; tab or | (default: sniffed)")
 	fs.StringVar(&o.defaultCountry, "default-country", "", "country for rows that give none (phone region, address country)")
 	fs.Int64Var(&o.maxUnzipMB, "max-unzip-mb", 0, "largest size in MiB an XLSX may unpack to (default 1024)")
+	o.s3.register(fs)
 }
 
 // roster is an open source with its mapping settled.
@@ -43,13 +47,14 @@ type roster struct {
 	src    *ingest.Source
 	cfg    ingest.Config
 	mapper *ingest.Mapper
+	remote *remoteSource // an s3:// source; nil for a file
 }
 
 func (r *roster) Close() error { return r.src.Close() }
 
-// openRoster opens the source, reads its header and settles the mapping: the mapping file, then
-// flags over it.
-func openRoster(o *sourceOptions, source string) (*roster, error) {
+// openRoster opens the source (a file, or an s3:// object or prefix), reads its header and
+// settles the mapping: the mapping file, then flags over it.
+func openRoster(ctx context.Context, o *sourceOptions, source string) (*roster, error) {
 	cfg := ingest.Config{}
 	if o.mapping != "" {
 		c, err := ingest.LoadConfig(o.mapping)
@@ -82,10 +87,17 @@ func openRoster(o *sourceOptions, source string) (*roster, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := ingest.Open(source, ingest.OpenOptions{
+	opts := ingest.OpenOptions{
 		Encoding: o.encoding, Delimiter: delim, Sheet: cfg.Sheet, HeaderRow: cfg.HeaderRow,
 		MaxUnzipSize: o.maxUnzipMB << 20,
-	})
+	}
+	var src *ingest.Source
+	var remote *remoteSource
+	if s3store.IsURL(source) {
+		src, remote, err = openS3Source(ctx, o, source, opts)
+	} else {
+		src, err = ingest.Open(source, opts)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +111,7 @@ func openRoster(o *sourceOptions, source string) (*roster, error) {
 		src.Close()
 		return nil, err
 	}
-	return &roster{src: src, cfg: cfg, mapper: m}, nil
+	return &roster{src: src, cfg: cfg, mapper: m, remote: remote}, nil
 }
 
 func parseDelimiter(s string) (rune, error) {

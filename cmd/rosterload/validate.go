@@ -82,11 +82,16 @@ type job struct {
 // execute runs a job and finishes its report and summary.
 func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (int, error) {
 	start := time.Now()
-	r, err := openRoster(j.so, j.source)
+	r, err := openRoster(ctx, j.so, j.source)
 	if err != nil {
 		return exitConfig, err
 	}
 	defer r.Close()
+	name := j.source
+	if r.remote != nil {
+		logRemoteSource(log, j.source, r.remote)
+		name = r.remote.obj.URL.Key
+	}
 	log.Info("source opened", "source", j.source, "format", r.src.Format, "detail", r.src.Detail, "kind", r.cfg.Kind)
 	logPlacements(log, r)
 
@@ -96,14 +101,33 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 	}
 	reportPath := j.ro.report
 	if reportPath == "" {
-		reportPath = reports.DefaultPath(j.source)
+		reportPath = reports.DefaultPath(name)
 	}
-	rep, err := reports.Create(reportPath)
+	// An s3:// report or summary is written to a private temp file and uploaded at the end.
+	repOut, err := newOutput(ctx, &j.so.s3, "--report", reportPath, reports.DefaultPath(name))
+	if err != nil {
+		return exitConfig, err
+	}
+	defer repOut.cleanup()
+	var sumOut *output
+	if j.ro.summary != "" {
+		if sumOut, err = newOutput(ctx, &j.so.s3, "--summary", j.ro.summary, summaryName(reports.DefaultPath(name))); err != nil {
+			return exitConfig, err
+		}
+		defer sumOut.cleanup()
+	}
+	rep, err := reports.Create(repOut.local)
 	if err != nil {
 		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
 	}
 	sum := reports.NewSummary(j.command, j.source, string(r.cfg.Kind), start)
+	if r.remote != nil {
+		recordRemoteSource(sum, r.remote)
+	}
 	prog := newProgress(stderr, log, j.command)
+	if r.remote == nil && r.src.Format == "csv" {
+		prog.estimate(j.source)
+	}
 	p := &pipeline.Pipeline{
 		Source:      r.src,
 		Mapper:      r.mapper,
@@ -119,20 +143,27 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 	}
 	err = p.Run(ctx)
 	prog.done()
+	if r.remote != nil && (err == nil || errors.Is(err, pipeline.ErrSubmit)) {
+		recheckSource(ctx, j.so.s3.store, r.remote, sum, log)
+	}
 	if errors.Is(err, pipeline.ErrSubmit) {
 		// Every row is in the report, the unsent ones NOT_SUBMITTED: keep it, and say why the
 		// run stopped.
 		sum.ExitCode = exitUnfinish
 		if cerr := rep.Close(); cerr == nil {
-			sum.Report = rep.Path()
+			if uerr := repOut.commit(ctx); uerr != nil {
+				log.Error("report not uploaded", "err", oneLine(uerr.Error()))
+			} else {
+				sum.Report = repOut.dest
+			}
 		}
 		if j.finish != nil {
 			j.finish(sum)
 		}
 		sum.Finish()
 		sum.WriteText(stderr)
-		if j.ro.summary != "" {
-			if serr := sum.WriteJSONFile(j.ro.summary); serr != nil {
+		if sumOut != nil {
+			if serr := writeSummary(ctx, sum, sumOut); serr != nil {
 				log.Error("summary not written", "path", j.ro.summary, "err", serr)
 			}
 		}
@@ -148,7 +179,10 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 	if err := rep.Close(); err != nil {
 		return exitUnfinish, err
 	}
-	sum.Report = rep.Path()
+	if err := repOut.commit(ctx); err != nil {
+		return exitUnfinish, err
+	}
+	sum.Report = repOut.dest
 	if j.finish != nil {
 		j.finish(sum)
 	}
@@ -158,12 +192,20 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		return exitConfig, rowsUnreadable(j.source, "has a header row but no data rows")
 	}
 	sum.WriteText(stderr)
-	if j.ro.summary != "" {
-		if err := sum.WriteJSONFile(j.ro.summary); err != nil {
+	if sumOut != nil {
+		if err := writeSummary(ctx, sum, sumOut); err != nil {
 			return exitUnfinish, err
 		}
 	}
 	return sum.ExitCode, nil
+}
+
+// writeSummary writes the summary as JSON where out says (uploading it if it is in S3).
+func writeSummary(ctx context.Context, sum *reports.Summary, out *output) error {
+	if err := sum.WriteJSONFile(out.local); err != nil {
+		return err
+	}
+	return out.commit(ctx)
 }
 
 func rowsUnreadable(source, why string) error { return rows.Unreadable(source, "%s", why) }
