@@ -140,13 +140,39 @@ func newValidator(cfg ingest.Config) (*validate.Validator, error) {
 // logPlacements says which header went to which field, and what was left unplaced.
 func logPlacements(log *slog.Logger, r *roster) {
 	var placed []string
+	has := map[string]bool{}
 	for _, p := range r.mapper.Placements() {
 		placed = append(placed, fmt.Sprintf("%q->%s", p.Header, p.Field))
+		has[p.Field] = true
 	}
 	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
 	if un := r.mapper.Unplaced(); len(un) > 0 {
 		log.Warn("columns not used", "headers", strings.Join(un, ", "))
 	}
+	if miss := missingRequired(r.cfg, has); len(miss) > 0 {
+		log.Warn("no column or default for required fields: every row will be INVALID; map them in the mapping file",
+			"fields", strings.Join(miss, ", "))
+	}
+}
+
+// requiredFields are the canonical names a kind's requests cannot do without (the seeds'
+// REQUIRED fields and DESIGN.md's readings), for the warning that a file lacks one altogether.
+var requiredFields = map[ingest.Kind][]string{
+	ingest.KindEWA: {"externalId", "firstName", "lastName", "email", "phone", "cardNumber", "cardExpiry",
+		"cardName", "cardSubtype", "addressLine1", "city", "zip", "programId"},
+	ingest.KindIndividual: {"externalId", "firstName", "lastName", "email", "phone"},
+	ingest.KindBusiness:   {"externalId", "businessName", "contactFirstName", "contactLastName", "contactEmail", "contactPhone"},
+}
+
+func missingRequired(cfg ingest.Config, has map[string]bool) []string {
+	var miss []string
+	for _, f := range requiredFields[cfg.Kind] {
+		if has[f] || cfg.Defaults[f] != "" || (f == "programId" && cfg.ProgramID != "") {
+			continue
+		}
+		miss = append(miss, f)
+	}
+	return miss
 }
 
 // newLogger returns the logger for stderr in the format asked for.
