@@ -69,6 +69,9 @@ func (e *Entry) check() error {
 
 func (e *Entry) done() bool { return e.Status == StatusCreated || e.Status == StatusExists }
 
+// ErrInUse is returned by Open when another run holds the state file.
+var ErrInUse = errors.New("in use by another rosterload run (one run per state file at a time)")
+
 // ErrClosed is returned by Record after Close.
 var ErrClosed = errors.New("state journal is closed")
 
@@ -118,6 +121,10 @@ func Open(path string) (*Journal, error) {
 		if err == nil {
 			err = errors.New("not a regular file")
 		}
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	if err := lock(f); err != nil {
+		_ = f.Close()
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
 	j := &Journal{

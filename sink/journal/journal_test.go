@@ -474,3 +474,26 @@ func killChild(path string) {
 		fmt.Println("acked", id)
 	}
 }
+
+func TestOpenRefusesASecondRun(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "state.jsonl")
+	j1, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j2, err := Open(path); !errors.Is(err, ErrInUse) {
+		if j2 != nil {
+			j2.Close()
+		}
+		t.Fatalf("second Open = %v, want ErrInUse", err)
+	}
+	if err := j1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j3, err := Open(path)
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	j3.Close()
+}
