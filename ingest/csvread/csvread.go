@@ -446,7 +446,12 @@ func (r *Reader) text(s string) string {
 		}
 		return decode1252(s)
 	}
-	return s // UTF-16 was decoded to UTF-8 before parsing
+	// UTF-16 was decoded to UTF-8 before parsing; only the row-length cap, cutting the text in
+	// the middle of a character, can leave a cell that is not valid UTF-8.
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 func isASCII(s string) bool {
