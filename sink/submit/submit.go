@@ -4,7 +4,6 @@ package submit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,16 +40,10 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			return nil
 		}
 	}
-	body, err := json.Marshal(rec.Request())
-	if err != nil {
-		line.Status = reports.Failed
-		line.Errors = append(line.Errors, problem("request", "the request could not be encoded: "+err.Error()))
-		return nil
-	}
-	// The key is derived from the request, so a re-run after a crash sends the same key for the
-	// same content without the journal keeping it: the key hashes card numbers and SSNs, and the
-	// journal must hold nothing from which they could be guessed.
-	key := client.IdempotencyKey(string(rec.Kind), id, body)
+	// The client derives the Idempotency-Key from the request it encodes (key ""), so a re-run
+	// after a crash sends the same key for the same content without the journal keeping it: the
+	// key hashes card numbers and SSNs, and the journal must hold nothing they could be guessed from.
+	const key = ""
 	wasPending := false
 	if s.Journal != nil {
 		_, wasPending = s.Journal.Pending(id)
@@ -58,7 +51,10 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			return fmt.Errorf("state journal: %w", err)
 		}
 	}
-	var res client.Result
+	var (
+		res client.Result
+		err error
+	)
 	switch {
 	case rec.EWA != nil:
 		res, err = s.Client.CreateProfile(ctx, rec.EWA, key)
