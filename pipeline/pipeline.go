@@ -56,14 +56,17 @@ type Pipeline struct {
 	// started and the rest of the valid rows are NOT_SUBMITTED, while reading, validation and
 	// the report go on so that every row is accounted for. Run's ctx aborts everything.
 	SubmitCtx context.Context
+	// KeepCells puts each row's source cells in its line, for a report that copies the roster.
+	KeepCells bool
 }
 
 // batchSize trades channel overhead against the memory held in flight.
 const batchSize = 256
 
 type item struct {
-	rec  *ingest.Record
-	line reports.Line
+	rec   *ingest.Record
+	line  reports.Line
+	cells []string // the source row, when the report copies it
 	// valid: passed validation and may claim its externalId.
 	valid bool
 	fp    fingerprint   // of a valid record, for de-duplication
@@ -139,7 +142,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			t = time.Now()
 			rec := p.Mapper.Map(row)
 			since(&clock.mapping, t)
-			cur = append(cur, &item{rec: rec})
+			it := &item{rec: rec}
+			if p.KeepCells {
+				it.cells = row.Cells
+			}
+			cur = append(cur, it)
 			if len(cur) == batchSize {
 				if err := send(gctx, toValidate, batch{seq, cur}); err != nil {
 					return err
@@ -255,7 +262,7 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 				Code: "internal_error", Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)})
 		}
 	}()
-	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name()}
+	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name(), Cells: it.cells}
 	if rec.Malformed != nil {
 		it.line.Status = reports.Invalid
 		it.line.Errors = []validate.Problem{{

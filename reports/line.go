@@ -46,6 +46,9 @@ type Line struct {
 	Attempts           int                `json:"attempts,omitempty"`
 	Errors             []validate.Problem `json:"errors"`
 	Warnings           []validate.Problem `json:"warnings"`
+	// Cells are the source row's cells as read, for the XLSX report (which is the roster
+	// itself); nil unless the pipeline was asked to keep them. Never written as they are.
+	Cells []string `json:"-"`
 }
 
 // Writer takes report lines in source order.

@@ -29,7 +29,7 @@ func sampleLines() []*Line {
 func TestCSVReport(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.csv")
-	w, err := Create(path)
+	w, err := Create(path, Sheet{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestCSVReport(t *testing.T) {
 func TestJSONLReport(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.jsonl")
-	w, err := Create(path)
+	w, err := Create(path, Sheet{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestJSONLReport(t *testing.T) {
 func TestAbortLeavesNothing(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	w, err := Create(filepath.Join(dir, "r.csv"))
+	w, err := Create(filepath.Join(dir, "r.csv"), Sheet{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,13 +151,14 @@ func (s *Summary) WriteJSONFile(path string) error {
 	return f.commit()
 }
 
-// Create starts a report at path in the format its extension names.
-func Create(path string) (Writer, error) {
+// Create starts a report at path in the format its extension names. sheet describes the roster
+// for an XLSX report; the other formats ignore it.
+func Create(path string, sheet Sheet) (Writer, error) {
 	switch FormatOf(path) {
 	case JSONL:
 		return CreateJSONL(path)
 	case XLSX:
-		return nil, fmt.Errorf("report %s: the XLSX report is not available yet; use .csv or .jsonl", path)
+		return CreateXLSX(path, sheet)
 	}
 	return CreateCSV(path)
 }

@@ -116,7 +116,15 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		}
 		defer sumOut.cleanup()
 	}
-	rep, err := reports.Create(repOut.local)
+	xlsxReport := reports.FormatOf(repOut.local) == reports.XLSX
+	var sheet reports.Sheet
+	if xlsxReport {
+		sheet, err = reportSheet(r)
+		if err != nil {
+			return exitConfig, err
+		}
+	}
+	rep, err := reports.Create(repOut.local, sheet)
 	if err != nil {
 		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
 	}
@@ -140,6 +148,7 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		Summary:     sum,
 		Log:         log,
 		Progress:    prog.line,
+		KeepCells:   xlsxReport,
 	}
 	err = p.Run(ctx)
 	prog.done()
@@ -209,3 +218,27 @@ func writeSummary(ctx context.Context, sum *reports.Summary, out *output) error 
 }
 
 func rowsUnreadable(source, why string) error { return rows.Unreadable(source, "%s", why) }
+
+// reportSheet describes the roster for an XLSX report: its header, and for each column how its
+// cells may be shown (card numbers, SSNs and tax ids masked, card expiries never).
+func reportSheet(r *roster) (reports.Sheet, error) {
+	h, err := r.src.Header()
+	if err != nil {
+		return reports.Sheet{}, err
+	}
+	masks := make([]reports.Mask, len(h.Names))
+	for _, p := range r.mapper.Placements() {
+		if p.Column < 0 || p.Column >= len(masks) {
+			continue
+		}
+		switch p.Field {
+		case "cardNumber":
+			masks[p.Column] = reports.MaskPAN
+		case "ssn", "taxId":
+			masks[p.Column] = reports.MaskID
+		case "cardExpiry":
+			masks[p.Column] = reports.MaskDrop
+		}
+	}
+	return reports.Sheet{HeaderRow: h.Num, Header: h.Names, Masks: masks}, nil
+}
