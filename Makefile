@@ -39,6 +39,7 @@ unit: $(MINIO)
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
+	$(GO) test -run='^$$' -fuzz='^FuzzScanPANs$$' -fuzztime=$(FUZZTIME) ./redact
 	$(GO) test -run='^$$' -fuzz='^FuzzEWA$$' -fuzztime=$(FUZZTIME) ./validate
 
 ## demo: the README's first command (the sample roster, submitted to the in-process emulator).

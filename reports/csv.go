@@ -9,6 +9,7 @@ import (
 
 	"github.com/gocarina/gocsv"
 
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -48,8 +49,8 @@ func (c *csvWriter) Path() string { return c.file.path }
 func (c *csvWriter) Write(l *Line) error {
 	c.one[0] = csvLine{
 		Row:                strconv.Itoa(l.Row),
-		ExternalID:         SafeCell(l.ExternalID),
-		Name:               SafeCell(l.Name),
+		ExternalID:         SafeCell(redact.ScanPANs(l.ExternalID)),
+		Name:               SafeCell(redact.ScanPANs(l.Name)),
 		Status:             string(l.Status),
 		CustomerID:         SafeCell(l.CustomerID),
 		ProfileID:          SafeCell(l.ProfileID),
@@ -158,7 +159,11 @@ func (j *jsonlWriter) Write(l *Line) error {
 	if l.Warnings == nil {
 		l.Warnings = []validate.Problem{}
 	}
-	if err := j.enc.Encode(l); err != nil {
+	// A card number typed into the id or name column is masked here, the last stop before
+	// the file; the line itself keeps the id the run matched on.
+	c := *l
+	c.ExternalID, c.Name = redact.ScanPANs(l.ExternalID), redact.ScanPANs(l.Name)
+	if err := j.enc.Encode(&c); err != nil {
 		return fmt.Errorf("write report %s: %w", j.file.path, err)
 	}
 	return nil

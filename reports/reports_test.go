@@ -186,3 +186,41 @@ func TestSummaryExitCode(t *testing.T) {
 		})
 	}
 }
+
+// TestReportsMaskCardNumbersInIDAndName: a card number typed into the id or name column (a
+// mis-mapped roster) reaches no report whole, and the line the run matched on keeps its id.
+func TestReportsMaskCardNumbersInIDAndName(t *testing.T) {
+	t.Parallel()
+	const pan = "4242 4242 4242 4242"
+	for _, ext := range []string{".csv", ".jsonl"} {
+		t.Run(ext, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "r"+ext)
+			w, err := Create(path, Sheet{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := &Line{Row: 2, ExternalID: "4242424242424242", Name: "Ana " + pan, Status: Invalid}
+			if err := w.Write(l); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if l.ExternalID != "4242424242424242" {
+				t.Errorf("the line's id became %q", l.ExternalID)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text := string(b)
+			if strings.Contains(text, "4242424242424242") || strings.Contains(text, pan) {
+				t.Errorf("report holds the card number:\n%s", text)
+			}
+			if !strings.Contains(text, "****4242") {
+				t.Errorf("report lacks the masked form ****4242:\n%s", text)
+			}
+		})
+	}
+}

@@ -116,29 +116,11 @@ func (c *checker) cardNumber(field string, s *string) {
 		c.fail(field, CodeInvalidCardNumber, "card number may hold only digits, spaces and dashes")
 	case len(d) < 11 || len(d) > 19:
 		c.fail(field, CodeInvalidCardNumber, "card number has %s; a card number has 11 to 19", digitsWord(len(d)))
-	case !luhn(d):
+	case !redact.Luhn(d):
 		c.fail(field, CodeInvalidCardNumber, "card number %s fails the check-digit test: a digit is wrong, missing or swapped", redact.PAN(d))
 	default:
 		*s = d
 	}
-}
-
-// luhn reports whether a string of digits passes the Luhn (mod 10) check.
-func luhn(d string) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
 }
 
 // digitsOnly drops the separators in sep and reports whether only ASCII digits remain.

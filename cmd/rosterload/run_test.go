@@ -687,8 +687,20 @@ func TestRunNoPersonalDataInOutputs(t *testing.T) {
 		t.Fatalf("second run: statuses %v, want EXISTS rows", c)
 	}
 
-	outputs := map[string]string{"first run stderr": res1.stderr, "second run stderr": res2.stderr}
-	for _, p := range []string{csvRun.report, csvRun.summary, csvRun.state, jsonlRun.report, jsonlRun.summary, jsonlRun.state} {
+	// A third run with an XLSX report, the roster itself: every row EXISTS, the cards masked.
+	xlsxRun := newRunFiles(dir, "xlsx")
+	xlsxRun.report = filepath.Join(dir, "xlsx.report.xlsx")
+	res3 := runCLI(t, tokenEnv(static), runArgs(api.URL, xlsxRun, r.path, debug...)...)
+	if res3.code != exitRows {
+		t.Fatalf("third run: exit %d, want 1; stderr:\n%s", res3.code, res3.stderr)
+	}
+
+	outputs := map[string]string{"first run stderr": res1.stderr, "second run stderr": res2.stderr,
+		"third run stderr": res3.stderr, "xlsx report": zipText(t, xlsxRun.report)}
+	if !strings.Contains(outputs["xlsx report"], "EXISTS") {
+		t.Fatal("the XLSX report has no EXISTS row: the scan would prove little")
+	}
+	for _, p := range []string{csvRun.report, csvRun.summary, csvRun.state, jsonlRun.report, jsonlRun.summary, jsonlRun.state, xlsxRun.summary, xlsxRun.state} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)

@@ -244,13 +244,16 @@ func TestNoPersonalDataInOutputs(t *testing.T) {
 	for _, args := range runs {
 		name := filepath.Base(args[len(args)-1])
 		t.Run(name, func(t *testing.T) {
-			for _, ext := range []string{".csv", ".jsonl"} {
+			for _, ext := range []string{".csv", ".jsonl", ".xlsx"} {
 				dir := t.TempDir()
 				out := filepath.Join(dir, "r"+ext)
 				sum := filepath.Join(dir, "s.json")
 				a := append([]string{"validate", "--log-level", "debug", "--report", out, "--summary", sum}, args...)
 				res := runCLI(t, nil, a...)
 				rep, _ := os.ReadFile(out)
+				if ext == ".xlsx" {
+					rep = []byte(zipText(t, out))
+				}
 				sj, _ := os.ReadFile(sum)
 				for what, text := range map[string]string{"report": string(rep), "summary": string(sj), "stderr": res.stderr} {
 					for _, m := range pan.FindAllString(text, -1) {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rosterload/rosterload/redact"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -47,7 +48,7 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 		last      string        // why the latest try did not settle the record
 		wait      time.Duration // before the next try
 	)
-	log := c.log.With("externalId", externalID, "path", path)
+	log := c.log.With("externalId", redact.ScanPANs(externalID), "path", path)
 	for try := 1; try <= c.cfg.MaxAttempts; try++ {
 		if try > 1 {
 			log.Debug("retrying", "attempt", try, "after", wait.String(), "reason", last)
