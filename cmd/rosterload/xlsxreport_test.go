@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -169,4 +170,23 @@ func TestValidateXLSXReport(t *testing.T) {
 			t.Errorf("comment on D7 %q, want invalid_email", c)
 		}
 	})
+}
+
+// xlsxContent is what a reader of an XLSX report sees: its rows and its comments.
+func xlsxContent(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, comments := openReport(t, path)
+	out, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 8 {
+		t.Errorf("%s has %d rows: want the header and one per data row", path, len(out))
+	}
+	cells := make([]string, 0, len(comments))
+	for cell, text := range comments {
+		cells = append(cells, cell+": "+text)
+	}
+	slices.Sort(cells)
+	return append(out, cells)
 }
