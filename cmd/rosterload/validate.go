@@ -12,6 +12,7 @@ import (
 	"github.com/rosterload/rosterload/ingest/rows"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/sink/payload"
 )
 
 // reportOptions are the flags that say where results go.
@@ -24,7 +25,7 @@ type reportOptions struct {
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.report, "report", "", "report `path`: .csv, .jsonl (default: <source name>.report.csv here)")
+	fs.StringVar(&o.report, "report", "", "report `path`: .csv, .jsonl or .xlsx (default: <source name>.report.csv here)")
 	fs.StringVar(&o.summary, "summary", "", "also write the run summary as JSON to this `path`")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error")
@@ -36,11 +37,39 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
 	var so sourceOptions
 	var ro reportOptions
-	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro)
+	var payloadPath string
+	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro, func(fs *flag.FlagSet) {
+		fs.StringVar(&payloadPath, "payload", "", "also write the requests a run would send, as JSON Lines, to this `path` (card numbers, SSNs and tax ids masked)")
+	})
 	if err != nil {
 		return exitCode(err), filterHelp(err)
 	}
-	return execute(ctx, job{command: "validate", source: source, so: &so, ro: &ro}, log, stderr)
+	j := job{command: "validate", source: source, so: &so, ro: &ro}
+	if payloadPath != "" {
+		out, err := newOutput(ctx, &so.s3, "--payload", payloadPath, "payload.jsonl")
+		if err != nil {
+			return exitConfig, err
+		}
+		defer out.cleanup()
+		w, err := payload.Create(out.local)
+		if err != nil {
+			return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
+		}
+		defer w.Abort() // after a Close, there is nothing left to remove
+		// One at a time, so that the file follows the source's order.
+		j.sink, j.concurrency = w, 1
+		j.finishSink = func(ctx context.Context) error {
+			if err := w.Close(); err != nil {
+				return err
+			}
+			if err := out.commit(ctx); err != nil {
+				return err
+			}
+			log.Info("payload written", "path", out.dest, "requests", w.Lines())
+			return nil
+		}
+	}
+	return execute(ctx, j, log, stderr)
 }
 
 // parseJobFlags parses the command line of a command that reads one SOURCE and reports on it,
@@ -77,6 +106,8 @@ type job struct {
 	submitCtx context.Context
 	// finish, if set, adds to the summary before it is printed (request counts).
 	finish func(*reports.Summary)
+	// finishSink, if set, completes the sink's own output once every row is reported.
+	finishSink func(context.Context) error
 }
 
 // execute runs a job and finishes its report and summary.
@@ -192,6 +223,11 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		return exitUnfinish, err
 	}
 	sum.Report = repOut.dest
+	if j.finishSink != nil {
+		if err := j.finishSink(ctx); err != nil {
+			return exitUnfinish, err
+		}
+	}
 	if j.finish != nil {
 		j.finish(sum)
 	}

@@ -1,0 +1,160 @@
+// Package payload is the dry run's third sink: valid, first-occurrence records go in, and a JSON
+// Lines file of the requests a run would send comes out, one per record in source order, with
+// card numbers, SSNs and tax ids masked and card expiries withheld.
+package payload
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/sink/api"
+)
+
+// Withheld stands for a card expiry: no output of rosterload holds one.
+const Withheld = "[WITHHELD]"
+
+// The endpoints, as the client sends them.
+const (
+	pathCustomers        = "/v1/customers"
+	pathCustomerProfiles = "/v1/customer-profiles"
+)
+
+// Line is one request of the payload file.
+type Line struct {
+	Row    int    `json:"row"`    // the source row it came from
+	Method string `json:"method"` // always POST
+	Path   string `json:"path"`   // the endpoint
+	Body   any    `json:"body"`   // the request body, masked
+}
+
+// Writer writes the payload file. It is a pipeline Sink: each record it is given is VALID.
+// Submit is safe for concurrent use, but lines follow the order of the calls, so the pipeline
+// should run it with a concurrency of 1 for source order.
+type Writer struct {
+	path string
+	mu   sync.Mutex
+	f    *os.File
+	bw   *bufio.Writer
+	enc  *json.Encoder
+	buf  lineBuffer
+	n    int
+}
+
+// lineBuffer holds one encoded line, so that it can be scanned for card numbers before it is
+// written.
+type lineBuffer struct{ b []byte }
+
+func (l *lineBuffer) Write(p []byte) (int, error) { l.b = append(l.b, p...); return len(p), nil }
+
+// Create starts a payload file at path. Like the report, it is a private (0600) temp file
+// beside path until Close renames it into place.
+func Create(path string) (*Writer, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("create payload file %s: %w", path, err)
+	}
+	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}
+	w.enc = json.NewEncoder(&w.buf)
+	w.enc.SetEscapeHTML(false)
+	return w, nil
+}
+
+// Path returns where the file goes.
+func (w *Writer) Path() string { return w.path }
+
+// Lines returns how many requests were written.
+func (w *Writer) Lines() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.n
+}
+
+// Submit writes rec's request and marks its line VALID. An error (the file cannot be written)
+// stops the run.
+func (w *Writer) Submit(_ context.Context, rec *ingest.Record, line *reports.Line) error {
+	path, body := Masked(rec)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.b = w.buf.b[:0]
+	if err := w.enc.Encode(Line{Row: rec.Row, Method: "POST", Path: path, Body: body}); err != nil {
+		return fmt.Errorf("payload file %s: row %d: %w", w.path, rec.Row, err)
+	}
+	// Belt and braces: a card number typed into any other field (a name, a metadata value)
+	// is masked too, as in every output.
+	if _, err := w.bw.WriteString(redact.ScanPANs(string(w.buf.b))); err != nil {
+		return fmt.Errorf("write payload file %s: %w", w.path, err)
+	}
+	w.n++
+	line.Status = reports.Valid
+	return nil
+}
+
+// Close finishes the file and renames it into place.
+func (w *Writer) Close() error {
+	err := w.bw.Flush()
+	if err == nil {
+		err = w.f.Chmod(0o600)
+	}
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(w.f.Name(), w.path)
+	}
+	if err != nil {
+		os.Remove(w.f.Name())
+		return fmt.Errorf("write payload file %s: %w", w.path, err)
+	}
+	return nil
+}
+
+// Abort removes what was written.
+func (w *Writer) Abort() error {
+	w.f.Close()
+	return os.Remove(w.f.Name())
+}
+
+// Masked returns the endpoint of rec and a copy of its request with the card number and SSN or
+// tax id masked and the card expiry withheld; rec itself is not changed.
+func Masked(rec *ingest.Record) (path string, body any) {
+	switch {
+	case rec.EWA != nil:
+		r := *rec.EWA
+		if r.CustomerData != nil {
+			r.CustomerData = maskedIndividual(r.CustomerData)
+		}
+		if fa := r.FinancialAccountData; fa != nil && fa.Card != nil {
+			fc, card := *fa, *fa.Card
+			card.CardNumber = redact.PAN(card.CardNumber)
+			card.Expiry = Withheld
+			fc.Card = &card
+			r.FinancialAccountData = &fc
+		}
+		return pathCustomerProfiles, &r
+	case rec.Individual != nil:
+		return pathCustomers, maskedIndividual(rec.Individual)
+	case rec.Business != nil:
+		b := *rec.Business
+		if b.TaxID != "" {
+			b.TaxID = redact.ID(b.TaxID)
+		}
+		return pathCustomers, &b
+	}
+	return "", nil
+}
+
+func maskedIndividual(c *api.IndividualCustomer) *api.IndividualCustomer {
+	m := *c
+	if m.SocialID != "" {
+		m.SocialID = redact.ID(m.SocialID)
+	}
+	return &m
+}
