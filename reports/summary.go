@@ -28,6 +28,8 @@ type Summary struct {
 	HTTPStatus  map[int]int    `json:"httpStatusCounts"`
 	ExitCode    int            `json:"exitCode"`
 	Interrupted bool           `json:"interrupted,omitempty"`
+	// APIUnreachable: requests were sent and not one got an HTTP answer.
+	APIUnreachable bool `json:"apiUnreachable,omitempty"`
 
 	// SourceObject is the object an s3:// source was read from (a prefix's newest object),
 	// SourceETag its ETag then, and SourceChanged whether it had another (or none) at the end.
@@ -128,6 +130,9 @@ func (s *Summary) WriteText(w io.Writer) {
 	}
 	if s.Interrupted {
 		b.WriteString("  interrupted: rows not yet sent are NOT_SUBMITTED\n")
+	}
+	if s.APIUnreachable {
+		b.WriteString("  the API could not be reached: no request got an HTTP answer (see the errors in the report)\n")
 	}
 	if s.Report != "" {
 		fmt.Fprintf(&b, "  report         %s\n", s.Report)

@@ -142,7 +142,9 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		}
 		log.Info("state journal opened", "path", o.state, "entries", jr.Len())
 	}
-	var sink pipeline.Sink = &submit.Sink{Client: cl, Journal: jr, Log: log}
+	// A run whose API is down stops after a few rounds of concurrent failures instead of
+	// spending every row's retries on it.
+	var sink pipeline.Sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
 	if s3st != nil {
 		if err := s3st.detach(); err != nil {
 			return exitUnfinish, err
@@ -227,6 +229,11 @@ func submitRun(softCtx, hardCtx context.Context, source string, so *sourceOption
 			s.Requests, s.Retries = st.Requests, st.Retries
 			for code, n := range st.HTTPStatus {
 				s.HTTPStatus[code] = n
+			}
+			if st.Requests > 0 && len(st.HTTPStatus) == 0 {
+				// Not one answer: the rows are FAILED, but the run itself could not be done.
+				s.APIUnreachable = true
+				s.ExitCode = exitUnfinish
 			}
 		},
 	}

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -264,6 +265,7 @@ type runSummary struct {
 	HTTPStatus  map[int]int    `json:"httpStatusCounts"`
 	ExitCode    int            `json:"exitCode"`
 	Interrupted bool           `json:"interrupted"`
+	Unreachable bool           `json:"apiUnreachable"`
 }
 
 func readSummary(t *testing.T, path string) runSummary {
@@ -834,6 +836,60 @@ func TestContainsBounded(t *testing.T) {
 			t.Parallel()
 			if got := containsBounded(tt.text, tt.needle); got != tt.want {
 				t.Errorf("containsBounded(%q, %q) = %v, want %v", tt.text, tt.needle, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestRunAPIUnreachable: an API nobody answers at is a run that could not finish (exit 3), not a
+// verdict on the rows. A long roster stops after a few rounds of failures instead of spending
+// every row's retries; a short one fails its rows; either way every row is in the report.
+func TestRunAPIUnreachable(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadURL := "http://" + ln.Addr().String()
+	ln.Close() // nothing listens there now: every connection is refused
+	dir := t.TempDir()
+	tests := []struct {
+		name       string
+		rows       int
+		stopsEarly bool
+	}{
+		{name: "short roster", rows: 5},
+		{name: "long roster stops", rows: 400, stopsEarly: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			sub := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "-"))
+			if err := os.Mkdir(sub, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			r := newRoster(t, sub, rostergen.Options{Rows: tt.rows, Seed: 3})
+			f := newRunFiles(sub, "run")
+			res := runCLI(t, tokenEnv("static-token"), runArgs(deadURL, f, r.path, "--concurrency", "4", "--rate", "0", "--max-attempts", "2")...)
+			if res.code != exitUnfinish {
+				t.Fatalf("exit %d, want 3; stderr:\n%s", res.code, res.stderr)
+			}
+			lines := readRunReport(t, f.report)
+			if len(lines) != tt.rows {
+				t.Fatalf("%d report lines for %d rows", len(lines), tt.rows)
+			}
+			sum := readSummary(t, f.summary)
+			if !sum.Unreachable || sum.ExitCode != exitUnfinish {
+				t.Errorf("summary apiUnreachable %v exitCode %d, want true and 3", sum.Unreachable, sum.ExitCode)
+			}
+			failed, notSent := sum.Statuses["FAILED"], sum.Statuses["NOT_SUBMITTED"]
+			if failed == 0 {
+				t.Errorf("statuses %v: want FAILED rows that say why", sum.Statuses)
+			}
+			if tt.stopsEarly {
+				if notSent == 0 || failed > 40 || !strings.Contains(res.stderr, "could not be reached") {
+					t.Errorf("statuses %v, stderr %q: want the run stopped after a few failures, the rest NOT_SUBMITTED", sum.Statuses, res.stderr)
+				}
+			} else if notSent != 0 {
+				t.Errorf("statuses %v: want every valid row tried", sum.Statuses)
 			}
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterload/rosterload/ingest"
@@ -21,11 +22,21 @@ import (
 // or a static token that cannot be refreshed, so every later request would fail the same way.
 var ErrUnauthorized = errors.New("the API refused the credentials (HTTP 401) and they cannot be renewed; rows not yet sent are NOT_SUBMITTED")
 
+// ErrUnreachable stops a run: record after record, every attempt ended without an HTTP answer
+// (connection refused, DNS, TLS, timeouts), so the API or the way to it is down and every later
+// row would only spend its retries the same way.
+var ErrUnreachable = errors.New("the API could not be reached: no attempt got an HTTP answer for many records in a row; rows not yet sent are NOT_SUBMITTED, run again with the same --state once it is back")
+
 // Sink submits records; it implements pipeline.Sink.
 type Sink struct {
 	Client  *client.Client
 	Journal *journal.Journal // nil: no --state
 	Log     *slog.Logger
+	// MaxUnreachable is how many records in a row may fail without any HTTP answer before the
+	// run stops with ErrUnreachable; 0 never stops.
+	MaxUnreachable int
+
+	unreachable atomic.Int64 // records in a row that got no HTTP answer
 }
 
 // Submit settles one valid, first-occurrence record: SKIPPED if the journal holds it as done,
@@ -105,6 +116,13 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 	var stop error
 	if res.Outcome == client.Failed && res.HTTPStatus == http.StatusUnauthorized {
 		stop = ErrUnauthorized
+	}
+	if res.Outcome == client.Failed && res.HTTPStatus == 0 {
+		if n := s.unreachable.Add(1); s.MaxUnreachable > 0 && n >= int64(s.MaxUnreachable) {
+			stop = ErrUnreachable
+		}
+	} else {
+		s.unreachable.Store(0)
 	}
 	if s.Journal != nil {
 		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
