@@ -1,0 +1,40 @@
+package payload
+
+import (
+	"testing"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/sink/api"
+)
+
+// TestMaskedLeavesTheRecord: the payload masks a copy; the record, which a run would send, keeps
+// its values.
+func TestMaskedLeavesTheRecord(t *testing.T) {
+	t.Parallel()
+	rec := &ingest.Record{Row: 2, EWA: &api.CustomerProfileRequest{
+		ExternalID:   "E1",
+		CustomerData: &api.IndividualCustomer{SocialID: "123-45-6789"},
+		FinancialAccountData: &api.FinancialAccountData{Card: &api.Card{
+			CardNumber: "4242424242424242", Expiry: "2031-12"}},
+	}}
+	path, body := Masked(rec)
+	got := body.(*api.CustomerProfileRequest)
+	if path != "/v1/customer-profiles" {
+		t.Errorf("path %q", path)
+	}
+	if c := got.FinancialAccountData.Card; c.CardNumber != "****4242" || c.Expiry != Withheld {
+		t.Errorf("masked card %q %q, want ****4242 and %s", c.CardNumber, c.Expiry, Withheld)
+	}
+	if got.CustomerData.SocialID != "***-**-6789" {
+		t.Errorf("masked socialId %q", got.CustomerData.SocialID)
+	}
+	if c := rec.EWA.FinancialAccountData.Card; c.CardNumber != "4242424242424242" || c.Expiry != "2031-12" ||
+		rec.EWA.CustomerData.SocialID != "123-45-6789" {
+		t.Errorf("the record itself was changed: %+v %+v", c, rec.EWA.CustomerData)
+	}
+
+	biz := &ingest.Record{Business: &api.BusinessCustomer{TaxID: "12-3456789"}}
+	if _, b := Masked(biz); b.(*api.BusinessCustomer).TaxID != "***-**-6789" || biz.Business.TaxID != "12-3456789" {
+		t.Errorf("business tax id: masked %q, record %q", b.(*api.BusinessCustomer).TaxID, biz.Business.TaxID)
+	}
+}
