@@ -8,10 +8,13 @@ import (
 )
 
 // PAN masks a card number to its last four digits: "•••• 4242" style, written "****4242".
-// Fewer than 8 digits shows none, since a short value gives away too large a share.
+// Fewer than 8 digits shows none, since a short value gives away too large a share, and more
+// than 19 none either.
 func PAN(s string) string {
 	d := digits(s)
-	if len(d) < 8 {
+	// More digits than a card number has means the value holds something else too (an expiry
+	// typed after it): its last four may not be the card's.
+	if len(d) < 8 || len(d) > 19 {
 		return "****"
 	}
 	return "****" + d[len(d)-4:]

@@ -17,8 +17,15 @@ func TestScanPANs(t *testing.T) {
 		{"in a sentence", "note: card 4242 4242 4242 4242 exp soon", "note: card ****4242 exp soon"},
 		{"dashes", "4111-1111-1111-1111", "****1111"},
 		{"mixed separators", "4111 1111-1111 1111", "****1111"},
-		{"double space breaks the run", "4242  4242  4242  4242", "4242  4242  4242  4242"},
-		{"space and dash break the run", "4242 -4242424242424", "4242 -4242424242424"},
+		// A reader sees a card number in each of these, and so do the usual scanners
+		// ((?:\d[ -]*?){13,19}): the separators between groups may be several.
+		{"double spaces", "4242  4242  4242  4242", "****4242"},
+		{"spaced dashes", "4111 - 1111 - 1111 - 1111", "****1111"},
+		{"no-break spaces", "4242\u00a04242\u00a04242\u00a04242", "****4242"},
+		{"figure and narrow no-break spaces", "4242\u20074242\u202f4242 4242", "****4242"},
+		{"space and dash join, not a card", "4242 -4242424242424", "4242 -4242424242424"}, // 17 digits, Luhn invalid
+		{"dots are not separators", "4242.4242.4242.4242", "4242.4242.4242.4242"},
+		{"trailing separators", "4242424242424242 - ", "****4242 - "},
 		{"12 digits, Luhn valid", "424242424242", "424242424242"}, // too short for a card
 		{"13 digits Luhn valid", "4222222222222", "****2222"},
 		{"19 digits Luhn valid", "6011000990139424009", "****4009"},
@@ -118,9 +125,9 @@ func TestLuhn(t *testing.T) {
 	}
 }
 
-// hasCardRun reports whether s holds a Luhn-valid run of 13–19 digits, digit groups joined by a
-// single space or dash, starting and ending at group boundaries. It is written independently of
-// the scanner, by brute force over every pair of groups.
+// hasCardRun reports whether s holds a Luhn-valid run of 13–19 digits, digit groups joined by
+// separators (spaces, dashes, no-break spaces), starting and ending at group boundaries. It is
+// written independently of the scanner, by brute force over every pair of groups.
 func hasCardRun(s string) bool {
 	type group struct{ start, end int }
 	var runs [][]group
@@ -140,9 +147,30 @@ func hasCardRun(s string) bool {
 			j++
 		}
 		cur = append(cur, group{i, j})
-		// A single separator followed by a digit continues the run.
-		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-') && isDigit(s[j+1]) {
-			i = j + 1
+		// Separators followed by a digit continue the run.
+		k := j
+		for {
+			rest := s[k:]
+			if t := strings.TrimLeft(rest, " -"); t != rest {
+				k += len(rest) - len(t)
+				continue
+			}
+			if r, ok := strings.CutPrefix(rest, "\u00a0"); ok {
+				k += len(rest) - len(r)
+				continue
+			}
+			if r, ok := strings.CutPrefix(rest, "\u2007"); ok {
+				k += len(rest) - len(r)
+				continue
+			}
+			if r, ok := strings.CutPrefix(rest, "\u202f"); ok {
+				k += len(rest) - len(r)
+				continue
+			}
+			break
+		}
+		if k > j && k < len(s) && isDigit(s[k]) {
+			i = k
 			continue
 		}
 		runs = append(runs, cur)
@@ -173,6 +201,7 @@ func FuzzScanPANs(f *testing.F) {
 	for _, s := range []string{
 		"", "4242424242424242", "note: card 4242 4242 4242 4242", "4242-4242-4242-4242 1234",
 		"1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0", "42424242424242424242", "x\x00\xff4111111111111111",
+		"4242  4242 -\u00a04242\u202f4242", "123-45-6789 4242 4242 4242 4242",
 	} {
 		f.Add(s)
 	}
@@ -185,4 +214,42 @@ func FuzzScanPANs(f *testing.F) {
 			t.Fatalf("ScanPANs(%q) = %q changed text with no card in it", s, out)
 		}
 	})
+}
+
+func TestScanSSNs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"dashed", "123-45-6789", "***-**-6789"},
+		{"spaced", "123 45 6789", "***-**-6789"},
+		{"in a sentence", "old SSN 123-45-6789, new 987-65-4321.", "old SSN ***-**-6789, new ***-**-4321."},
+		{"letters around", "x123-45-6789y", "x***-**-6789y"},
+		{"dash after", "123-45-6789-0", "***-**-6789-0"},
+		{"nine bare digits are not masked", "123456789", "123456789"},
+		{"digit before", "1123-45-6789", "1123-45-6789"},
+		{"digit after", "123-45-67890", "123-45-67890"},
+		{"phone", "+1 415-555-2671", "+1 415-555-2671"},
+		{"date", "2024-01-15", "2024-01-15"},
+		{"zip+4", "02134-1234", "02134-1234"},
+		{"other separators", "123.45.6789 123/45/6789", "123.45.6789 123/45/6789"},
+		{"unicode around", "n° 123-45-6789 ✓", "n° ***-**-6789 ✓"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := ScanSSNs(tt.in); got != tt.want {
+				t.Errorf("ScanSSNs(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestScanSSNsFastPathAllocs(t *testing.T) {
+	for _, s := range []string{"Jane Q. Public, 42 Main St", "+1 415-555-2671", "123456789"} {
+		if n := testing.AllocsPerRun(100, func() { _ = ScanSSNs(s) }); n != 0 {
+			t.Errorf("ScanSSNs(%q) allocates %v times, want 0", s, n)
+		}
+	}
 }

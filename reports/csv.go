@@ -49,8 +49,8 @@ func (c *csvWriter) Path() string { return c.file.path }
 func (c *csvWriter) Write(l *Line) error {
 	c.one[0] = csvLine{
 		Row:                strconv.Itoa(l.Row),
-		ExternalID:         SafeCell(redact.ScanPANs(l.ExternalID)),
-		Name:               SafeCell(redact.ScanPANs(l.Name)),
+		ExternalID:         SafeCell(scrub(l.ExternalID)),
+		Name:               SafeCell(scrub(l.Name)),
 		Status:             string(l.Status),
 		CustomerID:         SafeCell(l.CustomerID),
 		ProfileID:          SafeCell(l.ProfileID),
@@ -162,7 +162,7 @@ func (j *jsonlWriter) Write(l *Line) error {
 	// A card number typed into the id or name column is masked here, the last stop before
 	// the file; the line itself keeps the id the run matched on.
 	c := *l
-	c.ExternalID, c.Name = redact.ScanPANs(l.ExternalID), redact.ScanPANs(l.Name)
+	c.ExternalID, c.Name = scrub(l.ExternalID), scrub(l.Name)
 	if err := j.enc.Encode(&c); err != nil {
 		return fmt.Errorf("write report %s: %w", j.file.path, err)
 	}
@@ -171,3 +171,6 @@ func (j *jsonlWriter) Write(l *Line) error {
 
 func (j *jsonlWriter) Close() error { return j.file.commit() }
 func (j *jsonlWriter) Abort() error { return j.file.abort() }
+
+// scrub masks the card numbers and SSNs a roster's id or name cell may hold by mistake.
+func scrub(s string) string { return redact.ScanSSNs(redact.ScanPANs(s)) }

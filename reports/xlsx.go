@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest/rows"
@@ -38,7 +39,10 @@ const (
 type Sheet struct {
 	HeaderRow int      // the header's row number (1 for most files); data rows keep their own
 	Header    []string // the header cells as written
-	Masks     []Mask   // by 0-based column; a column past the end is MaskScan
+	// Masks are by 0-based column; a column past the end is MaskScan. A column whose header
+	// repeats a masked column's (same name, ignoring case, spaces, "_", "-" and ".") gets its
+	// mask too: a second "SSN" column, which no field takes, holds SSNs all the same.
+	Masks []Mask
 }
 
 // Excel's limits (and so the report's).
@@ -48,6 +52,10 @@ const (
 	xlsxMaxCellChars = 32767 // UTF-16 code units, as Excel counts them
 	xlsxMaxNoteChars = 32512 // a comment's text, as excelize bounds it
 )
+
+// XLSXMaxDataRows is the most data rows an XLSX report of a roster with its header on row 1
+// can hold: Excel's 1,048,576 rows less the header.
+const XLSXMaxDataRows = xlsxMaxRows - 1
 
 // ErrXLSXRowLimit is what Write returns (wrapped) for a row Excel cannot hold.
 var ErrXLSXRowLimit = errors.New("the XLSX report holds at most 1,048,576 rows; use a .csv or .jsonl report")
@@ -152,7 +160,7 @@ func CreateXLSX(path string, sheet Sheet) (Writer, error) {
 		modified:  time.Now(),
 		ncols:     n,
 		letters:   make([]string, n+len(xlsxAddedColumns)),
-		masks:     sheet.Masks,
+		masks:     columnMasks(sheet),
 		headerRow: headerRow,
 		lastRow:   headerRow,
 		marks:     make([]uint8, n),
@@ -168,6 +176,39 @@ func CreateXLSX(path string, sheet Sheet) (Writer, error) {
 }
 
 func (w *xlsxWriter) Path() string { return w.file.path }
+
+// columnMasks returns the mask of each roster column: sheet.Masks, and for a MaskScan column
+// whose header repeats a masked column's, that column's mask.
+func columnMasks(sheet Sheet) []Mask {
+	masks := make([]Mask, len(sheet.Header))
+	copy(masks, sheet.Masks)
+	byHeader := map[string]Mask{}
+	for i, m := range masks {
+		if k := headerKey(sheet.Header[i]); m != MaskScan && k != "" {
+			byHeader[k] = max(byHeader[k], m) // the stricter, should two masked columns share a name
+		}
+	}
+	if len(byHeader) == 0 {
+		return masks
+	}
+	for i, m := range masks {
+		if m == MaskScan {
+			masks[i] = byHeader[headerKey(sheet.Header[i])]
+		}
+	}
+	return masks
+}
+
+// headerKey is the form in which two headers are the same column name: lower case, without
+// white space, "_", "-" and "." (as the mapper compares them).
+func headerKey(h string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '_' || r == '-' || r == '.' || unicode.IsSpace(r) {
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, h)
+}
 
 // entry starts a zip entry.
 func (w *xlsxWriter) entry(name string) (io.Writer, error) {
@@ -659,16 +700,21 @@ func statusStyle(s Status) uint8 {
 }
 
 // cleanText makes s fit for a cell or comment: characters XML 1.0 does not allow dropped
-// (invalid UTF-8 becomes U+FFFD), card numbers masked, and at most limit characters, the last
-// "…" when cut. Text that needs none of it comes back as it is, without allocating.
+// (invalid UTF-8 becomes U+FFFD), card numbers and SSNs written as such (123-45-6789) masked,
+// since a roster column that no field takes, a second SSN column or a note is shown through
+// here, and at most limit characters, the last "…" when cut. Text that needs none of it comes
+// back as it is, without allocating.
 func cleanText(s string, limit int) string {
-	s = redact.ScanPANs(xmlChars(s))
+	s = scanPersonal(xmlChars(s))
 	if t, cut := truncateUTF16(s, limit); cut {
-		// Cutting may leave the start of a longer digit run that is a card number by itself.
-		s = redact.ScanPANs(t)
+		// Cutting may leave the start of a longer digit run that is a card number or an SSN
+		// by itself.
+		s = scanPersonal(t)
 	}
 	return s
 }
+
+func scanPersonal(s string) string { return redact.ScanSSNs(redact.ScanPANs(s)) }
 
 // xmlChars returns s without the characters XML 1.0 does not allow: control characters other
 // than tab, LF and CR, U+FFFE and U+FFFF; invalid UTF-8 becomes U+FFFD.

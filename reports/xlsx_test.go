@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -325,6 +326,90 @@ func TestXLSXMasks(t *testing.T) {
 	}
 }
 
+// TestXLSXUnplacedPersonalData: the report copies every roster column, also those no field
+// takes (a repeated header, a blank one, a note); card numbers and SSNs in them are masked all
+// the same, and a repeated header of a masked column is masked like it.
+func TestXLSXUnplacedPersonalData(t *testing.T) {
+	t.Parallel()
+	header := []string{"SSN", "Card Number", "Expiry", "ssn", "card_number", "EXPIRY", "", "Note", "Zip"}
+	masks := []Mask{MaskID, MaskPAN, MaskDrop}
+	p := writeXLSX(t, Sheet{Header: header, Masks: masks}, []*Line{
+		{Row: 2, Status: Valid, Cells: []string{
+			"123-45-6789", "4242424242424242", "2031-12",
+			"987654321", "5555 5555 5555 4444 (old)", "2030-11",
+			"555-44-3333",
+			"card 4111  1111  1111  1111, SSN 321 54 9876",
+			"02134-1234",
+		}},
+	})
+	x := openXLSX(t, p)
+	for cell, want := range map[string]string{
+		"D2": "***-**-4321", "E2": "****4444", "F2": "", // repeated headers: masked as the first
+		"G2": "***-**-3333", // blank header: the SSN's form gives it away
+		"H2": "card ****1111, SSN ***-**-9876",
+		"I2": "02134-1234", // a ZIP+4 is not an SSN
+		"D1": "ssn", "G1": "",
+	} {
+		if got := x.value(cell); got != want {
+			t.Errorf("%s = %q, want %q", cell, got, want)
+		}
+	}
+	for name, b := range zipParts(t, p) {
+		for _, secret := range []string{"987654321", "5555 5555 5555 4444", "2030-11", "555-44-3333", "4111  1111", "321 54 9876"} {
+			if strings.Contains(string(b), secret) {
+				t.Errorf("part %s holds %q", name, secret)
+			}
+		}
+	}
+}
+
+func TestColumnMasks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		sheet Sheet
+		want  []Mask
+	}{
+		{"no masks", Sheet{Header: []string{"a", "b"}}, []Mask{MaskScan, MaskScan}},
+		{"masks shorter than the header", Sheet{Header: []string{"SSN", "x", "S.S.N"}, Masks: []Mask{MaskID}}, []Mask{MaskID, MaskScan, MaskID}},
+		{"blank headers do not match", Sheet{Header: []string{"", " "}, Masks: []Mask{MaskDrop}}, []Mask{MaskDrop, MaskScan}},
+		{"the stricter of two", Sheet{Header: []string{"Card", "card", "CARD"}, Masks: []Mask{MaskPAN, MaskDrop}}, []Mask{MaskPAN, MaskDrop, MaskDrop}},
+		{"a given mask is kept", Sheet{Header: []string{"SSN", "ssn"}, Masks: []Mask{MaskID, MaskPAN}}, []Mask{MaskID, MaskPAN}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := columnMasks(tt.sheet); !slices.Equal(got, tt.want) {
+				t.Errorf("columnMasks = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in string
+		limit    int
+		want     string
+	}{
+		{"plain", "Ana Lee", 100, "Ana Lee"},
+		{"card", "card 4242-4242-4242-4242", 100, "card ****4242"},
+		{"ssn", "ssn 123 45 6789", 100, "ssn ***-**-6789"},
+		{"control characters before scanning", "4242\x004242\x014242\x024242", 100, "****4242"},
+		{"cut makes a card", "42424242424242424242", 17, "****4242…"}, // 20 digits: no card until cut
+		{"cut makes an ssn", "123-45-678901", 12, "***-**-6789…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := cleanText(tt.in, tt.limit); got != tt.want {
+				t.Errorf("cleanText(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestXLSXHostileText(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("a", 40000)
@@ -487,6 +572,58 @@ func TestXLSXAbortAndClose(t *testing.T) {
 		}
 		if err := w.Write(problemLines(1)[0]); err == nil {
 			t.Error("Write after Abort succeeded")
+		}
+	})
+	t.Run("a failed close leaves nothing", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		p := filepath.Join(dir, "r.xlsx")
+		// A directory in the report's place: the rename at the end of Close fails.
+		if err := os.MkdirAll(filepath.Join(p, "keep"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		w, err := CreateXLSX(p, Sheet{Header: []string{"ID", "Email"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range problemLines(3) {
+			if err := w.Write(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Close(); err == nil {
+			t.Fatal("Close over a directory succeeded")
+		}
+		if err := w.Abort(); err != nil {
+			t.Errorf("Abort after a failed Close: %v", err)
+		}
+		if err := w.Close(); err == nil {
+			t.Error("a second Close after a failed one succeeded")
+		}
+		ents, _ := os.ReadDir(dir)
+		if len(ents) != 1 || ents[0].Name() != "r.xlsx" || !ents[0].IsDir() {
+			t.Errorf("after a failed Close: %v, want only the directory", ents)
+		}
+	})
+	t.Run("a failed finish leaves nothing", func(t *testing.T) {
+		t.Parallel()
+		dir := t.TempDir()
+		w, err := CreateXLSX(filepath.Join(dir, "r.xlsx"), Sheet{Header: []string{"ID", "Email"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range problemLines(3) {
+			if err := w.Write(l); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The comments' temp file fails under Close, as a full disk would make it.
+		w.(*xlsxWriter).comments.f.Close()
+		if err := w.Close(); err == nil {
+			t.Fatal("Close succeeded")
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+			t.Errorf("after a failed Close: %v", ents)
 		}
 	})
 	t.Run("close commits, 0600, no temp files", func(t *testing.T) {

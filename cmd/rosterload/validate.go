@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/reports"
@@ -154,6 +155,13 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		if err != nil {
 			return exitConfig, err
 		}
+		// Found out at the row past the limit, a run would have sent a million rows by then.
+		if r.remote == nil && r.src.Format == "csv" {
+			if n, err := countLines(j.source); err == nil && n-1 > reports.XLSXMaxDataRows {
+				return exitConfig, fmt.Errorf("%w: --report %s: the roster has about %d rows and an XLSX report holds at most %d; use a .csv or .jsonl report",
+					errConfig, reportPath, n-1, reports.XLSXMaxDataRows)
+			}
+		}
 	}
 	rep, err := reports.Create(repOut.local, sheet)
 	if err != nil {
@@ -263,17 +271,29 @@ func reportSheet(r *roster) (reports.Sheet, error) {
 		return reports.Sheet{}, err
 	}
 	masks := make([]reports.Mask, len(h.Names))
-	for _, p := range r.mapper.Placements() {
-		if p.Column < 0 || p.Column >= len(masks) {
-			continue
+	mark := func(ps []ingest.Placement) {
+		for _, p := range ps {
+			if p.Column < 0 || p.Column >= len(masks) {
+				continue
+			}
+			m := reports.MaskScan
+			switch p.Field {
+			case "cardNumber":
+				m = reports.MaskPAN
+			case "ssn", "taxId":
+				m = reports.MaskID
+			case "cardExpiry":
+				m = reports.MaskDrop
+			}
+			masks[p.Column] = max(masks[p.Column], m)
 		}
-		switch p.Field {
-		case "cardNumber":
-			masks[p.Column] = reports.MaskPAN
-		case "ssn", "taxId":
-			masks[p.Column] = reports.MaskID
-		case "cardExpiry":
-			masks[p.Column] = reports.MaskDrop
+	}
+	mark(r.mapper.Placements())
+	// The report copies every column: one that another kind would take for card or identity
+	// data (the SSNs and card expiries of an EWA roster run as business) is masked too.
+	for _, k := range []ingest.Kind{ingest.KindEWA, ingest.KindBusiness} {
+		if other, err := ingest.NewMapper(ingest.Config{Kind: k}, h); err == nil {
+			mark(other.Placements())
 		}
 	}
 	return reports.Sheet{HeaderRow: h.Num, Header: h.Names, Masks: masks}, nil

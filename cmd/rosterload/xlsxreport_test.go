@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -189,4 +190,24 @@ func xlsxContent(t *testing.T, path string) [][]string {
 	}
 	slices.Sort(cells)
 	return append(out, cells)
+}
+
+// TestXLSXReportTooManyRows: a CSV roster longer than an XLSX report can hold is refused before
+// anything is read or sent, not at the row past Excel's limit.
+func TestXLSXReportTooManyRows(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "huge.csv")
+	body := "externalId,firstName\n" + strings.Repeat("E1,Ann\n", 1048576)
+	if err := os.WriteFile(src, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "r.xlsx")
+	res := runCLI(t, nil, "validate", "--kind", "individual", "--log-level", "error", "--report", out, src)
+	if res.code != exitConfig || !strings.Contains(res.stderr, "XLSX report holds at most 1048575") {
+		t.Fatalf("exit %d, stderr %q: want 2 and the limit", res.code, res.stderr)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a report was left at %s (%v)", out, err)
+	}
 }
