@@ -87,9 +87,9 @@ func (w *Writer) Submit(_ context.Context, rec *ingest.Record, line *reports.Lin
 	if err := w.enc.Encode(Line{Row: rec.Row, Method: "POST", Path: path, Body: body}); err != nil {
 		return fmt.Errorf("payload file %s: row %d: %w", w.path, rec.Row, err)
 	}
-	// Belt and braces: a card number typed into any other field (a name, a metadata value)
+	// Belt and braces: a card number or SSN typed into any other field (a name, a metadata value)
 	// is masked too, as in every output.
-	if _, err := w.bw.WriteString(redact.ScanPANs(string(w.buf.b))); err != nil {
+	if _, err := w.bw.WriteString(redact.ScanSSNs(redact.ScanPANs(string(w.buf.b)))); err != nil {
 		return fmt.Errorf("write payload file %s: %w", w.path, err)
 	}
 	w.n++
