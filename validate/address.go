@@ -139,11 +139,11 @@ func (c *checker) usZip(field string, s *string) {
 		*s = m[1] + "-" + m[2]
 	case zipShort.MatchString(in):
 		*s = strings.Repeat("0", 5-len(in)) + in
-		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", in, *s)
+		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", plain(in), plain(*s))
 	case zipShort9.MatchString(in):
 		d := "0" + in
 		*s = d[:5] + "-" + d[5:]
-		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", in, *s)
+		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", plain(in), plain(*s))
 	default:
 		c.fail(field, CodeInvalidZip, "ZIP %s is not a US ZIP code: use 5 digits or 5+4, e.g. 63368 or 63368-5555", plain(in))
 	}

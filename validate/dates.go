@@ -61,10 +61,10 @@ func (c *checker) date(field string, s *string, n need, kind dateKind) {
 	ymd := y*10000 + int(m)*100 + d
 	switch {
 	case ymd > c.today:
-		c.fail(field, CodeInvalidDate, "%s %s is in the future", label(field), iso)
+		c.fail(field, CodeInvalidDate, "%s %s is in the future", label(field), plain(iso))
 		return
 	case kind == birthDate && ymd < c.today-120*10000:
-		c.fail(field, CodeInvalidDate, "%s %s is more than 120 years ago", label(field), iso)
+		c.fail(field, CodeInvalidDate, "%s %s is more than 120 years ago", label(field), plain(iso))
 		return
 	}
 	*s = iso

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/sink/api"
 )
 
@@ -23,9 +24,17 @@ var knownWarnings = map[string]bool{
 	WarnZipPadded: true, WarnCountryNormalised: true, WarnPhoneNormalised: true, WarnStateNormalised: true,
 }
 
-// checkProblems asserts the shape every problem must have.
+// checkProblems asserts the shape every problem must have, and that none holds what
+// redact.Text masks (a card number, an SSN-shaped value) in its message, field or column.
 func checkProblems(t *testing.T, res Result) {
 	t.Helper()
+	for _, p := range append(res.Errors, res.Warnings...) {
+		for _, s := range []string{p.Message, p.Field, p.Column} {
+			if redact.Text(s) != s {
+				t.Errorf("%s %s: %q holds a card number or an SSN", p.Field, p.Code, s)
+			}
+		}
+	}
 	for _, p := range res.Errors {
 		if p.Field == "" || p.Message == "" || !knownCodes[p.Code] || strings.ContainsAny(p.Message, "\r\n") {
 			t.Errorf("malformed error %+v", p)
@@ -68,6 +77,10 @@ func FuzzEWA(f *testing.F) {
 	f.Add("", "", "4.16E+09", "Narnia", "Sarah <s@x.com>", "33410", "666-12-3456", "", "4242424242424241", "2020-01", "1234X", "ZZ", "XX", "US$", "PREPAID", strings.Repeat("x", 1025))
 	f.Add("E-3", "Jean", "020 7946 0018", "GB", "j@x.fr", "1800-01-01", "046 454 286", "CAN", "4.24242E+15", "13/2027", "v5k0a1", "Québec", "CAN", "CAD", "debit", "k")
 	f.Add("E-4", "\x00", "555-1234", "CA", "a@@b", "2030-01-01", "123-45-678O", "USA", "12345678903", "2027-02-30", "21345555", "", "DEU", "EUR", "DEBIT", "\n")
+	// Personal numbers where they do not belong: the id, the phone, the ZIP, a date, the email.
+	f.Add("4111.1111.1111.1111", "Sam", "4111/1111/1111/1111", "US", "4111111111111111@x.com", "12/27", "123.45.6789", "USA", "4242424242424242", "12/2027", "123 45-6789", "MO", "USA", "USD", "DEBIT", "5555 - 5555 - 5555 - 4444")
+	f.Add("123456789", "Sam", "(415) 555-2671 x4111111111111111", "US", "s@x.com", "2027-12", "123-45-6789", "USA", "4242 4242 4242 4242", "12/27", "12-3456789", "MO", "USA", "USD", "DEBIT", "ssn 123/45/6789")
+	f.Add("E-123-45-6789", "4111_1111_1111_1111", "123456789", "US", "s@x.com", "1991-06-21", "987654321", "USA", "4242424242424242", "2027-12", "02134", "4111–1111–1111–1111", "4111 1111 1111 1111", "4111111111111111", "123-45-6789", "x")
 	f.Fuzz(func(t *testing.T, extID, first, phone, country, email, dob, ssn, ssnCountry, card, expiry, zip, state, billCountry, currency, subtype, meta string) {
 		v := fuzzValidator(t)
 		r := validEWA()
@@ -113,6 +126,7 @@ func FuzzBusiness(f *testing.F) {
 	f.Add("B-1", "ACME", "+14155552671", "info@acme.com", "https://acme.com", "12-3456789", "USA", "5000.00", "USD", "MO", "1/31/2010", "63368", "USA", "llc", "Jack")
 	f.Add(" B-2 ", "Ünïcode GmbH", "030 1234567 x5", "x", "www.acme.com", strings.Repeat("9", 51), "", "-5", "usd", "Bavaria", "2030-01-01", "10115", "Germany", "INC", "")
 	f.Add("", "", "4.16E+09", "a@b", "ftp://x", "", "XX", "007", "", "missouri", "33410", "2134", "us", "", " ")
+	f.Add("12-3456789", "ACME 4111.1111.1111.1111", "4111/1111/1111/1111", "123456789@acme.com", "https://acme.com/123-45-6789", "12-3456789", "USA", "4111111111111111", "12/27", "123.45.6789", "2027-12", "12/2027", "USA", "4111 1111 1111 1111", "123 45 6789")
 	f.Fuzz(func(t *testing.T, extID, name, phone, email, website, taxID, taxCountry, limit, currency, state, formed, zip, country, entity, contact string) {
 		v := fuzzValidator(t)
 		b := validBusiness()

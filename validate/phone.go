@@ -41,10 +41,10 @@ func (c *checker) phoneFields(p string, ph *api.Phone, extMax int) {
 			case ext == "" || ext == ph.Extension:
 				ph.Number = e164
 			case ph.Extension == "":
-				c.warn(p+".number", WarnPhoneNormalised, "extension %s moved from phone number %s to the extension field", ext, plain(ph.Number))
+				c.warn(p+".number", WarnPhoneNormalised, "extension %s moved from phone number %s to the extension field", plain(ext), plain(ph.Number))
 				ph.Number, ph.Extension = e164, ext
 			default:
-				c.fail(p+".number", CodeInvalidPhone, "phone number %s carries extension %s but the extension field says %s", plain(ph.Number), ext, plain(ph.Extension))
+				c.fail(p+".number", CodeInvalidPhone, "phone number %s carries extension %s but the extension field says %s", plain(ph.Number), plain(ext), plain(ph.Extension))
 			}
 		}
 	}
@@ -64,7 +64,7 @@ func (c *checker) barePhone(field string, s *string) {
 		return
 	}
 	if ext != "" {
-		c.fail(field, CodeInvalidPhone, "%s %s carries extension %s, which this field cannot hold: give the number alone", label(field), plain(*s), ext)
+		c.fail(field, CodeInvalidPhone, "%s %s carries extension %s, which this field cannot hold: give the number alone", label(field), plain(*s), plain(ext))
 		return
 	}
 	*s = e164

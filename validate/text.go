@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/sink/api"
 )
 
@@ -205,20 +206,45 @@ func label(field string) string {
 
 const maxShown = 40 // characters of a value a message echoes
 
+// monthYearShown stands in a message for a value shaped like a card expiry, which is not shown.
+const monthYearShown = "(a month-year, not shown)"
+
 // plain returns an ordinary value (a phone, a ZIP, a date, an email) for a message, bare when it
-// is one word of printable characters and quoted otherwise, cut to maxShown characters.
-func plain(s string) string {
-	s = cut(s)
-	for _, r := range s {
-		if r == '"' || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
-			return strconv.Quote(s)
+// is one word of printable characters and quoted otherwise. See show.
+func plain(s string) string { return show(s, false) }
+
+// quoted returns a value for a message in double quotes, escaped to one line. See show.
+func quoted(s string) string { return show(s, true) }
+
+// show is the one way a cell value enters a message (plain and quoted are its two forms). A
+// value shaped like a card expiry (MM/YY, MM/YYYY, yyyy-MM: a month and a year, no day) is not
+// shown at all: monthYearShown stands for it. Otherwise the value's card numbers and SSN-shaped
+// values are masked (redact.Text) before it is cut to maxShown characters, since a cut could
+// leave most of a card number that no longer passes the Luhn check; it is masked again after
+// the cut (a cut group can make a new card-like run) and after quoting (an escape such as
+// \u2007 adds digits), and month-years inside it are replaced by monthYearShown.
+func show(s string, quote bool) string {
+	if isMonthYear(strings.TrimSpace(s)) {
+		return monthYearShown
+	}
+	v := redact.Text(s)
+	if c := cut(v); c != v {
+		v = redact.Text(c)
+	}
+	v = hideMonthYears(v)
+	if !quote {
+		for _, r := range v {
+			if r == '"' || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
+				quote = true
+				break
+			}
 		}
 	}
-	return s
+	if quote {
+		v = redact.Text(strconv.Quote(v))
+	}
+	return v
 }
-
-// quoted returns a value in double quotes, escaped to one line, cut to maxShown characters.
-func quoted(s string) string { return strconv.Quote(cut(s)) }
 
 func cut(s string) string {
 	if utf8.RuneCountInString(s) <= maxShown {
@@ -227,6 +253,72 @@ func cut(s string) string {
 	r := []rune(s)
 	return string(r[:maxShown]) + "…"
 }
+
+// isMonthYear reports whether s is a month and a year and nothing else.
+func isMonthYear(s string) bool {
+	end, ok := monthYearAt(s, 0)
+	return ok && end == len(s)
+}
+
+// hideMonthYears replaces every month-year in s by monthYearShown.
+func hideMonthYears(s string) string {
+	var b strings.Builder
+	done := 0
+	for i := 0; i < len(s); i++ {
+		if end, ok := monthYearAt(s, i); ok {
+			b.WriteString(s[done:i])
+			b.WriteString(monthYearShown)
+			done, i = end, end-1
+		}
+	}
+	if done == 0 {
+		return s
+	}
+	b.WriteString(s[done:])
+	return b.String()
+}
+
+// monthYearAt reports whether a month-year starts at s[i] and where it ends: M/YY, MM/YY,
+// MM/YYYY or YYYY-MM (a slash or a dash, spaces around it allowed), a month 1–12, a four-digit
+// year 1900–2099, and not part of a longer number or date (12/27/2024).
+func monthYearAt(s string, i int) (end int, ok bool) {
+	joins := func(c byte) bool { return c == '/' || c == '-' || c == '.' }
+	if i >= len(s) || !isASCIIDigit(s[i]) ||
+		i > 0 && (isASCIIDigit(s[i-1]) || joins(s[i-1]) && i > 1 && isASCIIDigit(s[i-2])) {
+		return 0, false
+	}
+	number := func(j int) int {
+		for j < len(s) && isASCIIDigit(s[j]) {
+			j++
+		}
+		return j
+	}
+	spaces := func(j int) int {
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		return j
+	}
+	aEnd := number(i)
+	j := spaces(aEnd)
+	if j == len(s) || s[j] != '/' && s[j] != '-' {
+		return 0, false
+	}
+	bStart := spaces(j + 1)
+	bEnd := number(bStart)
+	if bEnd < len(s) && (isASCIIDigit(s[bEnd]) || joins(s[bEnd]) && bEnd+1 < len(s) && isASCIIDigit(s[bEnd+1])) {
+		return 0, false
+	}
+	a, b := s[i:aEnd], s[bStart:bEnd]
+	month := func(m string) bool { n := atoi(m); return (len(m) == 1 || len(m) == 2) && n >= 1 && n <= 12 }
+	year4 := func(y string) bool { n := atoi(y); return len(y) == 4 && n >= 1900 && n <= 2099 }
+	if month(a) && (len(b) == 2 || year4(b)) || year4(a) && month(b) {
+		return bEnd, true
+	}
+	return 0, false
+}
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // digitsWord counts digits in words: "1 digit", "8 digits".
 func digitsWord(n int) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/sink/api"
 )
 
@@ -110,7 +111,16 @@ func (v *Validator) EWA(p *api.CustomerProfileRequest, h Hint) Result {
 	if p == nil {
 		p = &api.CustomerProfileRequest{} // report every required field rather than panic
 	}
-	c.text("externalId", &p.ExternalID, required, 0, 0)
+	if c.text("externalId", &p.ExternalID, required, 0, 0) {
+		var socialID, card string
+		if p.CustomerData != nil {
+			socialID = p.CustomerData.SocialID
+		}
+		if fa := p.FinancialAccountData; fa != nil && fa.Card != nil {
+			card = fa.Card.CardNumber
+		}
+		c.personalID(p.ExternalID, false, ownNumber{socialID, msgEmployeeIDOwnSSN}, ownNumber{card, msgEmployeeIDOwnCard})
+	}
 	c.enum("eligibilityStatus", &p.EligibilityStatus, optional, api.EligibilityStates)
 	c.text("programId", &p.ProgramID, required, 0, 0)
 	cd := p.CustomerData
@@ -146,7 +156,9 @@ func (v *Validator) Business(b *api.BusinessCustomer, h Hint) Result {
 		b = &api.BusinessCustomer{}
 	}
 	// rosterload de-duplicates on externalId, so it is required although the seed says CONDITIONAL.
-	c.text("externalId", &b.ExternalID, required, 0, 0)
+	if c.text("externalId", &b.ExternalID, required, 0, 0) {
+		c.personalID(b.ExternalID, true, ownNumber{b.TaxID, msgBusinessIDOwnTaxID})
+	}
 	c.enum("type", &b.Type, required, []string{api.TypeBusiness})
 	c.text("businessName", &b.BusinessName, required, 1, 100)
 	c.text("doingBusinessAsName", &b.DoingBusinessAsName, optional, 1, 100)
@@ -191,16 +203,23 @@ func (v *Validator) start(h Hint) *checker {
 	return c
 }
 
+// problem builds a Problem located by the Locator. The field path holds a metadata key and the
+// column is a header as written, so both are masked as a value in a message is (see show): they
+// are the same as given unless they hold a card number, an SSN-shaped value or a month-year.
 func (c *checker) problem(field, code, msg string) Problem {
-	p := Problem{Field: field, Code: code, Message: msg}
+	p := Problem{Field: hideMonthYears(redact.Text(field)), Code: code, Message: msg}
 	if c.loc != nil {
 		p.Column, p.Cell = c.loc.Locate(field)
+		p.Column = hideMonthYears(redact.Text(p.Column))
 	}
 	return p
 }
 
-// fail records an error. Values echoed in format must go through plain or quoted, which keep the
-// message on one line; secrets must not be echoed at all.
+// fail records an error. Every cell value echoed in format must go through plain or quoted (see
+// show), which mask personal numbers, hide month-years and keep the message on one line; the
+// values of fields that hold secrets (card numbers, expiries, social and tax ids, security
+// answers) are not echoed at all. A field path holds a metadata key, and a column is a header as
+// written, so both are masked the same way (see problem).
 func (c *checker) fail(field, code, format string, args ...any) {
 	c.res.Errors = append(c.res.Errors, c.problem(field, code, fmt.Sprintf(format, args...)))
 }
@@ -218,7 +237,9 @@ func (c *checker) person(p string, ic *api.IndividualCustomer, ewa bool) {
 		}
 	} else {
 		// rosterload de-duplicates on externalId, so it is required although the seed leaves it optional.
-		c.text("externalId", &ic.ExternalID, required, 0, 0)
+		if c.text("externalId", &ic.ExternalID, required, 0, 0) {
+			c.personalID(ic.ExternalID, false, ownNumber{ic.SocialID, msgEmployeeIDOwnSSN})
+		}
 	}
 	c.enum(p+"type", &ic.Type, required, []string{api.TypeIndividual})
 	c.text(p+"firstName", &ic.FirstName, required, 1, 40)
