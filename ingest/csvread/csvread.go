@@ -1,6 +1,11 @@
 // Package csvread turns a CSV roster's byte stream (UTF-8, Windows-1252 or UTF-16; comma,
 // semicolon, tab or pipe delimited) into a rows.Reader: a header, then the non-blank data rows,
 // numbered as a spreadsheet numbers them.
+//
+// Every line of the file is read: a line ends at LF, CRLF or a lone CR, however they are mixed;
+// a row too long (MaxRowBytes) or a quote that is never closed spoils that row alone, and the
+// rows after it are read and numbered as the file's lines. An Excel "sep=;" first line names
+// the delimiter and, as in Excel, is not a row.
 package csvread
 
 import (
@@ -21,9 +26,11 @@ import (
 	"github.com/rosterload/rosterload/ingest/rows"
 )
 
-// MaxRowBytes is the longest row the reader reads. A longer one is a malformed row
-// (ErrRowTooLong) and reading stops there: it is nearly always a quote that is never closed,
-// which would otherwise pull the rest of the file into memory as one field.
+// MaxRowBytes is the longest row the reader reads, in bytes of text without its line end. A
+// longer one is a malformed row (ErrRowTooLong) with the fields read before the cut; the rest of
+// it, to the end of its line, is skipped unread, and reading goes on with the next line. When
+// the row is long because a quote opened on it is never closed, the row ends at the end of the
+// line the quote was opened on instead, and reading goes on with the line after that.
 const MaxRowBytes = 1 << 20
 
 // peekSize is how much of the start of a source is looked at, before any row is read, to find
@@ -35,7 +42,8 @@ type Options struct {
 	// Encoding is "" to detect; else "utf-8", "windows-1252" (aliases "cp1252", "latin1",
 	// "iso-8859-1"), "utf-16" (byte-order mark required), "utf-16le" or "utf-16be".
 	Encoding string
-	// Delimiter is 0 to sniff among ',' ';' '\t' '|'; else one ASCII character.
+	// Delimiter is 0 for the one an Excel "sep=X" first line names, or else to sniff among
+	// ',' ';' '\t' '|'; else one ASCII character (a sep= line is then skipped all the same).
 	Delimiter rune
 	// HeaderRow is 0 for the first non-blank row; N for row N (rows before it are ignored).
 	HeaderRow int
@@ -47,7 +55,7 @@ type Reader struct {
 	name      string
 	headerRow int
 	csv       *csv.Reader
-	guard     *guard
+	frame     *framer
 
 	enc     charset // after detection: never encUTF16
 	bom     bool    // a UTF-8 byte-order mark was stripped
@@ -63,14 +71,16 @@ type Reader struct {
 
 	// Row numbering (see read): the row and the last file line of the previous record.
 	lastRow, lastLine int
-	cutSeen           bool // the guard's cut has been reported
+	mark              int64 // csv's input offset at the end of the previous record
 }
 
 var _ rows.Reader = (*Reader)(nil)
 
 // New returns a Reader of the CSV text in r; name is the source's name, for messages. It
 // looks at the first 64 KiB of r to choose the encoding and the delimiter, and refuses, with
-// a *rows.SourceError, a source that is empty or not CSV at all (binary, ZIP/XLSX, ...).
+// a *rows.SourceError, a source that is empty or not CSV at all (binary, ZIP/XLSX, ...). A
+// first line "sep=X" (Excel's; case does not matter, it may be quoted) names the delimiter X and
+// is skipped: the line after it is row 1.
 // Options it cannot use are an error wrapping ErrUnknownEncoding or ErrInvalidOption.
 // New does not close r.
 func New(r io.Reader, name string, opts Options) (*Reader, error) {
@@ -121,7 +131,7 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 		return nil, rows.Unreadable(name, "cannot be read: %w", err)
 	}
 
-	var text io.Reader = br
+	text := br
 	if enc == encUTF16LE || enc == encUTF16BE {
 		end := xunicode.LittleEndian
 		if enc == encUTF16BE {
@@ -140,28 +150,38 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 		head = head[bomLen:]
 	}
 
-	if atEOF && isBlankText(head) {
-		return nil, rows.Unreadable(name, "file is empty")
-	}
 	if why := textReason(head, enc != encUTF16LE && enc != encUTF16BE); why != "" {
 		return nil, rows.Unreadable(name, "%s", why)
+	}
+	// Excel's "sep=;" line: Excel hides it, so the rows are numbered from the line after it,
+	// and the sniffer must not count its delimiter.
+	rd.delim = opts.Delimiter
+	if d, n := sepDirective(head, atEOF); n > 0 {
+		if _, err := text.Discard(n); err != nil {
+			return nil, rows.Unreadable(name, "cannot be read: %w", err)
+		}
+		head = head[n:]
+		if rd.delim == 0 {
+			rd.delim = rune(d)
+		}
+	}
+	if atEOF && isBlankText(head) {
+		return nil, rows.Unreadable(name, "file is empty")
 	}
 	if enc == encDetect {
 		rd.sawUTF8, rd.saw1252 = scanUTF8(head, atEOF)
 	}
-	// Old Mac exports end lines with a lone CR, which encoding/csv does not split on: a file
-	// whose first 64 KiB have CRs and not one LF gets each CR read as a line end.
-	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
-		text = crToLF{text}
-		head = bytes.ReplaceAll(head, []byte{'\r'}, []byte{'\n'})
-	}
-	rd.delim = opts.Delimiter
 	if rd.delim == 0 {
+		if bytes.IndexByte(head, '\r') >= 0 {
+			// CRLF and a lone CR end lines as LF does (see framer).
+			h := bytes.Clone(head)
+			head = h[:(&framer{}).lineEnds(h)]
+		}
 		rd.delim = sniffDelimiter(head, atEOF, opts.HeaderRow)
 	}
 
-	rd.guard = &guard{r: text, limit: MaxRowBytes}
-	rd.csv = csv.NewReader(rd.guard)
+	rd.frame = newFramer(text, MaxRowBytes, byte(rd.delim), enc != encCP1252)
+	rd.csv = csv.NewReader(rd.frame)
 	rd.csv.Comma = rd.delim
 	rd.csv.FieldsPerRecord = -1 // a ragged row is that row's error, not the end of the file
 	rd.csv.ReuseRecord = true   // Next copies the cells (one slice per row)
@@ -269,10 +289,10 @@ func (r *Reader) readHeader() (rows.Header, error) {
 			}
 			// encoding/csv skips empty lines, so a record past the header row means that row
 			// was an empty line.
-			if num > r.headerRow || syn == nil && rows.Blank(cells) {
+			if num > r.headerRow || syn == nil && r.blank(cells) {
 				return rows.Header{}, rows.Unreadable(r.name, "header row %d is blank", r.headerRow)
 			}
-		} else if syn == nil && rows.Blank(cells) {
+		} else if syn == nil && r.blank(cells) {
 			continue
 		}
 		if syn != nil {
@@ -313,7 +333,7 @@ func (r *Reader) Next() (rows.Row, error) {
 			return rows.Row{}, err
 		}
 		// A blank row is skipped whatever its field count: it holds nothing to report.
-		if syn == nil && rows.Blank(cells) {
+		if syn == nil && r.blank(cells) {
 			continue
 		}
 		// One slice per row, since the csv.Reader reuses its own; the strings it returned
@@ -355,40 +375,52 @@ func (r *Reader) Close() error {
 //
 // A record ends on the line its last field starts on (FieldPos) plus the newlines inside that
 // field (csv turns each line break in a quoted field into one "\n"); a broken record ends on
-// ParseError.Line, since csv drops the rest of that line and goes on at the next.
+// ParseError.Line, since csv drops the rest of that line and goes on at the next. The framer
+// gives csv one LF per line end of the file, so csv's lines are the file's lines.
 func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	cells, err = r.csv.Read()
-	r.guard.mark = r.csv.InputOffset()
+	start := r.mark
+	r.mark = r.csv.InputOffset()
+	var ev cutEvent
+	var cut bool
+	if len(r.frame.events) > 0 {
+		ev, cut = r.frame.take(start, r.mark)
+	}
 	if err != nil {
-		return r.readError(cells, err)
+		return r.readError(cells, err, ev, cut)
 	}
 	first, _ := r.csv.FieldPos(0)
 	last, _ := r.csv.FieldPos(len(cells) - 1)
 	num = r.lastRow + first - r.lastLine
 	r.lastRow, r.lastLine = num, last+strings.Count(cells[len(cells)-1], "\n")
-	if r.guard.cut && !r.cutSeen {
-		// The record was cut off at MaxRowBytes: what csv returned is only its start.
-		r.cutSeen = true
+	if cut {
+		// The framer ended this record: it was too long, or a quote on it was broken. Its
+		// last field is most often the one at fault, cut short or closed by the framer: the
+		// fields before it are what was read.
+		if ev.partial {
+			cells = cells[:len(cells)-1]
+		}
 		syn = &SyntaxError{
 			MalformedRowError: &rows.MalformedRowError{Row: num, Got: len(cells)},
+			Cell:              rows.Cell(len(cells), num),
 			Line:              r.lastLine,
-			Err:               ErrRowTooLong,
+			Err:               ev.reason,
+		}
+		if ev.quote {
+			syn.Column = ev.col
+			syn.Parse = &csv.ParseError{StartLine: first, Line: r.lastLine, Column: ev.col, Err: csv.ErrQuote}
 		}
 	}
 	return num, cells, syn, nil
 }
 
 // readError finishes read for a record that ended in err: the end of the input, a broken record, or
-// a failure to read.
-func (r *Reader) readError(cells []string, err error) (num int, _ []string, syn *SyntaxError, _ error) {
+// a failure to read. cut says the framer ended the record, for ev's reason.
+func (r *Reader) readError(cells []string, err error, ev cutEvent, cut bool) (num int, _ []string, syn *SyntaxError, _ error) {
 	// Declared here, not in read: errors.As makes it escape, one allocation per call.
 	var pe *csv.ParseError
 	switch {
 	case err == io.EOF:
-		if r.guard.cut && !r.cutSeen {
-			r.cutSeen = true
-			return 0, nil, nil, rows.Unreadable(r.name, "more than %d MiB of empty lines after row %d; reading stopped there", MaxRowBytes>>20, r.lastRow)
-		}
 		return 0, nil, nil, io.EOF
 	case errors.As(err, &pe):
 		num = r.lastRow + pe.StartLine - r.lastLine
@@ -401,24 +433,27 @@ func (r *Reader) readError(cells []string, err error) (num int, _ []string, syn 
 			Err:               pe.Err,
 			Parse:             pe,
 		}
-		// csv says ErrQuote both for text after a closing quote and for a quote still open
-		// at the end of the input; only the latter leaves csv at the end with the error's
-		// column past the last line's text.
-		open := pe.Err == csv.ErrQuote && r.guard.eof && r.csv.InputOffset() == r.guard.n && pe.Column >= r.guard.lastLineLen()
-		if open {
-			syn.Err = ErrUnclosedQuote
-		}
-		if r.guard.cut && !r.cutSeen {
-			r.cutSeen = true
-			syn.Err = ErrRowTooLong
-			if !open {
-				// The row was too long first: the message should not speak of quotes.
-				syn.Parse, syn.Cell = nil, ""
+		if cut {
+			syn.Err = ev.reason
+			if !ev.quote {
+				// The row was too long: the message should not speak of quotes.
+				syn.Parse, syn.Cell, syn.Column = nil, "", 0
 			}
 		}
 		return num, cells, syn, nil
 	}
 	return 0, nil, nil, &rows.SourceError{Name: r.name, Err: fmt.Errorf("reading after row %d: %w", r.lastRow, err)}
+}
+
+// blank reports whether every cell is empty or white space as text: a Windows-1252 no-break
+// space (byte 0xA0) is white space only once decoded.
+func (r *Reader) blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" && (isASCII(c) || strings.TrimSpace(r.text(c)) != "") {
+			return false
+		}
+	}
+	return true
 }
 
 // text turns a cell's bytes into text by the source's encoding.
@@ -475,74 +510,4 @@ func decode1252(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// crToLF turns every CR into an LF.
-type crToLF struct{ r io.Reader }
-
-func (c crToLF) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	for i, b := range p[:n] {
-		if b == '\r' {
-			p[i] = '\n'
-		}
-	}
-	return n, err
-}
-
-// guard sits between the decoded text and encoding/csv. It stops the input (a false io.EOF)
-// once the record being read passes limit bytes, so that an unclosed quote cannot pull the
-// whole file into memory, and it keeps the length of the last line it passed on, which tells
-// a quote left open at the end of the input from a stray one on the last line.
-type guard struct {
-	r     io.Reader
-	limit int64
-	n     int64 // bytes passed to csv
-	mark  int64 // csv's input offset at the end of the last record
-	eof   bool  // the input ended (or was cut)
-	cut   bool  // the input was stopped at limit
-	err   error // sticky: csv may read again after an error
-	cur   int   // bytes since the last '\n' passed on
-	prev  int   // length of the line that '\n' ended, without it
-}
-
-func (g *guard) Read(p []byte) (int, error) {
-	if g.err != nil {
-		return 0, g.err
-	}
-	room := g.limit - (g.n - g.mark)
-	if room <= 0 {
-		g.cut, g.eof, g.err = true, true, io.EOF
-		return 0, io.EOF
-	}
-	if int64(len(p)) > room {
-		p = p[:room]
-	}
-	n, err := g.r.Read(p)
-	g.n += int64(n)
-	if b := p[:n]; len(b) > 0 {
-		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
-			if j := bytes.LastIndexByte(b[:i], '\n'); j >= 0 {
-				g.prev = i - j - 1
-			} else {
-				g.prev = g.cur + i
-			}
-			g.cur = len(b) - i - 1
-		} else {
-			g.cur += len(b)
-		}
-	}
-	if err != nil {
-		g.err = err
-		g.eof = err == io.EOF
-	}
-	return n, err
-}
-
-// lastLineLen is the length, without its '\n', of the last line passed on that has any bytes.
-func (g *guard) lastLineLen() int {
-	if g.cur > 0 {
-		return g.cur
-	}
-	return g.prev
 }

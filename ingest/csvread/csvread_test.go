@@ -216,7 +216,8 @@ func TestFixtures(t *testing.T) {
 				{num: 3, cells: []string{"E002", "", ""}, err: "row 3, cell B3: a quote", reason: csv.ErrBareQuote},
 				{num: 4, cells: []string{"E003", "", ""}, err: "row 4, cell B4: a quoted field's closing quote is followed by other text", reason: csv.ErrQuote},
 				{num: 5, cells: []string{"E004", "Di", "Rome"}},
-				{num: 6, cells: []string{"E005", "", ""}, err: "row 6, cell B6: a quote opened on this row is never closed, so the rest of the file (to line 7)", reason: ErrUnclosedQuote},
+				{num: 6, cells: []string{"E005", "", ""}, err: "row 6, cell B6: a quote opened on this row is never closed (file line 6, byte 6); the row ends at the end of that line, and the next rows are read from the line after it", reason: ErrUnclosedQuote},
+				{num: 7, cells: []string{"E006", "Eve", "Cork"}},
 			},
 		},
 	}
@@ -482,12 +483,15 @@ func TestRowNumbers(t *testing.T) {
 			},
 		},
 		{
+			// A quote "closed" on a later line by a quote followed by text is a broken quote:
+			// the row ends with the quote's line, and the next line is a row of its own.
 			name:      "a stray quote inside a multi-line record",
 			data:      "id,note\n1,\"a\nb\"c\n\n3,z\n",
 			headerNum: 1,
 			rows: []wantRow{
-				{num: 2, cells: []string{"1", ""}, err: "row 2, cell B2", reason: csv.ErrQuote},
-				{num: 4, cells: []string{"3", "z"}},
+				{num: 2, cells: []string{"1", ""}, err: "row 2, cell B2: a quote opened on this row is never closed (file line 2, byte 3)", reason: ErrUnclosedQuote},
+				{num: 3, cells: []string{"", ""}, err: "row 3, cell A3", reason: csv.ErrBareQuote},
+				{num: 5, cells: []string{"3", "z"}},
 			},
 		},
 		{
@@ -517,10 +521,37 @@ func TestRowNumbers(t *testing.T) {
 			},
 		},
 		{
-			name:      "a lone CR in a file with LFs stays text",
-			data:      "id,note\n1,\"a\rb\"\n",
+			name:      "a lone CR in a quoted field of a file with LFs is a newline",
+			data:      "id,note\n1,\"a\rb\"\n2,c\n",
 			headerNum: 1,
-			rows:      []wantRow{{num: 2, cells: []string{"1", "a\rb"}}},
+			rows: []wantRow{
+				{num: 2, cells: []string{"1", "a\nb"}},
+				{num: 3, cells: []string{"2", "c"}},
+			},
+		},
+		{
+			name:      "a lone CR outside quotes ends the line",
+			data:      "id,note\n1,a\r2,b\r\n\r3,c\n",
+			headerNum: 1,
+			rows: []wantRow{
+				{num: 2, cells: []string{"1", "a"}},
+				{num: 3, cells: []string{"2", "b"}},
+				{num: 5, cells: []string{"3", "c"}},
+			},
+		},
+		{
+			name:      "a broken quote in the preamble does not swallow the header",
+			data:      "title \"x\n\"y,z\nid,name\n1,a\n",
+			opts:      Options{HeaderRow: 3},
+			headerNum: 3,
+			rows:      []wantRow{{num: 4, cells: []string{"1", "a"}}},
+		},
+		{
+			name:      "a row of Windows-1252 no-break spaces is blank",
+			data:      "\xA0\nid,name\n\xA0,\xA0 \n1,a\n",
+			opts:      Options{Encoding: "windows-1252"},
+			headerNum: 2,
+			rows:      []wantRow{{num: 4, cells: []string{"1", "a"}}},
 		},
 		{
 			name:      "header row named",
@@ -566,7 +597,7 @@ func TestHeaderErrors(t *testing.T) {
 		{"header row is an empty line", "title\n\nid,name\n", Options{HeaderRow: 2}, "header row 2 is blank"},
 		{"header row has only delimiters", "title\n,,\nid,name\n", Options{HeaderRow: 2}, "header row 2 is blank"},
 		{"header row broken", "id,\"name\n", Options{}, "the header row cannot be read: row 1, cell B1: a quote opened on this row is never closed"},
-		{"preamble swallows the header", "title \"x\n\"y,z\nid,name\n1,a\n", Options{HeaderRow: 3}, "header row 3 is beyond the end of the file"},
+		{"header row after a broken preamble is beyond the end", "title \"x\n\"y,z\nid,name\n", Options{HeaderRow: 5}, "header row 5 is beyond the end of the file, whose last row with data is row 3 (row 2, cell A2: a quote opened on this row is never closed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -676,107 +707,6 @@ func TestReadFailure(t *testing.T) {
 		}
 		if _, err2 := r.Next(); err2 != err {
 			t.Errorf("Next after a failure = %v, want the same error", err2)
-		}
-	})
-}
-
-// TestRowTooLong covers the guard against a record that never ends, with a small limit and
-// with the real one.
-func TestRowTooLong(t *testing.T) {
-	t.Parallel()
-	t.Run("unclosed quote", func(t *testing.T) {
-		t.Parallel()
-		data := "id,note\n1,ok\n2,\"never closed\n" + strings.Repeat("3,more\n", 300)
-		r, err := New(strings.NewReader(data), "x.csv", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.guard.limit = 256
-		row, err := r.Next()
-		if err != nil || row.Num != 2 || row.Err != nil {
-			t.Fatalf("first row = %+v, %v", row, err)
-		}
-		row, err = r.Next()
-		if err != nil || row.Num != 3 || !errors.Is(row.Err, ErrRowTooLong) || !errors.Is(row.Err, csv.ErrQuote) {
-			t.Fatalf("second row = %+v, %v; want row 3 too long with an open quote", row, err)
-		}
-		if msg := row.Err.Error(); !strings.Contains(msg, "row 3, cell B3: a quote opened on this row is still open after 1 MiB") {
-			t.Errorf("message = %q", msg)
-		}
-		if !reflect.DeepEqual(row.Cells, []string{"2", ""}) {
-			t.Errorf("cells = %q", row.Cells)
-		}
-		if _, err := r.Next(); err != io.EOF {
-			t.Errorf("after it: %v, want io.EOF", err)
-		}
-	})
-	t.Run("long line", func(t *testing.T) {
-		t.Parallel()
-		data := "id,note\n\n1," + strings.Repeat("x", 1000) + "\n2,y\n"
-		r, err := New(strings.NewReader(data), "x.csv", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.guard.limit = 256
-		row, err := r.Next()
-		if err != nil || row.Num != 3 || !errors.Is(row.Err, ErrRowTooLong) || errors.Is(row.Err, csv.ErrQuote) {
-			t.Fatalf("row = %+v, %v; want row 3 too long", row, err)
-		}
-		if msg := row.Err.Error(); msg != "row 3 is longer than 1 MiB; reading stopped there" {
-			t.Errorf("message = %q", msg)
-		}
-		if _, err := r.Next(); err != io.EOF {
-			t.Errorf("after it: %v, want io.EOF", err)
-		}
-	})
-	t.Run("empty lines", func(t *testing.T) {
-		t.Parallel()
-		data := "id,note\n1,x\n" + strings.Repeat("\n", 1000) + "2,y\n"
-		r, err := New(strings.NewReader(data), "x.csv", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.guard.limit = 256
-		if row, err := r.Next(); err != nil || row.Num != 2 {
-			t.Fatalf("row = %+v, %v", row, err)
-		}
-		_, err = r.Next()
-		if !errors.Is(err, rows.ErrUnreadable) || !strings.Contains(err.Error(), "empty lines after row 2") {
-			t.Errorf("Next = %v, want a source error about empty lines", err)
-		}
-	})
-	t.Run("rows just under the limit", func(t *testing.T) {
-		t.Parallel()
-		line := "1," + strings.Repeat("x", 200) + "\n"
-		r, err := New(strings.NewReader("id,note\n"+strings.Repeat(line, 50)), "x.csv", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.guard.limit = 256
-		n := 0
-		for {
-			row, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil || row.Err != nil {
-				t.Fatalf("row %d: %+v, %v", n+2, row, err)
-			}
-			n++
-		}
-		if n != 50 {
-			t.Errorf("read %d rows, want 50", n)
-		}
-	})
-	t.Run("real limit", func(t *testing.T) {
-		t.Parallel()
-		data := "id,note\n1,\"" + strings.Repeat("abcdefg\n", 3*MaxRowBytes/8)
-		_, _, got, err := readAll(t, []byte(data), Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != 1 || got[0].Num != 2 || !errors.Is(got[0].Err, ErrRowTooLong) {
-			t.Fatalf("rows = %d, first %+v", len(got), got[0].Err)
 		}
 	})
 }

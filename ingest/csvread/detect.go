@@ -294,3 +294,50 @@ func sniffDelimiter(b []byte, atEOF bool, headerRow int) rune {
 	}
 	return rune(candidates[best])
 }
+
+// sepDirective looks for Excel's delimiter line at the start of text: "sep=X" (sep in any case,
+// the line possibly quoted as "sep=X", and possibly padded with more X, as a tool writing it as
+// a row pads it to the header's width), X one ASCII character that can be a delimiter. It
+// returns X and the line's length with its line end, or (0, 0) when text does not start with
+// one. atEOF: text is the whole file.
+func sepDirective(text []byte, atEOF bool) (delim byte, n int) {
+	end := bytes.IndexAny(text, "\r\n")
+	if end < 0 {
+		if !atEOF {
+			return 0, 0
+		}
+		end = len(text)
+	}
+	line := text[:end]
+	quoted := len(line) > 0 && line[0] == '"'
+	if quoted {
+		line = line[1:]
+	}
+	if len(line) < 5 || !bytes.EqualFold(line[:4], []byte("sep=")) {
+		return 0, 0
+	}
+	d, rest := line[4], line[5:]
+	if d == 0 || d == '"' || d >= utf8.RuneSelf {
+		return 0, 0
+	}
+	if quoted {
+		if len(rest) == 0 || rest[0] != '"' {
+			return 0, 0
+		}
+		rest = rest[1:]
+	}
+	for _, c := range rest {
+		if c != d {
+			return 0, 0
+		}
+	}
+	n = end
+	switch {
+	case end == len(text):
+	case text[end] == '\r' && end+1 < len(text) && text[end+1] == '\n':
+		n += 2
+	default:
+		n++
+	}
+	return d, n
+}

@@ -20,10 +20,13 @@ var (
 // Why a row's CSV syntax could not be read, in SyntaxError.Err (besides csv.ErrBareQuote and
 // csv.ErrQuote, which encoding/csv defines).
 var (
-	// ErrUnclosedQuote is a quote opened on a row and never closed: the rest of the file was
-	// read into that row.
+	// ErrUnclosedQuote is a quote opened on a row and never closed (still open at the end of
+	// the file, or "closed" on a later line by a quote followed by other text): the row ends at
+	// the end of the line the quote was opened on, and the next rows are read from the line
+	// after it.
 	ErrUnclosedQuote = errors.New("quote never closed")
-	// ErrRowTooLong is a row longer than MaxRowBytes; reading stops there.
+	// ErrRowTooLong is a row longer than MaxRowBytes: the rest of it is skipped (see
+	// MaxRowBytes), and reading goes on.
 	ErrRowTooLong = errors.New("row too long")
 )
 
@@ -40,7 +43,8 @@ type SyntaxError struct {
 	Line, Column int
 	// Err is why: csv.ErrBareQuote, csv.ErrQuote, ErrUnclosedQuote or ErrRowTooLong.
 	Err error
-	// Parse is encoding/csv's own error, nil for a row too long outside quotes.
+	// Parse is the error as encoding/csv puts it (csv.ErrQuote for a broken quote, which the
+	// reader finds itself), nil for a row too long outside quotes.
 	Parse *csv.ParseError
 }
 
@@ -55,12 +59,15 @@ func (e *SyntaxError) Error() string {
 	case csv.ErrQuote:
 		return fmt.Sprintf(`%s: a quoted field's closing quote is followed by other text (file line %d, byte %d); a quote inside a quoted field must be doubled ("")`, at, e.Line, e.Column)
 	case ErrUnclosedQuote:
-		return fmt.Sprintf("%s: a quote opened on this row is never closed, so the rest of the file (to line %d) was read into this row", at, e.Line)
+		return fmt.Sprintf(`%s: a quote opened on this row is never closed (file line %d, byte %d); the row ends at the end of that line, and the next rows are read from the line after it`, at, e.Line, e.Column)
 	case ErrRowTooLong:
 		if e.Parse != nil {
-			return fmt.Sprintf("%s: a quote opened on this row is still open after %d MiB, most likely its closing quote is missing; reading stopped there", at, MaxRowBytes>>20)
+			return fmt.Sprintf("%s: a quote opened on this row is still open after %d MiB, most likely its closing quote is missing; the row ends at the end of file line %d, and the next rows are read from the line after it", at, MaxRowBytes>>20, e.Line)
 		}
-		return fmt.Sprintf("row %d is longer than %d MiB; reading stopped there", e.Row, MaxRowBytes>>20)
+		if e.Cell != "" {
+			return fmt.Sprintf("%s: the row is longer than %d MiB; this cell and the rest of the row, to the end of file line %d, were skipped", at, MaxRowBytes>>20, e.Line)
+		}
+		return fmt.Sprintf("row %d is longer than %d MiB; the rest of it, to the end of file line %d, was skipped", e.Row, MaxRowBytes>>20, e.Line)
 	}
 	return fmt.Sprintf("%s: %v", at, e.Err)
 }

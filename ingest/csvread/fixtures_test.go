@@ -90,7 +90,7 @@ func fixtureBytes(t testing.TB) map[string][]byte {
 			"E003,Cy,Nice,06000,extra\n" +
 			"E004,Di,Rome,00118\n"),
 		// Row 3: a bare quote; row 4: text after a closing quote; row 6: a quote never
-		// closed, which swallows row 7.
+		// closed, which ends with its line: row 7 is read.
 		"bad-quotes.csv": []byte("externalId,name,city\n" +
 			"E001,Ann,Oslo\n" +
 			"E002,Rob \"Bobby\" Smith,Leeds\n" +
