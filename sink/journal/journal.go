@@ -12,6 +12,16 @@
 //
 // The journal holds ids, statuses, idempotency keys, row numbers and times: never a name, an
 // email, a card number or an SSN.
+//
+// Binding: the first line of a state file is a header naming the record kind and the API host it
+// was written for, e.g. {"rosterload":"state","version":2,"kind":"ewa","apiHost":"api.example.com",
+// "createdAt":"..."}; OpenFor refuses a state of another kind or host (ErrMismatch), so that a
+// sandbox or staging state never makes a production run skip anyone. A file of an earlier version
+// (entries only, each with its kind) is bound on its first OpenFor. An earlier rosterload refuses
+// a file with a header (its first line is not an entry).
+//
+// Loading: entries are read into a compact, pointer-free table (see store.go) in time and memory
+// proportional to the number of employees, with progress reported for a large file.
 package journal
 
 import (
@@ -21,9 +31,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
+	"net"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -57,17 +74,15 @@ type Entry struct {
 
 func (e *Entry) check() error {
 	if e.ExternalID == "" {
-		return errors.New("no externalId")
+		return errNoExternalID
 	}
 	switch e.Status {
 	case StatusPending, StatusCreated, StatusExists, StatusFailed:
 		return nil
 	}
 	// The status is one of our words or garbage: neither is personal data, but keep it short.
-	return fmt.Errorf("unknown status %.20q", e.Status)
+	return unknownStatus(e.Status)
 }
-
-func (e *Entry) done() bool { return e.Status == StatusCreated || e.Status == StatusExists }
 
 // ErrInUse is returned by Open when another run holds the state file.
 var ErrInUse = errors.New("in use by another rosterload run (one run per state file at a time)")
@@ -90,15 +105,84 @@ func (e *CorruptError) Error() string {
 
 func (e *CorruptError) Unwrap() error { return e.Err }
 
+// ErrMismatch is what a *MismatchError is: the state file was written for another record kind or
+// another API host than this run's. Such a state is never used to skip anyone.
+var ErrMismatch = errors.New("state file written for another kind or API")
+
+// Binding is what a state file is for: the kind of record its entries are and the host of the
+// API they were sent to (lower-case, without a port).
+type Binding struct {
+	Kind string
+	Host string // "" when the file does not say (a file of an earlier version)
+}
+
+func (b Binding) String() string {
+	if b.Host == "" {
+		return fmt.Sprintf("kind %s (API host not recorded)", b.Kind)
+	}
+	return fmt.Sprintf("kind %s at API host %s", b.Kind, b.Host)
+}
+
+// MismatchError refuses a state file bound to another kind or API host than the run's: a state of
+// the sandbox or of staging must never make a production run skip anyone, nor a state of one kind
+// a run of another. errors.Is(err, ErrMismatch) holds.
+type MismatchError struct {
+	Path string
+	File Binding // what the file holds
+	Run  Binding // what this run is
+}
+
+func (e *MismatchError) Error() string {
+	return fmt.Sprintf("state file %s was written for %s, but this run is %s: use one state file per kind and API (give this run another --state)",
+		e.Path, e.File, e.Run)
+}
+
+// Is makes errors.Is(err, ErrMismatch) true.
+func (e *MismatchError) Is(target error) bool { return target == ErrMismatch }
+
+// Options binds a journal to the run that uses it.
+type Options struct {
+	// Kind is the run's record kind (ewa, individual, business). Required.
+	Kind string
+	// Host is the API's host: a URL ("https://api.example.com:8443/v1") or host[:port] is
+	// reduced to its lower-cased host name, so that the port (the in-process sandbox takes a
+	// random one each run) does not matter. Required.
+	Host string
+	// Progress, if set, is called about once a second while a large state file loads, and once
+	// more at the end (Done) if it was called at all, e.g. to log "loading state: 45%". It is
+	// called on the goroutine that called OpenFor.
+	Progress func(LoadProgress)
+
+	progressEvery time.Duration // tests: 0 is once a second
+}
+
+// LoadProgress is how far the load of a state file is.
+type LoadProgress struct {
+	Path  string
+	Lines int64 // lines read so far
+	Bytes int64 // bytes read so far
+	Size  int64 // the file's size
+	Done  bool  // the load is over: the last call
+}
+
+// Percent returns how much of the file was read, 0 to 100.
+func (p LoadProgress) Percent() int {
+	if p.Size <= 0 {
+		return 100
+	}
+	return int(min(100, p.Bytes*100/p.Size))
+}
+
 // Journal is an open state file. Its methods are safe for concurrent use.
 type Journal struct {
 	path     string
 	f        *os.File
 	warnings []string
+	kind     string // the file's kind; "" only for a headerless file opened by Open (any kind)
+	host     string // the file's API host; "" when not bound
 
 	mu     sync.Mutex // guards what follows, and orders writes
-	last   map[string]Entry
-	done   map[string]Entry
+	st     *store
 	broken error // after a failed write or fsync: the file may hold a partial line, append no more
 	closed bool
 
@@ -108,49 +192,114 @@ type Journal struct {
 	exited chan struct{}
 }
 
-// Open opens the state file at path, creating it with mode 0600 if it does not exist, and loads
-// its entries; the last entry of an externalId is its state. A last line cut short by a crash is
-// ignored and removed (see Warnings); any other bad line is a *CorruptError naming its line.
-func Open(path string) (*Journal, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+// OpenFor opens the state file at path for a run of opts.Kind against the API at opts.Host,
+// creating it with mode 0600 if it does not exist, and loads its entries; the last entry of an
+// externalId is its state.
+//
+// A new (or empty) file gets a header line binding it to the kind and host. A file with a header
+// for another kind or host is refused with a *MismatchError (errors.Is ErrMismatch), and so is a
+// file of an earlier version (no header) whose entries are of another kind; one whose entries are
+// of this kind is bound to this run's kind and host by rewriting it with a header (said in
+// Warnings). Entries without a kind are never used to skip (said in Warnings).
+//
+// A last line cut short by a crash is ignored and removed (see Warnings); any other bad line is
+// a *CorruptError naming its line. A file held by another run is ErrInUse. A refused file is
+// left as it was.
+func OpenFor(path string, opts Options) (*Journal, error) {
+	kind := strings.ToLower(strings.TrimSpace(opts.Kind))
+	if kind == "" {
+		return nil, errors.New("state journal: no record kind given")
+	}
+	host, err := normHost(opts.Host)
 	if err != nil {
-		return nil, fmt.Errorf("state file: %w", err)
+		return nil, fmt.Errorf("state journal: API host: %w", err)
 	}
-	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
-		_ = f.Close()
-		if err == nil {
-			err = errors.New("not a regular file")
-		}
-		return nil, fmt.Errorf("state file %s: %w", path, err)
-	}
-	if err := lock(f); err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("state file %s: %w", path, err)
+	opts.Kind, opts.Host = kind, host
+	return open(path, opts, true)
+}
+
+// Open opens the state file at path without binding it to a kind or API host, for tools and
+// tests that read a state: a headerless file is used whatever its entries' kinds, and a new file
+// gets no header. A file with a header keeps to its kind (its host is not checked). A run uses
+// OpenFor, which refuses a state written for another kind or API.
+func Open(path string) (*Journal, error) { return open(path, Options{}, false) }
+
+func open(path string, opts Options, bound bool) (*Journal, error) {
+	f, size, err := openLocked(path)
+	if err != nil {
+		return nil, err
 	}
 	j := &Journal{
 		path:   path,
 		f:      f,
-		last:   map[string]Entry{},
-		done:   map[string]Entry{},
+		st:     newStore(),
 		stop:   make(chan struct{}),
 		exited: make(chan struct{}),
 	}
-	if err := j.load(); err != nil {
-		_ = f.Close()
+	if bound {
+		j.kind, j.host = opts.Kind, opts.Host
+	}
+	if err := j.load(size, opts, bound); err != nil {
+		_ = j.f.Close()
 		return nil, err
 	}
 	go j.syncLoop()
 	return j, nil
 }
 
-// load reads the entries and leaves the file ending in a complete line, ready for appending.
-func (j *Journal) load() error {
-	r := bufio.NewReader(j.f)
-	var good int64 // offset just past the last line kept
-	for n := 1; ; n++ {
+// openLocked opens path and takes its lock, making sure the lock is on the file the path names
+// now: a run binding a state of an earlier version replaces the file (see bind), and one that
+// opened the old file just before must not go on with it.
+func openLocked(path string) (*os.File, int64, error) {
+	for attempt := 0; ; attempt++ {
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
+		if err != nil {
+			return nil, 0, fmt.Errorf("state file: %w", err)
+		}
+		fi, err := f.Stat()
+		if err != nil || !fi.Mode().IsRegular() {
+			_ = f.Close()
+			if err == nil {
+				err = errors.New("not a regular file")
+			}
+			return nil, 0, fmt.Errorf("state file %s: %w", path, err)
+		}
+		if err := lock(f); err != nil {
+			_ = f.Close()
+			return nil, 0, fmt.Errorf("state file %s: %w", path, err)
+		}
+		now, err := os.Stat(path)
+		if err == nil && os.SameFile(now, fi) {
+			return f, fi.Size(), nil
+		}
+		_ = f.Close()
+		if attempt == 3 {
+			return nil, 0, fmt.Errorf("state file %s: replaced by another run while opening it", path)
+		}
+	}
+}
+
+// load reads the entries and leaves the file ending in a complete line, ready for appending, and
+// bound to the run when bound.
+func (j *Journal) load(size int64, opts Options, bound bool) error {
+	r := bufio.NewReaderSize(j.f, 1<<20)
+	var (
+		good     int64 // offset just past the last line kept
+		hd       *header
+		entries  int // entries read (headerless files: whether there were any)
+		kindless int // entries without a kind, not used when bound
+		rw       raw
+		h        header
+	)
+	pr := progress{fn: opts.Progress, every: opts.progressEvery, p: LoadProgress{Path: j.path, Size: size}}
+	pr.start()
+	n := 0
+loop:
+	for {
+		n++
 		line, err := readLine(r)
 		if err == io.EOF && len(line) == 0 {
-			return nil
+			break
 		}
 		if errors.Is(err, errLongLine) {
 			return &CorruptError{Path: j.path, Line: n, Err: err}
@@ -158,106 +307,289 @@ func (j *Journal) load() error {
 		if err != nil && err != io.EOF {
 			return fmt.Errorf("state file %s: reading line %d: %w", j.path, n, err)
 		}
+		pr.line(len(line))
 		terminated := err == nil // readLine returns io.EOF only for a line without its newline
-		isLast := !terminated
-		if terminated {
-			_, perr := r.Peek(1)
-			isLast = perr == io.EOF
-		}
 
 		content := bytes.TrimSpace(line)
 		if len(content) == 0 && terminated { // a blank line is harmless
 			good += int64(len(line))
 			continue
 		}
-		e, perr := parse(content)
+		isHeader, perr := parseLine(content, &rw, &h)
+		switch {
+		case perr != nil:
+		case isHeader && (hd != nil || entries > 0):
+			perr = errors.New("a second header, or a header after entries")
+		case isHeader:
+			if err := j.useHeader(h, n, opts, bound); err != nil {
+				return err
+			}
+			hd = &h
+		default:
+			entries++
+			switch {
+			case j.kind == "" || string(rw.kind) == j.kind: // no allocation
+				j.st.apply(&rw)
+			case len(rw.kind) == 0:
+				kindless++
+			case hd == nil:
+				return &MismatchError{Path: j.path, File: Binding{Kind: string(rw.kind)}, Run: Binding{Kind: opts.Kind, Host: opts.Host}}
+			default:
+				return &CorruptError{Path: j.path, Line: n, Err: errors.New("an entry of another kind than the file's header")}
+			}
+		}
 		switch {
 		case perr == nil && terminated:
-			j.apply(e)
 			good += int64(len(line))
 			continue
 		case perr == nil:
 			// Whole entry, only its newline missing: keep it and end the line.
-			j.apply(e)
 			if _, err := j.f.Write([]byte("\n")); err != nil {
 				return fmt.Errorf("state file %s: ending line %d: %w", j.path, n, err)
 			}
-			return nil
-		case isLast && looksTorn(content):
-			j.warnings = append(j.warnings, fmt.Sprintf(
-				"state file %s: line %d was cut short (the previous run stopped while writing it) and is ignored", j.path, n))
-			if err := j.f.Truncate(good); err != nil {
-				return fmt.Errorf("state file %s: removing torn line %d: %w", j.path, n, err)
-			}
-			if err := j.f.Sync(); err != nil {
-				return fmt.Errorf("state file %s: %w", j.path, err)
-			}
-			return nil
-		default:
+			good += int64(len(line)) + 1
+			break loop
+		}
+		// line is not valid after the Peek: decide on its content first.
+		torn := looksTorn(content)
+		isLast := !terminated
+		if terminated {
+			_, err := r.Peek(1)
+			isLast = err == io.EOF
+		}
+		if !isLast || !torn {
 			return &CorruptError{Path: j.path, Line: n, Err: perr}
 		}
+		j.warnings = append(j.warnings, fmt.Sprintf(
+			"state file %s: line %d was cut short (the previous run stopped while writing it) and is ignored", j.path, n))
+		if err := j.f.Truncate(good); err != nil {
+			return fmt.Errorf("state file %s: removing torn line %d: %w", j.path, n, err)
+		}
+		if err := j.f.Sync(); err != nil {
+			return fmt.Errorf("state file %s: %w", j.path, err)
+		}
+		break
+	}
+	pr.finish()
+	if kindless > 0 && j.kind != "" {
+		j.warnings = append(j.warnings, fmt.Sprintf(
+			"state file %s: %d entries carry no record kind and are not used to skip rows", j.path, kindless))
+	}
+	switch {
+	case hd != nil || !bound:
+		return nil
+	case entries == 0:
+		// New, empty or blank: start it with the header.
+		if good > 0 {
+			if err := j.f.Truncate(0); err != nil {
+				return fmt.Errorf("state file %s: %w", j.path, err)
+			}
+		}
+		return j.writeHeader(j.f)
+	}
+	return j.bind(good, entries-kindless, opts)
+}
+
+// useHeader checks a header line against the run.
+func (j *Journal) useHeader(h header, n int, opts Options, bound bool) error {
+	if h.Version > formatVersion {
+		return fmt.Errorf("state file %s was written by a newer rosterload (state format %d; this one reads %d): use that version", j.path, h.Version, formatVersion)
+	}
+	kind := strings.ToLower(strings.TrimSpace(h.Kind))
+	host, err := normHost(h.APIHost)
+	if h.Version != formatVersion || kind == "" || err != nil {
+		return &CorruptError{Path: j.path, Line: n, Err: errors.New("a header without a known version, a kind and an API host")}
+	}
+	if bound && (kind != opts.Kind || host != opts.Host) {
+		return &MismatchError{Path: j.path, File: Binding{Kind: kind, Host: host}, Run: Binding{Kind: opts.Kind, Host: opts.Host}}
+	}
+	j.kind, j.host = kind, host
+	return nil
+}
+
+func (j *Journal) header() header {
+	return header{Rosterload: headerMagic, Version: formatVersion, Kind: j.kind, APIHost: j.host, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+}
+
+// writeHeader writes the header line to f, an empty file, and flushes it.
+func (j *Journal) writeHeader(f *os.File) error {
+	line, err := json.Marshal(j.header())
+	if err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("state file %s: writing its header: %w", j.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// bind gives a headerless file (an earlier version's, whose entries are all of this run's kind)
+// its header: a copy with the header first is written beside it, locked, flushed and renamed over
+// it, so that a crash leaves either file whole. The first size bytes are the file's lines.
+func (j *Journal) bind(size int64, entries int, opts Options) error {
+	target := j.path
+	if p, err := filepath.EvalSymlinks(j.path); err == nil {
+		target = p // replace the file a symbolic link names, not the link
+	}
+	fi, err := j.f.Stat()
+	if err != nil {
+		return fmt.Errorf("state file %s: %w", j.path, err)
+	}
+	dir := filepath.Dir(target)
+	var tmp *os.File
+	var name string
+	for range 10 {
+		name = filepath.Join(dir, fmt.Sprintf(".%s.rosterload-%d", filepath.Base(target), rand.Uint64()))
+		tmp, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, fi.Mode().Perm())
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
+	}
+	fail := func(err error) error {
+		_ = tmp.Close()
+		_ = os.Remove(name)
+		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
+	}
+	if err := lock(tmp); err != nil {
+		return fail(err)
+	}
+	if err := j.writeHeader(tmp); err != nil {
+		return fail(err)
+	}
+	if _, err := io.Copy(tmp, io.NewSectionReader(j.f, 0, size)); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := os.Rename(name, target); err != nil {
+		return fail(err)
+	}
+	if err := syncDir(dir); err != nil {
+		_ = tmp.Close()
+		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
+	}
+	_ = j.f.Close()
+	j.f = tmp
+	j.warnings = append(j.warnings, fmt.Sprintf(
+		"state file %s had no header (written by an earlier rosterload); its %d entries are of kind %s, so it is now bound to %s",
+		j.path, entries, opts.Kind, Binding{Kind: opts.Kind, Host: opts.Host}))
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return err
+	}
+	return nil
+}
+
+// normHost reduces a URL or host[:port] to its lower-cased host name.
+func normHost(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if strings.Contains(s, "://") {
+		u, err := url.Parse(s)
+		if err != nil {
+			return "", errors.New("not a URL")
+		}
+		s = u.Host
+	}
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		s = h
+	}
+	s = strings.TrimSuffix(strings.ToLower(strings.Trim(s, "[]")), ".")
+	if s == "" || strings.ContainsAny(s, "/@ ") {
+		return "", errors.New("no host name")
+	}
+	return s, nil
+}
+
+// progress calls Options.Progress about every second during a load.
+type progress struct {
+	fn     func(LoadProgress)
+	every  time.Duration
+	p      LoadProgress
+	next   time.Time
+	called bool
+}
+
+func (p *progress) start() {
+	if p.every <= 0 {
+		p.every = time.Second
+	}
+	p.next = time.Now().Add(p.every)
+}
+
+func (p *progress) line(n int) {
+	p.p.Lines++
+	p.p.Bytes += int64(n)
+	if p.fn != nil && p.p.Lines%4096 == 0 {
+		if now := time.Now(); now.After(p.next) {
+			p.next = now.Add(p.every)
+			p.called = true
+			p.fn(p.p)
+		}
+	}
+}
+
+func (p *progress) finish() {
+	if p.called {
+		p.p.Done = true
+		p.fn(p.p)
 	}
 }
 
 var errLongLine = fmt.Errorf("a line longer than %d bytes", maxLine)
 
-// readLine returns the next line with its newline; io.EOF with a non-empty line means the file
-// ended without one.
+// readLine returns the next line with its newline, valid until the next read; io.EOF with a
+// non-empty line means the file ended without one.
 func readLine(r *bufio.Reader) ([]byte, error) {
-	var line []byte
-	for {
-		chunk, err := r.ReadSlice('\n')
-		line = append(line, chunk...)
-		if len(line) > maxLine {
-			return nil, errLongLine
-		}
-		if err != bufio.ErrBufferFull {
-			return line, err
-		}
+	line, err := r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || len(line) > maxLine {
+		return nil, errLongLine
 	}
-}
-
-func parse(content []byte) (Entry, error) {
-	var e Entry
-	if err := json.Unmarshal(content, &e); err != nil {
-		return e, errors.New("not valid JSON")
-	}
-	if err := e.check(); err != nil {
-		return e, err
-	}
-	return e, nil
+	return line, err
 }
 
 // looksTorn tells the start of one of our lines (or the zeros a power loss can leave) from a
-// file that is not a journal, which must not be truncated.
+// file that is not a journal, which must not be truncated. A line of valid JSON was not cut.
 func looksTorn(content []byte) bool {
-	return len(content) == 0 || content[0] == '{' || len(bytes.Trim(content, "\x00")) == 0
+	return len(content) == 0 || (content[0] == '{' && !json.Valid(content)) || len(bytes.Trim(content, "\x00")) == 0
 }
 
-func (j *Journal) apply(e Entry) {
-	j.last[e.ExternalID] = e
-	if e.done() {
-		j.done[e.ExternalID] = e
-	}
-}
-
-// Warnings returns what Open found and repaired (a torn last line), one line each, for the log.
+// Warnings returns what Open found and repaired (a torn last line, a header added), one line
+// each, for the log.
 func (j *Journal) Warnings() []string { return append([]string(nil), j.warnings...) }
 
-// Len returns how many externalIds the journal holds.
+// Len returns how many externalIds the journal holds (of its kind, when it has one).
 func (j *Journal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.last)
+	return j.st.len()
 }
 
-// Done returns the entry that settled externalID, if one was recorded: CREATED or EXISTS. Once
-// done an id stays done, whatever is appended after, since the API will not forget it.
+// Done returns the entry that settled externalID, if one was recorded: CREATED or EXISTS, of the
+// journal's kind. Once done an id stays done, whatever is appended after, since the API will not
+// forget it.
 func (j *Journal) Done(externalID string) (Entry, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, ok := j.done[externalID]
-	return e, ok
+	e, ok := j.st.done(externalID)
+	if !ok || (j.kind != "" && e.Kind != j.kind) {
+		return Entry{}, false
+	}
+	return e, true
 }
 
 // Pending returns externalID's PENDING entry when nothing was recorded after it: a request may
@@ -265,18 +597,26 @@ func (j *Journal) Done(externalID string) (Entry, bool) {
 func (j *Journal) Pending(externalID string) (Entry, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	e, ok := j.last[externalID]
-	if !ok || e.Status != StatusPending {
+	e, ok := j.st.pendingEntry(externalID)
+	if !ok || (j.kind != "" && e.Kind != j.kind) {
 		return Entry{}, false
 	}
 	return e, true
 }
 
-// Record appends e as one line (At defaults to now, UTC). The line is on its way to disk when
-// Record returns: see the package comment for what that survives.
+// Record appends e as one line (At defaults to now, UTC; Kind to the journal's, and another kind
+// is refused). The line is on its way to disk when Record returns: see the package comment for
+// what that survives.
 func (j *Journal) Record(e Entry) error {
 	if err := e.check(); err != nil {
 		return fmt.Errorf("state journal: entry for row %d: %w", e.Row, err)
+	}
+	if j.kind != "" {
+		if e.Kind == "" {
+			e.Kind = j.kind
+		} else if e.Kind != j.kind {
+			return fmt.Errorf("state journal: entry for row %d is of kind %.20q, and this state is for kind %s", e.Row, e.Kind, j.kind)
+		}
 	}
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
@@ -286,6 +626,10 @@ func (j *Journal) Record(e Entry) error {
 		return fmt.Errorf("state journal: %w", err)
 	}
 	line = append(line, '\n')
+	if len(line) > maxLine {
+		return fmt.Errorf("state journal: entry for row %d: %w", e.Row, errLongLine)
+	}
+	r := rawOf(&e)
 
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -300,7 +644,7 @@ func (j *Journal) Record(e Entry) error {
 		j.broken = fmt.Errorf("state file %s: an earlier write failed, nothing more is recorded: %w", j.path, err)
 		return fmt.Errorf("state file %s: %w", j.path, err)
 	}
-	j.apply(e)
+	j.st.apply(&r)
 	j.dirty.Store(true)
 	return nil
 }

@@ -20,9 +20,12 @@ func statePath(t *testing.T) string {
 	return filepath.Join(t.TempDir(), "state.jsonl")
 }
 
+// testOpts binds the journals of most tests.
+var testOpts = Options{Kind: "ewa", Host: "api.example.com"}
+
 func mustOpen(t *testing.T, path string) *Journal {
 	t.Helper()
-	j, err := Open(path)
+	j, err := OpenFor(path, testOpts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -37,7 +40,8 @@ func mustRecord(t *testing.T, j *Journal, e Entry) {
 	}
 }
 
-// checkLines asserts that every line of the file is a terminated, valid entry and returns them.
+// checkLines asserts that every line of the file is a terminated, valid entry, but a first line
+// that is a header, and returns the entries.
 func checkLines(t *testing.T, path string) []Entry {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -50,6 +54,9 @@ func checkLines(t *testing.T, path string) []Entry {
 	var out []Entry
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	for n := 1; sc.Scan(); n++ {
+		if _, ok := parseHeader(sc.Bytes()); ok && n == 1 {
+			continue
+		}
 		var e Entry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
 			t.Fatalf("line %d %q: %v", n, sc.Text(), err)
@@ -151,7 +158,7 @@ func TestTornLastLine(t *testing.T) {
 	full, _ := json.Marshal(Entry{ExternalID: "E3", Status: StatusCreated, CustomerID: "c3"})
 	cases := []struct {
 		name string
-		tail string // appended after two good lines
+		tail string // appended after the header and two good lines
 	}{
 		{"half a line", string(full[:len(full)/2])},
 		{"just the brace", "{"},
@@ -170,12 +177,13 @@ func TestTornLastLine(t *testing.T) {
 			}
 			appendRaw(t, path, tc.tail)
 
-			j2, err := Open(path)
+			j2, err := OpenFor(path, testOpts)
 			if err != nil {
 				t.Fatalf("Open with a torn last line: %v", err)
 			}
-			if w := j2.Warnings(); len(w) != 1 || !strings.Contains(w[0], "line 3") {
-				t.Errorf("Warnings = %q, want one naming line 3", w)
+			// Line 1 is the header.
+			if w := j2.Warnings(); len(w) != 1 || !strings.Contains(w[0], "line 4") {
+				t.Errorf("Warnings = %q, want one naming line 4", w)
 			}
 			if _, ok := j2.Done("E1"); !ok {
 				t.Error("entry before the torn line lost")
@@ -206,7 +214,7 @@ func TestTornLastLine(t *testing.T) {
 func TestUnterminatedWholeLastLine(t *testing.T) {
 	t.Parallel()
 	path := statePath(t)
-	line, _ := json.Marshal(Entry{ExternalID: "E1", Status: StatusCreated, CustomerID: "c1"})
+	line, _ := json.Marshal(Entry{ExternalID: "E1", Kind: "ewa", Status: StatusCreated, CustomerID: "c1"})
 	if err := os.WriteFile(path, line, 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +257,7 @@ func TestCorruptLine(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			j, err := Open(path)
+			j, err := OpenFor(path, testOpts)
 			if err == nil {
 				_ = j.Close()
 				t.Fatal("Open accepted a corrupt file")
@@ -370,7 +378,7 @@ func TestRecordRules(t *testing.T) {
 
 func TestOpenDirectoryFails(t *testing.T) {
 	t.Parallel()
-	if j, err := Open(t.TempDir()); err == nil {
+	if j, err := OpenFor(t.TempDir(), testOpts); err == nil {
 		_ = j.Close()
 		t.Fatal("Open accepted a directory")
 	}
@@ -406,7 +414,7 @@ func appendRaw(t *testing.T, path, s string) {
 }
 
 func BenchmarkRecord(b *testing.B) {
-	j, err := Open(filepath.Join(b.TempDir(), "state.jsonl"))
+	j, err := OpenFor(filepath.Join(b.TempDir(), "state.jsonl"), testOpts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -460,7 +468,7 @@ func TestSurvivesKill(t *testing.T) {
 }
 
 func killChild(path string) {
-	j, err := Open(path)
+	j, err := OpenFor(path, testOpts)
 	if err != nil {
 		fmt.Println("open:", err)
 		os.Exit(1)
@@ -478,11 +486,11 @@ func killChild(path string) {
 func TestOpenRefusesASecondRun(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state.jsonl")
-	j1, err := Open(path)
+	j1, err := OpenFor(path, testOpts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j2, err := Open(path); !errors.Is(err, ErrInUse) {
+	if j2, err := OpenFor(path, testOpts); !errors.Is(err, ErrInUse) {
 		if j2 != nil {
 			j2.Close()
 		}
@@ -491,9 +499,76 @@ func TestOpenRefusesASecondRun(t *testing.T) {
 	if err := j1.Close(); err != nil {
 		t.Fatal(err)
 	}
-	j3, err := Open(path)
+	j3, err := OpenFor(path, testOpts)
 	if err != nil {
 		t.Fatalf("Open after Close: %v", err)
 	}
 	j3.Close()
+}
+
+// writeBenchState writes a state of employees × nights, each night a PENDING line and a CREATED
+// (then EXISTS) line with UUID platform ids, as a run writes them.
+func writeBenchState(tb testing.TB, path string, employees, nights int) {
+	tb.Helper()
+	j, err := OpenFor(path, benchOpts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	uuid := func(i, k int) string { return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", i, k, i%4096, k, i*7919+k) }
+	at := time.Date(2026, 1, 5, 2, 0, 0, 0, time.UTC)
+	for night := range nights {
+		for i := range employees {
+			at = at.Add(time.Millisecond + 1234)
+			id := fmt.Sprintf("E%07d", i+1)
+			p, _ := json.Marshal(Entry{ExternalID: id, Kind: "ewa", Status: StatusPending, Row: i + 2, At: at})
+			st := StatusCreated
+			if night > 0 {
+				st = StatusExists
+			}
+			c, _ := json.Marshal(Entry{ExternalID: id, Kind: "ewa", Status: st, Row: i + 2, At: at.Add(time.Millisecond),
+				CustomerID: uuid(i, 0), ProfileID: uuid(i, 1), FinancialAccountID: uuid(i, 2)})
+			fmt.Fprintf(w, "%s\n%s\n", p, c)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+var benchOpts = Options{Kind: "ewa", Host: "api.example.com"}
+
+// BenchmarkOpen loads a state of 20,000 employees (scripts/bench-state.sh times a million in a
+// whole process).
+func BenchmarkOpen(b *testing.B) {
+	for _, nights := range []int{1, 5} {
+		b.Run(fmt.Sprintf("20000x%d", nights), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "state.jsonl")
+			writeBenchState(b, path, 20000, nights)
+			fi, err := os.Stat(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(fi.Size())
+			b.ReportAllocs()
+			for b.Loop() {
+				j, err := OpenFor(path, benchOpts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if j.Len() != 20000 {
+					b.Fatalf("Len = %d", j.Len())
+				}
+				_ = j.Close()
+			}
+		})
+	}
 }
