@@ -17,7 +17,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/oauth2/clientcredentials"
 	"golang.org/x/time/rate"
 
 	"github.com/rosterload/rosterload/redact"
@@ -82,7 +81,7 @@ type Stats struct {
 	Requests      int         // requests sent to the API's endpoints (token requests not included)
 	Retries       int         // requests beyond a record's first
 	HTTPStatus    map[int]int // answers by HTTP status
-	TokenRequests int         // tokens asked for (the library may make two requests of one, to find the auth style)
+	TokenRequests int         // requests sent to the token endpoint, auth-style probes and retries included
 	Throttled     int         // requests the rate limit made wait
 }
 
@@ -136,18 +135,7 @@ func New(cfg Config) (*Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.auth = &oauthSource{
-			cc: &clientcredentials.Config{
-				ClientID:     cfg.ClientID,
-				ClientSecret: cfg.ClientSecret.Reveal(),
-				TokenURL:     tu.String(),
-			},
-			hc:      &http.Client{Transport: c.tr, CheckRedirect: c.hc.CheckRedirect},
-			timeout: cfg.AttemptTimeout,
-			sem:     make(chan struct{}, 1),
-			log:     c.log,
-			fetched: func() { c.count(func(s *Stats) { s.TokenRequests++ }) },
-		}
+		c.auth = newOAuthSource(cfg, tu, c.tr, c.log, func() { c.count(func(s *Stats) { s.TokenRequests++ }) })
 	case hasOAuth:
 		return nil, fmt.Errorf("%w: client credentials need both a client id and a client secret", ErrConfig)
 	default:
@@ -249,52 +237,44 @@ func IdempotencyKey(kind, externalID string, body []byte) string {
 }
 
 // CreateProfile enrolls an employee in EWA (POST /v1/customer-profiles). A Created result carries
-// ProfileID, CustomerID and FinancialAccountID. idempotencyKey "" means IdempotencyKey("ewa", ...).
-// The error is only ever the context's: see Result.
+// ProfileID, CustomerID and FinancialAccountID, as the API's documented answer gave them (UUIDs);
+// a 2xx without them is Failed (Result.Undocumented). idempotencyKey "" means
+// IdempotencyKey("ewa", ...). The error is the context's, or a *CredentialsError (wrapping
+// ErrCredentials) when no access token can be had: the run cannot go on. See Result.
 func (c *Client) CreateProfile(ctx context.Context, req *api.CustomerProfileRequest, idempotencyKey string) (Result, error) {
 	if req == nil {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomerProfiles, "ewa", req.ExternalID, req, idempotencyKey, func(b []byte, r *Result) error {
-		var p api.CustomerProfile
-		if err := decodeJSON(b, &p); err != nil {
-			return err
-		}
-		r.ProfileID, r.CustomerID, r.FinancialAccountID = p.ID, p.CustomerID, p.FinancialAccountID
-		if p.ID == "" {
-			return errNoID
-		}
-		return nil
-	})
+	return c.send(ctx, PathCustomerProfiles, "ewa", req.ExternalID, req, idempotencyKey, profileShape)
 }
 
 // CreateIndividual creates an INDIVIDUAL customer (POST /v1/customers); CustomerID is its id.
+// Errors as for CreateProfile.
 func (c *Client) CreateIndividual(ctx context.Context, req *api.IndividualCustomer, idempotencyKey string) (Result, error) {
 	if req == nil {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomers, "individual", req.ExternalID, req, idempotencyKey, customerCreated)
+	return c.send(ctx, PathCustomers, "individual", req.ExternalID, req, idempotencyKey, customerShape)
 }
 
 // CreateBusiness creates a BUSINESS customer (POST /v1/customers); CustomerID is its id.
+// Errors as for CreateProfile.
 func (c *Client) CreateBusiness(ctx context.Context, req *api.BusinessCustomer, idempotencyKey string) (Result, error) {
 	if req == nil {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomers, "business", req.ExternalID, req, idempotencyKey, customerCreated)
+	return c.send(ctx, PathCustomers, "business", req.ExternalID, req, idempotencyKey, customerShape)
 }
 
-// customerCreated reads the id of an Individual or Business Customer object: all a Result needs.
-func customerCreated(b []byte, r *Result) error {
-	var p struct {
-		ID string `json:"id"`
+// URL returns the API's base URL as configured, for messages: without userinfo, query or fragment.
+func (c *Client) URL() string { return displayURL(c.base) }
+
+// displayURL shows a URL without anything secret it may carry (userinfo, query, fragment).
+func displayURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactURL(raw)
 	}
-	if err := decodeJSON(b, &p); err != nil {
-		return err
-	}
-	r.CustomerID = p.ID
-	if p.ID == "" {
-		return errNoID
-	}
-	return nil
+	u.User, u.RawQuery, u.ForceQuery, u.Fragment, u.RawFragment = nil, "", false, "", ""
+	return u.String()
 }

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -56,14 +55,18 @@ func TestOutcomes(t *testing.T) {
 		msgHas   string
 		fields   int
 	}{
-		{name: "201 profile", steps: []step{reply(201, api.CustomerProfile{ID: "prof-1", CustomerID: "cust-1", FinancialAccountID: "fa-1"})},
-			want: Created, attempts: 1, status: 201, ids: [3]string{"cust-1", "prof-1", "fa-1"}},
+		{name: "201 profile", steps: []step{reply(201, api.CustomerProfile{ID: uuidOf("prof-1"), CustomerID: uuidOf("cust-1"), FinancialAccountID: uuidOf("fa-1")})},
+			want: Created, attempts: 1, status: 201, ids: [3]string{uuidOf("cust-1"), uuidOf("prof-1"), uuidOf("fa-1")}},
+		{name: "201 profile as the API documents it", steps: []step{created("prof-9")},
+			want: Created, attempts: 1, status: 201, ids: [3]string{uuidOf("prof-9/customer"), uuidOf("prof-9"), uuidOf("prof-9/account")}},
 		{name: "201 individual", ep: individual, steps: []step{created("cust-2")},
-			want: Created, attempts: 1, status: 201, ids: [3]string{"cust-2"}},
-		{name: "201 business", ep: business, steps: []step{reply(201, api.BusinessCustomerResponse{ID: "cust-3"})},
-			want: Created, attempts: 1, status: 201, ids: [3]string{"cust-3"}},
-		{name: "201 without an id", ep: individual, steps: []step{reply(201, "not json")},
-			want: Created, attempts: 1, status: 201, note: NoteNoID},
+			want: Created, attempts: 1, status: 201, ids: [3]string{uuidOf("cust-2")}},
+		{name: "201 business", ep: business, steps: []step{reply(201, api.BusinessCustomerResponse{ID: uuidOf("cust-3"), Status: api.StatusActive})},
+			want: Created, attempts: 1, status: 201, ids: [3]string{uuidOf("cust-3")}},
+		{name: "200 is a creation too", ep: business, steps: []step{reply(200, api.BusinessCustomerResponse{ID: strings.ToUpper(uuidOf("cust-7"))})},
+			want: Created, attempts: 1, status: 200, ids: [3]string{strings.ToUpper(uuidOf("cust-7"))}},
+		{name: "201 without an id fails", ep: individual, steps: []step{reply(201, "not json"), created("never")},
+			want: Failed, attempts: 1, status: 201, msgHas: "not JSON"},
 		{name: "400 not retried, field errors kept", steps: []step{reply(400, validation), created("never")},
 			want: Failed, attempts: 1, status: 400, msgHas: "validation failed", fields: 2},
 		{name: "409 is exists", steps: []step{reply(409, api.ErrorResponse{Message: "externalId exists"})},
@@ -75,13 +78,13 @@ func TestOutcomes(t *testing.T) {
 		{name: "409 after a 429 has no note", steps: []step{reply(429, nil, "Retry-After", "0"), reply(409, nil)},
 			want: Exists, attempts: 2, status: 409},
 		{name: "5xx retried then created", ep: individual, steps: []step{reply(500, nil), reply(502, "<html>"), reply(503, nil), created("cust-4")},
-			want: Created, attempts: 4, status: 201, ids: [3]string{"cust-4"}},
+			want: Created, attempts: 4, status: 201, ids: [3]string{uuidOf("cust-4")}},
 		{name: "retries exhausted keep the last status", steps: []step{reply(500, nil), reply(503, api.ErrorResponse{Message: "maintenance"})},
 			want: Failed, attempts: DefaultMaxAttempts, status: 503, msgHas: "HTTP 503 Service Unavailable: maintenance", note: NoteUnknownOutcome},
-		{name: "dropped connection retried", ep: business, steps: []step{drop(), drop(), reply(201, api.BusinessCustomerResponse{ID: "cust-5"})},
-			want: Created, attempts: 3, status: 201, ids: [3]string{"cust-5"}},
+		{name: "dropped connection retried", ep: business, steps: []step{drop(), drop(), created("cust-5")},
+			want: Created, attempts: 3, status: 201, ids: [3]string{uuidOf("cust-5")}},
 		{name: "429 retried", ep: individual, steps: []step{reply(429, nil), created("cust-6")},
-			want: Created, attempts: 2, status: 201, ids: [3]string{"cust-6"}},
+			want: Created, attempts: 2, status: 201, ids: [3]string{uuidOf("cust-6")}},
 		{name: "other 4xx not retried", steps: []step{reply(404, nil), created("never")},
 			want: Failed, attempts: 1, status: 404, msgHas: "HTTP 404 Not Found"},
 		{name: "422 not retried", steps: []step{reply(422, api.ErrorResponse{Message: "unprocessable"}), created("never")},
@@ -145,13 +148,14 @@ func TestMessagesMaskPersonalData(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, reply(400, api.ErrorResponse{
 		Message: "card 4111-1111-1111-1111 and\nssn 123456789 refused",
-		Errors:  []api.FieldError{{Field: "ssn", Code: "invalid_ssn", Message: "123-45-6789 is not valid"}},
+		Errors: []api.FieldError{{Field: "customerData.metadata.note", Code: "invalid", Message: "123-45-6789 is not valid"},
+			{Field: "customerData.socialId", Code: "invalid_ssn", Message: "123-45-6789 is not valid"}},
 	}))
 	res, err := newTestClient(t, f).CreateProfile(context.Background(), profileRequest("E-1"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := res.Message + " " + res.FieldErrors[0].Message
+	all := res.Message + " " + res.FieldErrors[0].Message + " " + res.FieldErrors[1].Message
 	for _, leak := range []string{"4111-1111-1111-1111", "4111111111111111", "123456789", "123-45-6789"} {
 		if strings.Contains(all, leak) {
 			t.Errorf("%q leaks %q", all, leak)
@@ -162,6 +166,10 @@ func TestMessagesMaskPersonalData(t *testing.T) {
 	}
 	if want := "***-**-6789 is not valid"; res.FieldErrors[0].Message != want {
 		t.Errorf("field message %q, want %q", res.FieldErrors[0].Message, want)
+	}
+	// About a social id, the API's message is not shown at all, masked or not.
+	if fe := res.FieldErrors[1]; fe.Field != "customerData.socialId" || fe.Code != "invalid_ssn" || strings.Contains(fe.Message, "6789") {
+		t.Errorf("social id field error %+v: want the field and code, and no part of the value", fe)
 	}
 }
 
@@ -416,38 +424,6 @@ func TestRefreshMargin(t *testing.T) {
 	}
 }
 
-func TestTokenEndpointFailures(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		name     string
-		te       *tokenEndpoint
-		want     Outcome
-		attempts int
-		msgHas   string
-	}{
-		{"wrong secret fails without an API request", &tokenEndpoint{id: "cid", secret: "other"}, Failed, 0, "refused the client credentials"},
-		{"token endpoint 503 retried", &tokenEndpoint{id: "cid", secret: "csecret", fail: []int{503, 500}}, Created, 1, ""},
-		{"token endpoint down for good", &tokenEndpoint{id: "cid", secret: "csecret", fail: slices.Repeat([]int{503}, 2*DefaultMaxAttempts)}, Failed, 0, "503"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			f := newFakeAPI(t, created("c"))
-			c := newTestClient(t, f, withOAuth(f, tc.te), func(c *Config) { c.ClientSecret = redact.NewSecret("csecret") })
-			res, err := call(context.Background(), c, individual, "E", "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome != tc.want || res.Attempts != tc.attempts || !strings.Contains(res.Message, tc.msgHas) {
-				t.Errorf("%+v", res)
-			}
-			if strings.Contains(res.Message, "csecret") {
-				t.Errorf("message shows the secret: %q", res.Message)
-			}
-		})
-	}
-}
-
 func TestConfig(t *testing.T) {
 	t.Parallel()
 	tok := redact.NewSecret("t")
@@ -604,7 +580,7 @@ func TestConnectionReuse(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			// A body larger than one read, so an undrained answer would cost the connection.
-			f := newFakeAPI(t, reply(201, api.IndividualCustomerResponse{ID: "c", IndividualCustomer: api.IndividualCustomer{
+			f := newFakeAPI(t, reply(201, api.IndividualCustomerResponse{ID: uuidOf("c"), IndividualCustomer: api.IndividualCustomer{
 				Metadata: map[string]string{"pad": strings.Repeat("x", 8000)}}}))
 			c := newTestClient(t, f, func(c *Config) { c.Concurrency = 4 })
 			const total = 200
@@ -638,7 +614,11 @@ func TestTransportShared(t *testing.T) {
 	f := newFakeAPI(t, created("c"))
 	te := &tokenEndpoint{id: "cid", secret: "csecret", expiresIn: 3600}
 	c := newTestClient(t, f, withOAuth(f, te))
-	if src, ok := c.auth.(*oauthSource); !ok || src.hc.Transport != c.tr || c.hc.Transport != c.tr {
+	src, ok := c.auth.(*oauthSource)
+	if !ok || c.hc.Transport != c.tr {
+		t.Fatal("no OAuth source, or the API client does not use the Client's transport")
+	}
+	if tt, ok := src.hc.Transport.(*tokenTransport); !ok || tt.base != c.tr {
 		t.Fatal("the token client does not use the Client's transport")
 	}
 	for i := range 50 {
@@ -747,7 +727,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	var buf bytes.Buffer
 	var mu sync.Mutex
 	log := slog.New(slog.NewJSONHandler(&lockedWriter{w: &buf, mu: &mu}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	f := newFakeAPI(t, reply(500, nil), drop(), reply(429, nil), reply(401, nil), reply(201, api.CustomerProfile{ID: "p"}))
+	f := newFakeAPI(t, reply(500, nil), drop(), reply(429, nil), reply(401, nil), created("p"))
 	te := &tokenEndpoint{id: "cid", secret: "client-secret-XYZ", expiresIn: 3600}
 	c := newTestClient(t, f, withOAuth(f, te), func(c *Config) { c.Log = log })
 	res, err := c.CreateProfile(context.Background(), profileRequest("E-LOG"), "")
@@ -780,7 +760,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 func BenchmarkCreateProfile(b *testing.B) {
-	body, _ := json.Marshal(api.CustomerProfile{ID: "p", CustomerID: "c", FinancialAccountID: "f"})
+	body, _ := json.Marshal(profileAnswer("p", "E-bench"))
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")
@@ -814,7 +794,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 		}
 	}
 	f := newFakeAPI(t, slow, reply(409, nil))
-	c := newTestClient(t, f, func(c *Config) { c.AttemptTimeout = 100 * time.Millisecond })
+	c := newTestClient(t, f, func(c *Config) { c.AttemptTimeout = 500 * time.Millisecond })
 	res, err := c.CreateProfile(context.Background(), profileRequest("E"), "k")
 	if err != nil {
 		t.Fatal(err)

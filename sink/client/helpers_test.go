@@ -1,6 +1,7 @@
 package client
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,8 +51,38 @@ func drop() step {
 	}
 }
 
-func created(id string) step {
-	return reply(http.StatusCreated, api.IndividualCustomerResponse{ID: id, Status: api.StatusActive})
+// created answers 201 with the documented object of the request's endpoint, its ids derived
+// from name (uuidOf) and its externalId the request's.
+func created(name string) step {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			ExternalID string `json:"externalId"`
+		}
+		body, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(body, &req)
+		var v any = api.IndividualCustomerResponse{ID: uuidOf(name), Status: api.StatusActive,
+			IndividualCustomer: api.IndividualCustomer{ExternalID: req.ExternalID}}
+		if r.URL.Path == PathCustomerProfiles {
+			v = profileAnswer(name, req.ExternalID)
+		}
+		reply(http.StatusCreated, v)(w, r)
+	}
+}
+
+// profileAnswer is the documented answer to an EWA enrollment: ids uuidOf(name), of name+"/customer"
+// and of name+"/account".
+func profileAnswer(name, externalID string) api.CustomerProfile {
+	return api.CustomerProfile{ID: uuidOf(name), ExternalID: externalID, CustomerID: uuidOf(name + "/customer"),
+		FinancialAccountID: uuidOf(name + "/account"), FirstName: "Zoë", LastName: "Quintero-Ålvarez", ProgramID: "prog-1",
+		LatestEligibilityStatus: &api.EligibilityStatus{ID: uuidOf(name + "/eligibility"), Status: "NEW"}}
+}
+
+// uuidOf is a UUID (version 4 form) derived from name, so that a test can name the ids it expects.
+func uuidOf(name string) string {
+	b := sha256.Sum256([]byte(name))
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // seen is one request the fake API received.

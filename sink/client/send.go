@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/rosterload/rosterload/redact"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -15,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/sink/api"
 )
 
@@ -31,8 +31,9 @@ type attempt struct {
 }
 
 // send is the one retry loop of the package: it posts v to path until the record is settled, the
-// attempts run out or ctx ends. created reads a 2xx body into the result.
-func (c *Client) send(ctx context.Context, path, kind, externalID string, v any, key string, created func([]byte, *Result) error) (Result, error) {
+// attempts run out or ctx ends. A 2xx is a creation only when its answer is the documented object
+// of sh. The error is ctx's, or a *CredentialsError when no access token can be had.
+func (c *Client) send(ctx context.Context, path, kind, externalID string, v any, key string, sh shape) (Result, error) {
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Not err's text: it could quote a value of the record.
@@ -65,12 +66,9 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 			if ctx.Err() != nil {
 				return interrupted(res, unknown, ctx.Err())
 			}
-			var ae *authError
-			if !errors.As(err, &ae) || !ae.retryable {
-				return failed(res, unknown, err.Error(), nil), nil
-			}
-			last, wait = err.Error(), c.backoff(try)
-			continue
+			// No token can be had, now or for the rest of the run (a refusal, or the token
+			// endpoint's retries spent): the record is not sent again.
+			return failed(res, unknown, clean(err.Error()), nil), err
 		}
 
 		res.Attempts++
@@ -101,10 +99,13 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 
 		switch st := a.status; {
 		case st >= 200 && st < 300:
-			res.Outcome = Created
-			if err := created(a.body, &res); err != nil {
-				res.Note = NoteNoID
+			// Not retried either way: a second request would meet the same answer, or create.
+			if msg := checkCreated(sh, st, a.header, a.body, externalID, &res); msg != "" {
+				res = failed(res, unknown, clean(msg), nil)
+				res.Undocumented = true
+				return res, nil
 			}
+			res.Outcome = Created
 			return res, nil
 		case st == http.StatusConflict:
 			res.Outcome = Exists

@@ -22,26 +22,47 @@ import (
 // or a static token that cannot be refreshed, so every later request would fail the same way.
 var ErrUnauthorized = errors.New("the API refused the credentials (HTTP 401) and they cannot be renewed; rows not yet sent are NOT_SUBMITTED")
 
-// ErrUnreachable stops a run: record after record, every attempt ended without an HTTP answer
-// (connection refused, DNS, TLS, timeouts), so the API or the way to it is down and every later
-// row would only spend its retries the same way.
-var ErrUnreachable = errors.New("the API could not be reached: no attempt got an HTTP answer for many records in a row; rows not yet sent are NOT_SUBMITTED, run again with the same --state once it is back")
+// ErrUnreachable stops a run: the API gave no HTTP answer (connection refused, DNS, TLS,
+// timeouts) to the run's first record, or record after record later on, so it or the way to it
+// is down and every later row would only spend its retries the same way. Submit's error wraps it
+// with the API's URL and how many records went unanswered.
+var ErrUnreachable = errors.New("the API could not be reached")
 
-// Sink submits records; it implements pipeline.Sink.
+// ErrCredentials stops a run: no access token can be had with the client credentials (the token
+// endpoint refused them, answered something that is not a token, or was down for every retry).
+// Submit returns the *client.CredentialsError, which wraps it and says which.
+var ErrCredentials = client.ErrCredentials
+
+// ErrNotTheAPI stops a run: before any answer the API documents, a 2xx came back that is not the
+// documented object (an HTML page, an empty body, JSON without the ids): a login portal or a proxy
+// may be answering at the API's URL, and no more personal data is sent to it. Submit's error
+// wraps it with the URL and what was answered. Once the run has had documented answers, such a
+// 2xx only fails its own row.
+var ErrNotTheAPI = errors.New("what answers at the API URL may not be the platform's API, so no more rows are sent to it")
+
+// notSentYet ends the message of an error that stops the run.
+const notSentYet = "rows not yet sent are NOT_SUBMITTED"
+
+// Sink submits records; it implements pipeline.Sink. One Sink serves one run.
 type Sink struct {
 	Client  *client.Client
 	Journal *journal.Journal // nil: no --state
 	Log     *slog.Logger
 	// MaxUnreachable is how many records in a row may fail without any HTTP answer before the
-	// run stops with ErrUnreachable; 0 never stops.
+	// run stops with ErrUnreachable, once the API has answered in this run; before it has, the
+	// first such record stops the run. 0 never stops.
 	MaxUnreachable int
 
 	unreachable atomic.Int64 // records in a row that got no HTTP answer
+	documented  atomic.Bool  // an answer the API documents has come back in this run
 }
 
 // Submit settles one valid, first-occurrence record: SKIPPED if the journal holds it as done,
-// else one API call (with its retries) whose outcome goes to the line and the journal. A
-// record's failure is in its line; only a journal write failure stops the run.
+// else one API call (with its retries) whose outcome goes to the line and the journal (a 2xx that
+// is not the documented answer is FAILED, never CREATED). A record's failure is in its line; the
+// run stops (an error) when the journal cannot be written, or on ErrUnauthorized, ErrUnreachable,
+// ErrNotTheAPI or a *client.CredentialsError (ErrCredentials): every later row would fail the
+// same way, or personal data would go where it should not. Rows not sent are then NOT_SUBMITTED.
 func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
 	id := rec.ExternalID()
 	if s.Journal != nil {
@@ -75,13 +96,24 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 		res, err = s.Client.CreateBusiness(ctx, rec.Business, key)
 	}
 	line.Attempts, line.HTTPStatus = res.Attempts, res.HTTPStatus
+	var stop error
 	if err != nil {
-		// Interrupted: nothing more is learnt about this record in this run.
-		line.Status = reports.NotSubmitted
-		if res.Attempts > 0 {
-			line.Errors = append(line.Errors, problem("request", "interrupted while being sent; it may have been created: run again with the same --state to settle it"))
+		ce, noToken := errors.AsType[*client.CredentialsError](err)
+		if !noToken || res.Attempts == 0 {
+			// Interrupted, or no token to send it with: nothing more is learnt about this
+			// record in this run.
+			line.Status = reports.NotSubmitted
+			if res.Attempts > 0 {
+				line.Errors = append(line.Errors, problem("request", "interrupted while being sent; it may have been created: run again with the same --state to settle it"))
+			}
+			if noToken {
+				return fmt.Errorf("%w; %s", ce, notSentYet)
+			}
+			return nil
 		}
-		return nil
+		// Sent, refused with a 401, and no new token to be had: a failure like any other for
+		// the record, and the end of the run.
+		stop = fmt.Errorf("%w; %s", ce, notSentYet)
 	}
 	line.CustomerID, line.ProfileID, line.FinancialAccountID = res.CustomerID, res.ProfileID, res.FinancialAccountID
 	status := ""
@@ -113,16 +145,8 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 			line.Errors = append(line.Errors, problem("request", res.Note))
 		}
 	}
-	var stop error
-	if res.Outcome == client.Failed && res.HTTPStatus == http.StatusUnauthorized {
-		stop = ErrUnauthorized
-	}
-	if res.Outcome == client.Failed && res.HTTPStatus == 0 {
-		if n := s.unreachable.Add(1); s.MaxUnreachable > 0 && n >= int64(s.MaxUnreachable) {
-			stop = ErrUnreachable
-		}
-	} else {
-		s.unreachable.Store(0)
+	if stop == nil {
+		stop = s.runStop(&res)
 	}
 	if s.Journal != nil {
 		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
@@ -132,6 +156,40 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 		}
 	}
 	return stop
+}
+
+// runStop notes what res says about the API and returns the error that stops the run, if any.
+func (s *Sink) runStop(res *client.Result) error {
+	switch {
+	case res.Outcome == client.Created, res.Outcome == client.Exists,
+		res.Outcome == client.Failed && len(res.FieldErrors) > 0 && !res.Undocumented:
+		s.documented.Store(true)
+	case res.Undocumented && !s.documented.Load():
+		return fmt.Errorf("%w: at %s, %s; %s", ErrNotTheAPI, s.Client.URL(), res.Message, notSentYet)
+	}
+	if res.Outcome == client.Failed && res.HTTPStatus == http.StatusUnauthorized {
+		return ErrUnauthorized
+	}
+	if res.Outcome != client.Failed || res.HTTPStatus != 0 || res.Attempts == 0 {
+		if res.HTTPStatus != 0 {
+			s.unreachable.Store(0)
+		}
+		return nil
+	}
+	// Every attempt of this record ended without an HTTP answer.
+	n := s.unreachable.Add(1)
+	if s.MaxUnreachable <= 0 {
+		return nil
+	}
+	if st := s.Client.Stats(); len(st.HTTPStatus) == 0 {
+		return fmt.Errorf("%w: %s gave no HTTP answer to the run's first request(s) (%s); %s, run again with the same --state once it answers",
+			ErrUnreachable, s.Client.URL(), res.Message, notSentYet)
+	}
+	if n >= int64(s.MaxUnreachable) {
+		return fmt.Errorf("%w: %s gave no HTTP answer to %d records in a row (%s); %s, run again with the same --state once it answers",
+			ErrUnreachable, s.Client.URL(), n, res.Message, notSentYet)
+	}
+	return nil
 }
 
 func problem(field, msg string) validate.Problem {
