@@ -15,8 +15,8 @@ build:
 	$(GO) build -o $(BIN) ./cmd/rosterload
 
 ## test: formatting, vet, the unit and end-to-end tests with the race detector (the S3 tests
-## against a MinIO each package starts on a free loopback port), then a short fuzz of each reader
-## and validator.
+## against a MinIO each package starts on a free loopback port), then a short fuzz of the CSV
+## reader, the masking policy and the validator.
 test: fmt-check vet minio unit fuzz
 
 ## minio: the MinIO server binary of the S3 tests (the first build takes a few minutes).
@@ -39,7 +39,8 @@ unit: $(MINIO)
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
-	$(GO) test -run='^$$' -fuzz='^FuzzScanPANs$$' -fuzztime=$(FUZZTIME) ./redact
+	$(GO) test -run='^$$' -fuzz='^FuzzFramer$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
+	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=$(FUZZTIME) ./redact
 	$(GO) test -run='^$$' -fuzz='^FuzzEWA$$' -fuzztime=$(FUZZTIME) ./validate
 
 ## demo: the README's first command (the sample roster, submitted to the in-process emulator).

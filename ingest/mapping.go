@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/redact"
 )
 
 // Why a header went to a field (Placement.Via).
@@ -95,6 +96,9 @@ func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
 		return nil, configErr("", 0, "kind %q: want ewa, individual or business", cfg.Kind)
 	}
 	cfg.Kind = kind
+	if err := checkHeader(header, cfg); err != nil {
+		return nil, err
+	}
 	names := header.Names
 	for _, h := range names {
 		if what, bad := cardSecret(h); bad {
@@ -109,6 +113,9 @@ func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
 		m.col[c] = -1
 	}
 	if err := m.place(); err != nil {
+		return nil, err
+	}
+	if err := m.checkIDColumn(); err != nil {
 		return nil, err
 	}
 	m.settle()
@@ -305,7 +312,7 @@ func (m *Mapper) listHeaders() string {
 		if n > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(strconv.Quote(h))
+		b.WriteString(strconv.Quote(redact.Text(h)))
 		n++
 	}
 	if n == 0 {
@@ -381,7 +388,9 @@ func boolInt(b bool) int {
 // yamlQuote writes s as a YAML double-quoted scalar; Go's escapes are a subset of YAML's.
 // YAML holds text only, so a byte that is not UTF-8 becomes U+FFFD, which header matching
 // treats alike.
-func yamlQuote(s string) string { return strconv.Quote(validText(s)) }
+// It goes through the masking policy too: the mapping is printed, and a header cell is the
+// client's text.
+func yamlQuote(s string) string { return strconv.Quote(redact.Text(validText(s))) }
 
 // yamlKey writes a canonical name as a YAML key, quoted unless it is a plain word.
 func yamlKey(s string) string {

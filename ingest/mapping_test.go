@@ -141,9 +141,9 @@ func TestColumnsOverrideAliases(t *testing.T) {
 		},
 		{
 			name:     "a header the template would place elsewhere",
-			columns:  map[string]string{"externalId": "SSN", "metadata.badge": "Badge"},
-			headers:  []string{"SSN", "Badge", "Employee ID"},
-			want:     map[string]string{"externalId": "SSN", "metadata.badge": "Badge"},
+			columns:  map[string]string{"externalId": "Work Email", "metadata.badge": "Badge"},
+			headers:  []string{"Work Email", "Badge", "Employee ID"},
+			want:     map[string]string{"externalId": "Work Email", "metadata.badge": "Badge"},
 			unplaced: []string{"Employee ID"},
 		},
 		{

@@ -46,11 +46,12 @@ func CreateCSV(path string) (Writer, error) {
 
 func (c *csvWriter) Path() string { return c.file.path }
 
-func (c *csvWriter) Write(l *Line) error {
+func (c *csvWriter) Write(line *Line) error {
+	l := masked(line)
 	c.one[0] = csvLine{
 		Row:                strconv.Itoa(l.Row),
-		ExternalID:         SafeCell(scrub(l.ExternalID)),
-		Name:               SafeCell(scrub(l.Name)),
+		ExternalID:         SafeCell(l.ExternalID),
+		Name:               SafeCell(l.Name),
 		Status:             string(l.Status),
 		CustomerID:         SafeCell(l.CustomerID),
 		ProfileID:          SafeCell(l.ProfileID),
@@ -159,10 +160,7 @@ func (j *jsonlWriter) Write(l *Line) error {
 	if l.Warnings == nil {
 		l.Warnings = []validate.Problem{}
 	}
-	// A card number typed into the id or name column is masked here, the last stop before
-	// the file; the line itself keeps the id the run matched on.
-	c := *l
-	c.ExternalID, c.Name = scrub(l.ExternalID), scrub(l.Name)
+	c := masked(l)
 	if err := j.enc.Encode(&c); err != nil {
 		return fmt.Errorf("write report %s: %w", j.file.path, err)
 	}
@@ -172,5 +170,33 @@ func (j *jsonlWriter) Write(l *Line) error {
 func (j *jsonlWriter) Close() error { return j.file.commit() }
 func (j *jsonlWriter) Abort() error { return j.file.abort() }
 
-// scrub masks the card numbers and SSNs a roster's id or name cell may hold by mistake.
-func scrub(s string) string { return redact.ScanSSNs(redact.ScanPANs(s)) }
+// masked returns a copy of l as it may leave for a file: every text in it (the id and name, which
+// a roster may fill with a card number or SSN by mistake, and each problem, which may quote a
+// header or cell) through the one masking policy, redact.Text. The line itself keeps the id the
+// run matched on.
+func masked(l *Line) Line {
+	c := *l
+	c.ExternalID, c.Name = redact.Text(l.ExternalID), redact.Text(l.Name)
+	c.CustomerID, c.ProfileID, c.FinancialAccountID = redact.Text(l.CustomerID), redact.Text(l.ProfileID), redact.Text(l.FinancialAccountID)
+	c.Errors, c.Warnings = maskedProblems(l.Errors), maskedProblems(l.Warnings)
+	return c
+}
+
+// maskedProblems masks ps, copying the slice only when something in it changes.
+func maskedProblems(ps []validate.Problem) []validate.Problem {
+	var out []validate.Problem
+	for i, p := range ps {
+		m := validate.Problem{Field: redact.Text(p.Field), Column: redact.Text(p.Column), Cell: redact.Text(p.Cell), Code: p.Code, Message: redact.Text(p.Message)}
+		if out == nil {
+			if m == p {
+				continue
+			}
+			out = append(make([]validate.Problem, 0, len(ps)), ps[:i]...)
+		}
+		out = append(out, m)
+	}
+	if out == nil {
+		return ps
+	}
+	return out
+}

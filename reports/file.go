@@ -2,10 +2,10 @@ package reports
 
 import (
 	"bufio"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rosterload/rosterload/output"
 )
 
 // Format is a report's file format, chosen by the path's extension.
@@ -42,45 +42,21 @@ func DefaultPath(source string) string {
 	return base + ".report.csv"
 }
 
-// atomicFile is a report being written: a private temp file beside the target, renamed over it
-// by Close, so that a reader never sees half a report and a crash leaves the old one in place.
+// atomicFile is a report being written (see output.File).
 type atomicFile struct {
+	*output.File
 	path string
-	f    *os.File
 	bw   *bufio.Writer
 }
 
 func createAtomic(path string) (*atomicFile, error) {
-	dir := filepath.Dir(path)
-	// CreateTemp makes the file with mode 0600: reports hold personal data.
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	f, err := output.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("create report %s: %w", path, err)
+		return nil, err
 	}
-	return &atomicFile{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}, nil
+	return &atomicFile{File: f, path: path, bw: f.Writer}, nil
 }
 
-func (a *atomicFile) commit() error {
-	if err := a.bw.Flush(); err != nil {
-		a.abort()
-		return fmt.Errorf("write report %s: %w", a.path, err)
-	}
-	if err := a.f.Chmod(0o600); err != nil {
-		a.abort()
-		return fmt.Errorf("write report %s: %w", a.path, err)
-	}
-	if err := a.f.Close(); err != nil {
-		os.Remove(a.f.Name())
-		return fmt.Errorf("write report %s: %w", a.path, err)
-	}
-	if err := os.Rename(a.f.Name(), a.path); err != nil {
-		os.Remove(a.f.Name())
-		return fmt.Errorf("write report %s: %w", a.path, err)
-	}
-	return nil
-}
+func (a *atomicFile) commit() error { return a.Commit() }
 
-func (a *atomicFile) abort() error {
-	a.f.Close()
-	return os.Remove(a.f.Name())
-}
+func (a *atomicFile) abort() error { return a.Abort() }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/rosterload/rosterload/redact"
 )
 
 // Summary describes a whole run: what was read, what became of it, and where the time went.
@@ -95,8 +97,17 @@ func (s *Summary) Finish() {
 	}
 }
 
+// shown is the summary as it may leave for a file or the terminal: its names (the source, the
+// report) through the masking policy, since a file may be named after an employee's number.
+func (s *Summary) shown() *Summary {
+	c := *s
+	c.Source, c.SourceObject, c.Report = redact.Text(s.Source), redact.Text(s.SourceObject), redact.Text(s.Report)
+	return &c
+}
+
 // WriteText writes the summary for a person, as stderr shows it.
-func (s *Summary) WriteText(w io.Writer) {
+func (sum *Summary) WriteText(w io.Writer) {
+	s := sum.shown()
 	var b strings.Builder
 	fmt.Fprintf(&b, "rosterload %s: %s (%s)\n", s.Command, s.Source, s.Kind)
 	if s.SourceObject != "" {
@@ -149,7 +160,7 @@ func (s *Summary) WriteJSONFile(path string) error {
 	}
 	enc := json.NewEncoder(f.bw)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(s); err != nil {
+	if err := enc.Encode(s.shown()); err != nil {
 		f.abort()
 		return fmt.Errorf("write summary %s: %w", path, err)
 	}

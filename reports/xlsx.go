@@ -278,7 +278,8 @@ func (w *xlsxWriter) start(header []string) error {
 	return err
 }
 
-// Write adds one line at its own row. Lines must come in source order, below the header.
+// Write adds one line at its own row (or, for a row the sheet lists out of order, the next
+// free one), below the header.
 func (w *xlsxWriter) Write(l *Line) error {
 	if w.err != nil {
 		return w.err
@@ -286,15 +287,19 @@ func (w *xlsxWriter) Write(l *Line) error {
 	if w.closed {
 		return fmt.Errorf("write report %s: the report is already closed", w.file.path)
 	}
-	if l.Row > xlsxMaxRows {
-		return fmt.Errorf("write report %s: row %d: %w", w.file.path, l.Row, ErrXLSXRowLimit)
+	// A line goes at its own row, so that "E17" in a problem is E17 here too. A sheet may list
+	// its rows out of order or repeat a row number (a damaged or hand-made file): such a line
+	// goes on the next free row instead, saying which row it is, since every row must be in
+	// the report and a sheet's rows can only be written in order.
+	at, moved := l.Row, false
+	if at <= w.lastRow {
+		at, moved = w.lastRow+1, true
 	}
-	if l.Row <= w.lastRow {
-		return fmt.Errorf("write report %s: row %d after row %d: lines must come in source order, below the header (row %d)",
-			w.file.path, l.Row, w.lastRow, w.headerRow)
+	if at > xlsxMaxRows {
+		return fmt.Errorf("write report %s: row %d: %w", w.file.path, at, ErrXLSXRowLimit)
 	}
-	w.lastRow = l.Row
-	w.setRow(l.Row)
+	w.lastRow = at
+	w.setRow(at)
 	w.markCells(l)
 
 	w.openRow()
@@ -310,8 +315,15 @@ func (w *xlsxWriter) Write(l *Line) error {
 		}
 	}
 	w.cell(w.ncols, statusStyle(l.Status), cleanText(string(l.Status), xlsxMaxCellChars))
-	if len(l.Errors)+len(l.Warnings) > 0 {
+	if len(l.Errors)+len(l.Warnings) > 0 || moved {
 		problems := JoinProblems(l.Errors)
+		if moved {
+			where := fmt.Sprintf("row %d of the source sheet, which lists its rows out of order or repeats this row number", l.Row)
+			if problems != "" {
+				where += ": "
+			}
+			problems = where + problems
+		}
 		if len(l.Warnings) > 0 {
 			if problems != "" {
 				problems += "; "
@@ -490,7 +502,7 @@ func (w *xlsxWriter) writeComments(l *Line) error {
 		cw.WriteString(`" authorId="0"><text>`)
 		writeT(cw, text)
 		cw.WriteString(`</text></comment>`)
-		w.writeShape(c, l.Row, lines)
+		w.writeShape(c, w.lastRow, lines)
 	}
 	if _, err := w.comments.bw.Write(nil); err != nil {
 		return err
@@ -714,7 +726,7 @@ func cleanText(s string, limit int) string {
 	return s
 }
 
-func scanPersonal(s string) string { return redact.ScanSSNs(redact.ScanPANs(s)) }
+func scanPersonal(s string) string { return redact.Text(s) }
 
 // xmlChars returns s without the characters XML 1.0 does not allow: control characters other
 // than tab, LF and CR, U+FFFE and U+FFFF; invalid UTF-8 becomes U+FFFD.

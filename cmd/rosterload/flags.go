@@ -10,6 +10,7 @@ import (
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/s3store"
 )
 
@@ -71,12 +72,15 @@ func exitCode(err error) int {
 	switch {
 	case errors.Is(err, errHelp):
 		return exitOK
+	case errors.Is(err, errBudget):
+		return exitRows
 	case errors.As(err, &ue),
 		errors.Is(err, ingest.ErrConfig),
 		errors.Is(err, rows.ErrUnreadable),
 		errors.Is(err, csvread.ErrUnknownEncoding),
 		errors.Is(err, csvread.ErrInvalidOption),
 		errors.Is(err, s3store.ErrS3),
+		errors.Is(err, output.ErrOutput),
 		errors.Is(err, errConfig):
 		return exitConfig
 	}

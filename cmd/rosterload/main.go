@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/rosterload/rosterload/redact"
 )
 
 // Exit codes (README "Exit codes").
@@ -52,7 +54,7 @@ func signalContexts() (soft, hard context.Context, stop func()) {
 func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "rosterload: internal error: %v (please report this)\n", r)
+			fmt.Fprintf(stderr, "rosterload: internal error: %s (please report this)\n", redact.Text(oneLine(fmt.Sprint(r))))
 			code = exitUnfinish
 		}
 	}()
@@ -80,7 +82,7 @@ func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (co
 		return exitConfig
 	}
 	if err != nil {
-		fmt.Fprintln(stderr, "rosterload: "+oneLine(err.Error()))
+		fmt.Fprintln(stderr, "rosterload: "+redact.Text(oneLine(err.Error())))
 		return exitCode(err)
 	}
 	return code

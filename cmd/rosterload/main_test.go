@@ -69,6 +69,9 @@ func readJSONL(t *testing.T, path string) []reportLine {
 		}
 		out = append(out, l)
 	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
 	return out
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -114,46 +115,79 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	}
 	defer cl.Close()
 
-	if limited {
-		// The budget is checked on a dry run of the whole file before anything is sent.
-		code, err := checkInvalidBudget(ctx, source, &so, maxN, maxPct, log, stderr)
-		if err != nil || code != exitOK {
-			return code, err
-		}
-	}
-	var jr *journal.Journal
 	var s3st *s3State // an s3:// --state: a local copy, uploaded at checkpoints
-	if o.state != "" {
-		statePath, named := o.state, func(s string) string { return s }
-		if s3store.IsURL(o.state) {
-			if s3st, err = openS3State(ctx, &so.s3, o.state, o.checkpoint, log); err != nil {
-				return exitConfig, err
+	j := &job{
+		command: "run", source: source, so: &so, ro: &ro, state: o.state, concurrency: o.concurrency,
+		submitCtx: ctx,
+		finish: func(s *reports.Summary) {
+			st := cl.Stats()
+			s.Requests, s.Retries = st.Requests, st.Retries
+			for code, n := range st.HTTPStatus {
+				s.HTTPStatus[code] = n
 			}
-			defer s3st.cleanup()
-			statePath, named = s3st.local, s3st.name
-		}
-		jr, err = journal.Open(statePath)
-		if err != nil {
-			return exitConfig, fmt.Errorf("%w: state %s: %v", errConfig, o.state, named(err.Error()))
-		}
-		defer jr.Close()
-		for _, w := range jr.Warnings() {
-			log.Warn("state journal", "path", o.state, "warning", named(w))
-		}
-		log.Info("state journal opened", "path", o.state, "entries", jr.Len())
+			if st.Requests > 0 && len(st.HTTPStatus) == 0 {
+				// Not one answer: the rows are FAILED, but the run itself could not be done.
+				s.APIUnreachable = true
+				s.ExitCode = exitUnfinish
+			}
+		},
 	}
-	// A run whose API is down stops after a few rounds of concurrent failures instead of
-	// spending every row's retries on it.
-	var sink pipeline.Sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
-	if s3st != nil {
-		if err := s3st.detach(); err != nil {
-			return exitUnfinish, err
+	j.prepare = func(pctx context.Context, outs outputs) error {
+		if limited {
+			// The budget is checked on a dry run of the whole file before anything is sent.
+			if err := checkInvalidBudget(pctx, source, &so, maxN, maxPct, log); err != nil {
+				return err
+			}
 		}
-		s3st.start(hard)
-		sink = checkpointSink{Sink: sink, state: s3st}
+		var jr *journal.Journal
+		if outs.state != "" {
+			statePath, named := outs.state, func(s string) string { return s }
+			if s3store.IsURL(outs.state) {
+				st, err := openS3State(pctx, &so.s3, outs.state, o.checkpoint, log)
+				if err != nil {
+					return err
+				}
+				s3st = st // cleaned up by cmdRun, after its last upload
+				statePath, named = s3st.local, s3st.name
+			}
+			var err error
+			jr, err = journal.OpenFor(statePath, journal.Options{Kind: string(j.kind), Host: cc.BaseURL,
+				Progress: func(p journal.LoadProgress) {
+					log.Info("loading the state journal", "path", outs.state, "percent", p.Percent(), "lines", p.Lines)
+				}})
+			if err != nil {
+				return fmt.Errorf("%w: %s", errConfig, named(err.Error()))
+			}
+			j.cleanups = append(j.cleanups, func() { jr.Close() })
+			for _, w := range jr.Warnings() {
+				log.Warn("state journal", "path", outs.state, "warning", named(w))
+			}
+			log.Info("state journal opened", "path", outs.state, "entries", jr.Len())
+		}
+		// A run whose API is down stops after a few rounds of concurrent failures instead of
+		// spending every row's retries on it.
+		j.sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
+		if s3st != nil {
+			if err := s3st.detach(); err != nil {
+				return err
+			}
+			s3st.start(hard)
+			j.sink = checkpointSink{Sink: j.sink, state: s3st}
+		}
+		return nil
 	}
-	code, err := submitRun(ctx, hard, source, &so, &ro, &o, sink, cl, log, stderr)
-	if s3st != nil {
+	defer func() {
+		if s3st != nil {
+			s3st.cleanup()
+		}
+	}()
+	// SIGINT (ctx) stops new requests, the rest of the rows are still read and reported as
+	// NOT_SUBMITTED; hard (a second signal) aborts.
+	code, err := execute(hard, j, log, stderr)
+	if err == nil && ctx.Err() != nil {
+		code = max(code, exitRows)
+	}
+	if s3st != nil && s3st.started() {
 		if serr := s3st.finish(hard); serr != nil {
 			if err == nil {
 				code, err = exitCode(serr), serr
@@ -162,21 +196,21 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 			}
 		}
 	}
-	if srvStats != nil {
+	if srvStats != nil && code != exitConfig {
 		fmt.Fprintln(stderr, "  "+srvStats())
 	}
 	return code, err
 }
 
-// checkInvalidBudget dry-runs the source and refuses (exit 1) when too many rows are invalid. The
-// refusal is said on stderr here rather than returned as an error, since run maps every error to
-// exit 2 or 3 and this one is a verdict on the rows.
-func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, maxN int, maxPct float64, log interface {
-	Info(string, ...any)
-}, stderr io.Writer) (int, error) {
+// errBudget is a run held by --max-invalid: nothing was sent.
+var errBudget = errors.New("too many invalid rows")
+
+// checkInvalidBudget dry-runs the source and refuses, with errBudget, when too many rows are
+// invalid.
+func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, maxN int, maxPct float64, log *slog.Logger) error {
 	n, invalid, err := countInvalid(ctx, source, so)
 	if err != nil {
-		return exitCode(err), err
+		return err
 	}
 	limit := maxN
 	if maxN < 0 {
@@ -184,10 +218,9 @@ func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, m
 	}
 	log.Info("invalid-row budget", "rows", n, "invalid", invalid, "allowed", limit)
 	if invalid > limit {
-		fmt.Fprintf(stderr, "rosterload: %d of %d rows are invalid, more than --max-invalid allows (%d): nothing was submitted; run rosterload validate for the report\n", invalid, n, limit)
-		return exitRows, nil
+		return fmt.Errorf("%w: %d of %d rows are invalid, more than --max-invalid allows (%d): nothing was submitted; run rosterload validate for the report", errBudget, invalid, n, limit)
 	}
-	return exitOK, nil
+	return nil
 }
 
 // countInvalid dry-runs the whole source and counts its rows and the INVALID ones among them.
@@ -216,30 +249,3 @@ func (discardReport) Write(*reports.Line) error { return nil }
 func (discardReport) Close() error              { return nil }
 func (discardReport) Abort() error              { return nil }
 func (discardReport) Path() string              { return "" }
-
-// submitRun is the submitting pass: SIGINT (softCtx) stops new requests, the rest of the rows
-// are still read and reported as NOT_SUBMITTED; hardCtx (a second signal) aborts.
-func submitRun(softCtx, hardCtx context.Context, source string, so *sourceOptions, ro *reportOptions, o *runOptions,
-	sink pipeline.Sink, cl *client.Client, log *slog.Logger, stderr io.Writer) (int, error) {
-	j := job{
-		command: "run", source: source, so: so, ro: ro, sink: sink, concurrency: o.concurrency,
-		submitCtx: softCtx,
-		finish: func(s *reports.Summary) {
-			st := cl.Stats()
-			s.Requests, s.Retries = st.Requests, st.Retries
-			for code, n := range st.HTTPStatus {
-				s.HTTPStatus[code] = n
-			}
-			if st.Requests > 0 && len(st.HTTPStatus) == 0 {
-				// Not one answer: the rows are FAILED, but the run itself could not be done.
-				s.APIUnreachable = true
-				s.ExitCode = exitUnfinish
-			}
-		},
-	}
-	code, err := execute(hardCtx, j, log, stderr)
-	if err == nil && softCtx.Err() != nil {
-		code = max(code, exitRows)
-	}
-	return code, err
-}

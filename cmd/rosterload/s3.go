@@ -180,9 +180,9 @@ func recheckSource(ctx context.Context, st *s3store.Store, rs *remoteSource, sum
 	}
 }
 
-// output is where a report or summary goes: a local path, or an s3:// URL written first to a
+// destination is where a report or summary goes: a local path, or an s3:// URL written first to a
 // private temp directory (0700; the files in it 0600) and uploaded when complete.
-type output struct {
+type destination struct {
 	dest  string       // the path, or the object's URL
 	local string       // where it is written
 	url   *s3store.URL // nil: a local path
@@ -190,11 +190,11 @@ type output struct {
 	store *s3store.Store
 }
 
-// newOutput settles a destination. An S3 one whose key ends in "/" gets name under it; its
+// newDestination settles a destination. An S3 one whose key ends in "/" gets name under it; its
 // bucket, credentials and endpoint are checked now, before the run, not after it.
-func newOutput(ctx context.Context, s3o *s3Options, what, dest, name string) (*output, error) {
+func newDestination(ctx context.Context, s3o *s3Options, what, dest, name string) (*destination, error) {
 	if !s3store.IsURL(dest) {
-		return &output{dest: dest, local: dest}, nil
+		return &destination{dest: dest, local: dest}, nil
 	}
 	u, err := parseS3URL(what, dest)
 	if err != nil {
@@ -214,12 +214,12 @@ func newOutput(ctx context.Context, s3o *s3Options, what, dest, name string) (*o
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: a temp directory to write it in: %w", what, u, err)
 	}
-	return &output{dest: u.String(), local: filepath.Join(dir, path.Base(u.Key)), url: &u, dir: dir, store: st}, nil
+	return &destination{dest: u.String(), local: filepath.Join(dir, path.Base(u.Key)), url: &u, dir: dir, store: st}, nil
 }
 
 // commit uploads an S3 output. If the upload fails the local copy is kept, and the error says
 // where, since it may be all that is left of a run's outcome.
-func (o *output) commit(ctx context.Context) error {
+func (o *destination) commit(ctx context.Context) error {
 	if o.url == nil {
 		return nil
 	}
@@ -236,7 +236,7 @@ func (o *output) commit(ctx context.Context) error {
 }
 
 // cleanup removes an S3 output's temp directory.
-func (o *output) cleanup() {
+func (o *destination) cleanup() {
 	if o != nil && o.dir != "" {
 		os.RemoveAll(o.dir)
 	}
@@ -272,14 +272,18 @@ type s3State struct {
 	every int64
 	log   *slog.Logger
 
-	rd    *os.File // the journal, read by checkpoints once detach removed its name
-	rows  atomic.Int64
-	kick  chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
-	mu    sync.Mutex // one upload at a time
-	saved int64      // bytes of the journal last uploaded
+	rd      *os.File // the journal, read by checkpoints once detach removed its name
+	rows    atomic.Int64
+	kick    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex // one upload at a time
+	saved   int64      // bytes of the journal last uploaded
+	running bool       // start was called: finish must be too
 }
+
+// started reports whether the checkpoints run, so that finish has a journal to save.
+func (s *s3State) started() bool { return s.running }
 
 // openS3State downloads the journal at dest into a private temp file.
 func openS3State(ctx context.Context, s3o *s3Options, dest string, every int, log *slog.Logger) (*s3State, error) {
@@ -358,6 +362,7 @@ func (s *s3State) detach() error {
 
 // start runs the checkpoints until finish.
 func (s *s3State) start(ctx context.Context) {
+	s.running = true
 	go func() {
 		defer close(s.done)
 		for {

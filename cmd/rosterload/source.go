@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/validate"
 )
@@ -181,7 +182,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
-	opts := &slog.HandlerOptions{Level: lv}
+	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: maskAttr}
 	switch format {
 	case "", "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
@@ -189,4 +190,22 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: want text or json", format)}
+}
+
+// maskAttr puts every text a log line carries (the message, string values, errors and other
+// values as they print) through the one masking policy: a header row of data, an id or a path
+// may hold a card number or an SSN.
+func maskAttr(_ []string, a slog.Attr) slog.Attr {
+	switch a.Value.Kind() {
+	case slog.KindString:
+		if s := a.Value.String(); redact.Text(s) != s {
+			a.Value = slog.StringValue(redact.Text(s))
+		}
+	case slog.KindAny:
+		s := fmt.Sprint(a.Value.Any())
+		if m := redact.Text(s); m != s {
+			a.Value = slog.StringValue(m)
+		}
+	}
+	return a
 }

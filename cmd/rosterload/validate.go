@@ -45,18 +45,21 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 	if err != nil {
 		return exitCode(err), filterHelp(err)
 	}
-	j := job{command: "validate", source: source, so: &so, ro: &ro}
-	if payloadPath != "" {
-		out, err := newOutput(ctx, &so.s3, "--payload", payloadPath, "payload.jsonl")
-		if err != nil {
-			return exitConfig, err
+	j := &job{command: "validate", source: source, so: &so, ro: &ro, payload: payloadPath}
+	j.prepare = func(ctx context.Context, outs outputs) error {
+		if outs.payload == "" {
+			return nil
 		}
-		defer out.cleanup()
+		out, err := newDestination(ctx, &so.s3, "--payload", outs.payload, "")
+		if err != nil {
+			return err
+		}
+		j.cleanups = append(j.cleanups, out.cleanup)
 		w, err := payload.Create(out.local)
 		if err != nil {
-			return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
+			return fmt.Errorf("%w: %v", errConfig, err)
 		}
-		defer w.Abort() // after a Close, there is nothing left to remove
+		j.cleanups = append(j.cleanups, func() { w.Abort() }) // after a Close, there is nothing left to remove
 		// One at a time, so that the file follows the source's order.
 		j.sink, j.concurrency = w, 1
 		j.finishSink = func(ctx context.Context) error {
@@ -69,6 +72,7 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 			log.Info("payload written", "path", out.dest, "requests", w.Lines())
 			return nil
 		}
+		return nil
 	}
 	return execute(ctx, j, log, stderr)
 }
@@ -100,6 +104,15 @@ type job struct {
 	source  string
 	so      *sourceOptions
 	ro      *reportOptions
+	payload string // validate --payload
+	state   string // run --state
+	// kind is the roster's record kind, settled when it is opened, before prepare.
+	kind ingest.Kind
+	// prepare, if set, runs once the roster is open and every output is settled, before the
+	// first row is read: it sets up the sink. Its error ends the job before any row.
+	prepare func(ctx context.Context, outs outputs) error
+	// cleanups run when the job ends, last first.
+	cleanups []func()
 	// sink receives valid first occurrences; nil is a dry run.
 	sink        pipeline.Sink
 	concurrency int
@@ -112,17 +125,25 @@ type job struct {
 }
 
 // execute runs a job and finishes its report and summary.
-func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (int, error) {
+func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) (int, error) {
+	defer func() {
+		for i := len(j.cleanups) - 1; i >= 0; i-- {
+			j.cleanups[i]()
+		}
+	}()
 	start := time.Now()
 	r, err := openRoster(ctx, j.so, j.source)
 	if err != nil {
 		return exitConfig, err
 	}
 	defer r.Close()
-	name := j.source
+	name := sourceName(j.source, r)
 	if r.remote != nil {
 		logRemoteSource(log, j.source, r.remote)
-		name = r.remote.obj.URL.Key
+	}
+	outs, err := planOutputs(j, name)
+	if err != nil {
+		return exitConfig, err
 	}
 	log.Info("source opened", "source", j.source, "format", r.src.Format, "detail", r.src.Detail, "kind", r.cfg.Kind)
 	logPlacements(log, r)
@@ -131,23 +152,13 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 	if err != nil {
 		return exitConfig, err
 	}
-	reportPath := j.ro.report
-	if reportPath == "" {
-		reportPath = reports.DefaultPath(name)
-	}
 	// An s3:// report or summary is written to a private temp file and uploaded at the end.
-	repOut, err := newOutput(ctx, &j.so.s3, "--report", reportPath, reports.DefaultPath(name))
+	repOut, sumOut, err := openDestinations(ctx, j, outs)
 	if err != nil {
 		return exitConfig, err
 	}
 	defer repOut.cleanup()
-	var sumOut *output
-	if j.ro.summary != "" {
-		if sumOut, err = newOutput(ctx, &j.so.s3, "--summary", j.ro.summary, summaryName(reports.DefaultPath(name))); err != nil {
-			return exitConfig, err
-		}
-		defer sumOut.cleanup()
-	}
+	defer sumOut.cleanup()
 	xlsxReport := reports.FormatOf(repOut.local) == reports.XLSX
 	var sheet reports.Sheet
 	if xlsxReport {
@@ -159,14 +170,21 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		if r.remote == nil && r.src.Format == "csv" {
 			if n, err := countLines(j.source); err == nil && n-1 > reports.XLSXMaxDataRows {
 				return exitConfig, fmt.Errorf("%w: --report %s: the roster has about %d rows and an XLSX report holds at most %d; use a .csv or .jsonl report",
-					errConfig, reportPath, n-1, reports.XLSXMaxDataRows)
+					errConfig, outs.report, n-1, reports.XLSXMaxDataRows)
 			}
+		}
+	}
+	j.kind = r.cfg.Kind
+	if j.prepare != nil {
+		if err := j.prepare(ctx, outs); err != nil {
+			return exitCode(err), err
 		}
 	}
 	rep, err := reports.Create(repOut.local, sheet)
 	if err != nil {
 		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
 	}
+	defer rep.Abort() // after a Close, there is nothing left to remove
 	sum := reports.NewSummary(j.command, j.source, string(r.cfg.Kind), start)
 	if r.remote != nil {
 		recordRemoteSource(sum, r.remote)
@@ -212,17 +230,20 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		sum.WriteText(stderr)
 		if sumOut != nil {
 			if serr := writeSummary(ctx, sum, sumOut); serr != nil {
-				log.Error("summary not written", "path", j.ro.summary, "err", serr)
+				log.Error("summary not written", "path", sumOut.dest, "err", serr)
 			}
 		}
 		return exitUnfinish, err
 	}
 	if err != nil {
-		rep.Abort()
 		if ctx.Err() != nil {
 			return exitRows, fmt.Errorf("interrupted: no report was written")
 		}
 		return exitCode(err), err
+	}
+	if sum.RowsRead == 0 {
+		// A roster with a header and nothing under it is almost always the wrong file.
+		return exitConfig, rowsUnreadable(j.source, "has a header row but no data rows")
 	}
 	if err := rep.Close(); err != nil {
 		return exitUnfinish, err
@@ -240,10 +261,6 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 		j.finish(sum)
 	}
 	sum.Finish()
-	if sum.RowsRead == 0 {
-		// A roster with a header and nothing under it is almost always the wrong file.
-		return exitConfig, rowsUnreadable(j.source, "has a header row but no data rows")
-	}
 	sum.WriteText(stderr)
 	if sumOut != nil {
 		if err := writeSummary(ctx, sum, sumOut); err != nil {
@@ -254,7 +271,7 @@ func execute(ctx context.Context, j job, log *slog.Logger, stderr io.Writer) (in
 }
 
 // writeSummary writes the summary as JSON where out says (uploading it if it is in S3).
-func writeSummary(ctx context.Context, sum *reports.Summary, out *output) error {
+func writeSummary(ctx context.Context, sum *reports.Summary, out *destination) error {
 	if err := sum.WriteJSONFile(out.local); err != nil {
 		return err
 	}

@@ -4,15 +4,13 @@
 package payload
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/sink/api"
@@ -41,8 +39,7 @@ type Line struct {
 type Writer struct {
 	path string
 	mu   sync.Mutex
-	f    *os.File
-	bw   *bufio.Writer
+	f    *output.File
 	enc  *json.Encoder
 	buf  lineBuffer
 	n    int
@@ -57,11 +54,11 @@ func (l *lineBuffer) Write(p []byte) (int, error) { l.b = append(l.b, p...); ret
 // Create starts a payload file at path. Like the report, it is a private (0600) temp file
 // beside path until Close renames it into place.
 func Create(path string) (*Writer, error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	f, err := output.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("create payload file %s: %w", path, err)
+		return nil, fmt.Errorf("payload file: %w", err)
 	}
-	w := &Writer{path: path, f: f, bw: bufio.NewWriterSize(f, 256<<10)}
+	w := &Writer{path: path, f: f}
 	w.enc = json.NewEncoder(&w.buf)
 	w.enc.SetEscapeHTML(false)
 	return w, nil
@@ -89,7 +86,7 @@ func (w *Writer) Submit(_ context.Context, rec *ingest.Record, line *reports.Lin
 	}
 	// Belt and braces: a card number or SSN typed into any other field (a name, a metadata value)
 	// is masked too, as in every output.
-	if _, err := w.bw.WriteString(redact.ScanSSNs(redact.ScanPANs(string(w.buf.b)))); err != nil {
+	if _, err := w.f.WriteString(redact.Text(string(w.buf.b))); err != nil {
 		return fmt.Errorf("write payload file %s: %w", w.path, err)
 	}
 	w.n++
@@ -99,28 +96,14 @@ func (w *Writer) Submit(_ context.Context, rec *ingest.Record, line *reports.Lin
 
 // Close finishes the file and renames it into place.
 func (w *Writer) Close() error {
-	err := w.bw.Flush()
-	if err == nil {
-		err = w.f.Chmod(0o600)
-	}
-	if cerr := w.f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(w.f.Name(), w.path)
-	}
-	if err != nil {
-		os.Remove(w.f.Name())
-		return fmt.Errorf("write payload file %s: %w", w.path, err)
+	if err := w.f.Commit(); err != nil {
+		return fmt.Errorf("payload file: %w", err)
 	}
 	return nil
 }
 
-// Abort removes what was written.
-func (w *Writer) Abort() error {
-	w.f.Close()
-	return os.Remove(w.f.Name())
-}
+// Abort removes what was written; after Close it does nothing.
+func (w *Writer) Abort() error { return w.f.Abort() }
 
 // Masked returns the endpoint of rec and a copy of its request with the card number and SSN or
 // tax id masked and the card expiry withheld; rec itself is not changed.
