@@ -24,13 +24,15 @@ func TestRunLyingAPI(t *testing.T) {
 		status      int
 		contentType string
 		body        string
+		location    string
 	}{
-		{"a login page", 200, "text/html; charset=utf-8", "<!doctype html><html><body><form>Sign in</form></body></html>"},
-		{"a proxy's JSON", 200, "application/json", `{"status":"ok"}`},
-		{"an empty 200", 200, "", ""},
-		{"204 No Content", 204, "", ""},
-		{"201 with an id that is not the platform's", 201, "application/json", `{"id":"12345","customerId":"x","financialAccountId":"y"}`},
-		{"plain text", 200, "text/plain", "OK"},
+		{name: "a redirect to a login page", status: 302, contentType: "text/html", body: "<a href=\"/login\">moved</a>", location: "https://sso.example.com/login?session=secret-token"},
+		{name: "a login page", status: 200, contentType: "text/html; charset=utf-8", body: "<!doctype html><html><body><form>Sign in</form></body></html>"},
+		{name: "a proxy's JSON", status: 200, contentType: "application/json", body: `{"status":"ok"}`},
+		{name: "an empty 200", status: 200},
+		{name: "204 No Content", status: 204},
+		{name: "201 with an id that is not the platform's", status: 201, contentType: "application/json", body: `{"id":"12345","customerId":"x","financialAccountId":"y"}`},
+		{name: "plain text", status: 200, contentType: "text/plain", body: "OK"},
 	}
 	for _, lie := range lies {
 		t.Run(lie.name, func(t *testing.T) {
@@ -40,6 +42,9 @@ func TestRunLyingAPI(t *testing.T) {
 				io.Copy(io.Discard, r.Body)
 				if lie.contentType != "" {
 					w.Header().Set("Content-Type", lie.contentType)
+				}
+				if lie.location != "" {
+					w.Header().Set("Location", lie.location)
 				}
 				w.WriteHeader(lie.status)
 				io.WriteString(w, lie.body)
@@ -54,6 +59,9 @@ func TestRunLyingAPI(t *testing.T) {
 			}
 			if line := firstErrorLine(res.stderr); !strings.Contains(line, "not") || !strings.Contains(line, "127.0.0.1") {
 				t.Errorf("stderr line %q should say the API's answer is not the documented one, naming its host", line)
+			}
+			if strings.Contains(res.stderr, "secret-token") {
+				t.Error("stderr holds the redirect's query")
 			}
 			lines := readRunReport(t, f.report)
 			if len(lines) != len(r.rows) {
@@ -214,5 +222,53 @@ func TestRunAPIEchoesCardData(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestRunStateOfAnotherKindOrHost: a state written by a run of one kind, or against one API
+// host, never makes a run of another kind or against another host skip anyone: it is refused
+// with exit 2 before any row, and left as it was.
+func TestRunStateOfAnotherKindOrHost(t *testing.T) {
+	dir := t.TempDir()
+	r := newRoster(t, dir, rostergen.Options{Rows: 20, Seed: 41})
+	state := dir + "/state.jsonl"
+	first := runCLI(t, nil, "run", "--sandbox", "--kind", "individual", "--rate", "0", "--state", state, "--report", dir+"/ind.jsonl", "--log-level", "warn", r.path)
+	if first.code != exitOK {
+		t.Fatalf("individual run: exit %d\n%s", first.code, first.stderr)
+	}
+	before, err := os.ReadFile(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newAPI(t, emulator.Config{}, apiHooks{})
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"another kind", nil, []string{"run", "--sandbox", "--kind", "ewa", "--program-id", "prog-1"}, "kind individual"},
+		{"another API host", oauthEnv(), []string{"run", "--api-url", strings.Replace(api.URL, "127.0.0.1", "localhost", 1), "--kind", "individual"}, "API host 127.0.0.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := dir + "/" + strings.ReplaceAll(tt.name, " ", "-") + ".jsonl"
+			res := runCLI(t, tt.env, append(tt.args, "--rate", "0", "--state", state, "--report", rep, "--log-level", "warn", r.path)...)
+			if res.code != exitConfig {
+				t.Fatalf("exit %d, want 2\n%s", res.code, res.stderr)
+			}
+			if line := firstErrorLine(res.stderr); !strings.Contains(line, tt.want) || !strings.Contains(line, "state file") {
+				t.Errorf("stderr line %q should say the state was written for %s", line, tt.want)
+			}
+			if after, _ := os.ReadFile(state); string(after) != string(before) {
+				t.Error("the refused state was changed")
+			}
+			if _, err := os.Stat(rep); !os.IsNotExist(err) {
+				t.Errorf("a report was written: %v", err)
+			}
+			if n := api.apiCalls.Load(); n != 0 {
+				t.Errorf("%d requests sent", n)
+			}
+		})
 	}
 }

@@ -50,8 +50,9 @@ type Result struct {
 	Note        string           // something the report should say even though the outcome is clear
 
 	// Undocumented is set on a Failed result whose answer was a 2xx that is not what the API
-	// documents (an HTML page, an empty body, JSON without the ids...): whatever answered may not
-	// be the platform's API at all (a login portal, a proxy), so the caller may stop sending.
+	// documents (an HTML page, an empty body, JSON without the ids...), or a redirect: whatever
+	// answered may not be the platform's API at all (a login portal, a proxy), so the caller may
+	// stop sending.
 	Undocumented bool
 }
 

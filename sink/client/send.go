@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -106,6 +107,17 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 				return res, nil
 			}
 			res.Outcome = Created
+			return res, nil
+		case st >= 300 && st < 400:
+			// The API documents no redirect: a login portal or a proxy sends one. It is not
+			// followed (the body would go to a URL nobody configured) and counts as an answer
+			// that is not the API's.
+			where := ""
+			if loc := a.header.Get("Location"); loc != "" {
+				where = " to " + shownURL(loc)
+			}
+			res = failed(res, unknown, clean(fmt.Sprintf("the API answered %s, a redirect%s, which it does not document: is --api-url the platform's API?", statusLine(st), where)), nil)
+			res.Undocumented = true
 			return res, nil
 		case st == http.StatusConflict:
 			res.Outcome = Exists
@@ -269,4 +281,14 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return max(t.Sub(now), 0), true
 	}
 	return 0, false
+}
+
+// shownURL is a URL from an answer as a message may show it: no userinfo, query or fragment.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return redactURL(raw)
+	}
+	u.RawQuery, u.Fragment = "", ""
+	return u.Redacted()
 }
