@@ -142,7 +142,7 @@ func reportIDs(t *testing.T, path string) []string {
 }
 
 // checkEveryRowOnce runs validate over source with a report in every format, and run against
-// the in-process sandbox with a JSONL report, and checks that each report holds every data row
+// the in-process sandbox with a JSONL and an XLSX report, and checks that each report holds every data row
 // exactly once, in source order, and that the run left a report and a summary.
 func checkEveryRowOnce(t *testing.T, source string, want []string, extra ...string) {
 	t.Helper()
@@ -158,16 +158,18 @@ func checkEveryRowOnce(t *testing.T, source string, want []string, extra ...stri
 			t.Errorf("validate %s report: %d lines, want the %d data rows once each in order\ngot  %q\nwant %q", ext, len(got), len(want), head(got), head(want))
 		}
 	}
-	rep, sum := filepath.Join(dir, "run.jsonl"), filepath.Join(dir, "run.summary.json")
-	res := runCLI(t, nil, append(append([]string{"run", "--sandbox", "--rate", "0", "--concurrency", "8", "--report", rep, "--summary", sum}, args...), source)...)
-	if res.code != exitOK && res.code != exitRows {
-		t.Fatalf("run: exit %d\n%s", res.code, res.stderr)
-	}
-	if got := reportIDs(t, rep); !slices.Equal(got, want) {
-		t.Errorf("run report: %d lines, want the %d data rows once each", len(got), len(want))
-	}
-	if _, err := os.Stat(sum); err != nil {
-		t.Errorf("run left no summary: %v", err)
+	for _, ext := range []string{".jsonl", ".xlsx"} {
+		rep, sum := filepath.Join(dir, "run"+ext), filepath.Join(dir, "run"+ext+".summary.json")
+		res := runCLI(t, nil, append(append([]string{"run", "--sandbox", "--rate", "0", "--concurrency", "8", "--report", rep, "--summary", sum}, args...), source)...)
+		if res.code != exitOK && res.code != exitRows {
+			t.Fatalf("run %s: exit %d\n%s", ext, res.code, res.stderr)
+		}
+		if got := reportIDs(t, rep); !slices.Equal(got, want) {
+			t.Errorf("run %s report: %d lines, want the %d data rows once each", ext, len(got), len(want))
+		}
+		if _, err := os.Stat(sum); err != nil {
+			t.Errorf("run %s left no summary: %v", ext, err)
+		}
 	}
 }
 
@@ -343,4 +345,48 @@ func TestXLSXRowsOutOfOrderCLI(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "roster.xlsx")
 	rawXLSX(t, src, rowsXML.String())
 	checkEveryRowOnce(t, src, want)
+}
+
+// TestHostileFixtures: the small hostile files of testdata/hostile, each data row reported once at
+// the row number a spreadsheet shows, in every report format and under run.
+func TestHostileFixtures(t *testing.T) {
+	tests := []struct {
+		file    string
+		rows    []int // the data rows' numbers
+		invalid []int // the rows that are malformed
+	}{
+		{"mixed-line-ends.csv", seq(2, 21), nil},
+		{"sep-directive.csv", seq(2, 6), nil},
+		{"unclosed-quote.csv", seq(2, 11), []int{4}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			src := td("hostile", tt.file)
+			var want []string
+			for i := range tt.rows {
+				want = append(want, fmt.Sprintf("E%d", 1001+i))
+			}
+			checkEveryRowOnce(t, src, want, "--kind", "individual")
+			rep := filepath.Join(t.TempDir(), "r.jsonl")
+			if res := runCLI(t, nil, "validate", "--kind", "individual", "--report", rep, src); res.code != exitOK && res.code != exitRows {
+				t.Fatalf("exit %d\n%s", res.code, res.stderr)
+			}
+			for i, l := range readJSONL(t, rep) {
+				if l.Row != tt.rows[i] {
+					t.Errorf("line %d: row %d, want %d", i, l.Row, tt.rows[i])
+				}
+				if bad := slices.Contains(tt.invalid, l.Row); bad != (len(l.find("malformed_row")) == 1) || !bad && l.Status != "VALID" {
+					t.Errorf("row %d: %s %v", l.Row, l.Status, l.Errors)
+				}
+			}
+		})
+	}
+}
+
+func seq(from, to int) []int {
+	var s []int
+	for i := from; i <= to; i++ {
+		s = append(s, i)
+	}
+	return s
 }
