@@ -471,3 +471,24 @@ func BenchmarkText(b *testing.B) {
 		})
 	}
 }
+
+func TestMonthYears(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ in, want string }{
+		{"12/27", "[x]"},
+		{"1/27", "[x]"},
+		{"until 12 / 2027 and 2027-12.", "until [x] and [x]."},
+		{"2027/12, 12-2027, 12\t/\t27", "[x], [x], [x]"},
+		{"born 1990-01-31, on 12/27/2024, at 2024-01-22T22:20:55Z", "born 1990-01-31, on 12/27/2024, at 2024-01-22T22:20:55Z"},
+		{"13/27 and 12/3 and 2027-13 and 123/27", "13/27 and 12/3 and 2027-13 and 123/27"},
+		{"127.0.0.1:8080", "127.0.0.1:8080"},
+	}
+	for _, c := range cases {
+		if got := MonthYears(c.in, "[x]"); got != c.want {
+			t.Errorf("MonthYears(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if !IsMonthYear("12/27") || IsMonthYear("12/27 x") || IsMonthYear("12/27/2024") {
+		t.Error("IsMonthYear")
+	}
+}

@@ -224,14 +224,14 @@ func quoted(s string) string { return show(s, true) }
 // the cut (a cut group can make a new card-like run) and after quoting (an escape such as
 // \u2007 adds digits), and month-years inside it are replaced by monthYearShown.
 func show(s string, quote bool) string {
-	if isMonthYear(strings.TrimSpace(s)) {
+	if redact.IsMonthYear(strings.TrimSpace(s)) {
 		return monthYearShown
 	}
 	v := redact.Text(s)
 	if c := cut(v); c != v {
 		v = redact.Text(c)
 	}
-	v = hideMonthYears(v)
+	v = redact.MonthYears(v, monthYearShown)
 	if !quote {
 		for _, r := range v {
 			if r == '"' || !unicode.IsGraphic(r) || unicode.IsSpace(r) {
@@ -252,70 +252,6 @@ func cut(s string) string {
 	}
 	r := []rune(s)
 	return string(r[:maxShown]) + "…"
-}
-
-// isMonthYear reports whether s is a month and a year and nothing else.
-func isMonthYear(s string) bool {
-	end, ok := monthYearAt(s, 0)
-	return ok && end == len(s)
-}
-
-// hideMonthYears replaces every month-year in s by monthYearShown.
-func hideMonthYears(s string) string {
-	var b strings.Builder
-	done := 0
-	for i := 0; i < len(s); i++ {
-		if end, ok := monthYearAt(s, i); ok {
-			b.WriteString(s[done:i])
-			b.WriteString(monthYearShown)
-			done, i = end, end-1
-		}
-	}
-	if done == 0 {
-		return s
-	}
-	b.WriteString(s[done:])
-	return b.String()
-}
-
-// monthYearAt reports whether a month-year starts at s[i] and where it ends: M/YY, MM/YY,
-// MM/YYYY or YYYY-MM (a slash or a dash, spaces around it allowed), a month 1–12, a four-digit
-// year 1900–2099, and not part of a longer number or date (12/27/2024).
-func monthYearAt(s string, i int) (end int, ok bool) {
-	joins := func(c byte) bool { return c == '/' || c == '-' || c == '.' }
-	if i >= len(s) || !isASCIIDigit(s[i]) ||
-		i > 0 && (isASCIIDigit(s[i-1]) || joins(s[i-1]) && i > 1 && isASCIIDigit(s[i-2])) {
-		return 0, false
-	}
-	number := func(j int) int {
-		for j < len(s) && isASCIIDigit(s[j]) {
-			j++
-		}
-		return j
-	}
-	spaces := func(j int) int {
-		for j < len(s) && s[j] == ' ' {
-			j++
-		}
-		return j
-	}
-	aEnd := number(i)
-	j := spaces(aEnd)
-	if j == len(s) || s[j] != '/' && s[j] != '-' {
-		return 0, false
-	}
-	bStart := spaces(j + 1)
-	bEnd := number(bStart)
-	if bEnd < len(s) && (isASCIIDigit(s[bEnd]) || joins(s[bEnd]) && bEnd+1 < len(s) && isASCIIDigit(s[bEnd+1])) {
-		return 0, false
-	}
-	a, b := s[i:aEnd], s[bStart:bEnd]
-	month := func(m string) bool { n := atoi(m); return (len(m) == 1 || len(m) == 2) && n >= 1 && n <= 12 }
-	year4 := func(y string) bool { n := atoi(y); return len(y) == 4 && n >= 1900 && n <= 2099 }
-	if month(a) && (len(b) == 2 || year4(b)) || year4(a) && month(b) {
-		return bEnd, true
-	}
-	return 0, false
 }
 
 func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }

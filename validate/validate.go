@@ -207,10 +207,10 @@ func (v *Validator) start(h Hint) *checker {
 // column is a header as written, so both are masked as a value in a message is (see show): they
 // are the same as given unless they hold a card number, an SSN-shaped value or a month-year.
 func (c *checker) problem(field, code, msg string) Problem {
-	p := Problem{Field: hideMonthYears(redact.Text(field)), Code: code, Message: msg}
+	p := Problem{Field: redact.MonthYears(redact.Text(field), monthYearShown), Code: code, Message: msg}
 	if c.loc != nil {
 		p.Column, p.Cell = c.loc.Locate(field)
-		p.Column = hideMonthYears(redact.Text(p.Column))
+		p.Column = redact.MonthYears(redact.Text(p.Column), monthYearShown)
 	}
 	return p
 }

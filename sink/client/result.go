@@ -240,13 +240,6 @@ var longDigits = regexp.MustCompile(`\d(?:[ \-]?\d){8,}`)
 // zipPlus4 is the one 9-digit shape that is not an id: a US ZIP+4 code.
 var zipPlus4 = regexp.MustCompile(`^\d{5}-\d{4}$`)
 
-// Card expiries: yyyy-MM (the API's form) and yyyy/MM, MM/YY and MM/YYYY (spaces allowed around
-// the slash), MM-YYYY. isExpiryAt rules out the ones that are part of a longer date or number.
-var (
-	expiryYearFirst  = regexp.MustCompile(`(?:19|20)\d{2}(?:-|[ \t]*/[ \t]*)(?:0[1-9]|1[0-2])`)
-	expiryMonthFirst = regexp.MustCompile(`(?:0?[1-9]|1[0-2])(?:[ \t]*/[ \t]*(?:\d{4}|\d{2})|-(?:19|20)\d{2})`)
-)
-
 // cardKeyword finds a value written after a word that says it is an expiry or a card security
 // code ("exp 1227", "cvv: 123"), whatever its shape.
 var cardKeyword = regexp.MustCompile(`(?i)\b(?:exp(?:iry|iration)?(?:[ _-]?date)?|valid[ _-]?thru|cvv2?|cvc2?|csc|security[ _-]?code)\b["'\s:=]*(\d[\d/ \-]{0,8}\d)`)
@@ -286,51 +279,10 @@ func clean(s string) string {
 		b.WriteString(s[done:])
 		s = b.String()
 	}
-	s = maskExpiries(s, expiryYearFirst)
-	s = maskExpiries(s, expiryMonthFirst)
+	s = redact.MonthYears(s, expiryMask)
 	if utf8.RuneCountInString(s) > maxMessage {
 		r := []rune(s)
 		s = string(r[:maxMessage-1]) + "…"
 	}
 	return s
-}
-
-// maskExpiries withholds each match of re in s that stands alone: no digit or letter joined to
-// it, and not part of a date (yyyy-MM-dd, dd/MM/yyyy, MM/dd/yyyy).
-func maskExpiries(s string, re *regexp.Regexp) string {
-	ms := re.FindAllStringIndex(s, -1)
-	if ms == nil {
-		return s
-	}
-	var b strings.Builder
-	done := 0
-	for _, m := range ms {
-		if !standsAlone(s, m[0], m[1]) {
-			continue
-		}
-		b.WriteString(s[done:m[0]])
-		b.WriteString(expiryMask)
-		done = m[1]
-	}
-	if done == 0 {
-		return s
-	}
-	b.WriteString(s[done:])
-	return b.String()
-}
-
-func standsAlone(s string, start, end int) bool {
-	isAlnum := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
-	if start > 0 && isAlnum(s[start-1]) || end < len(s) && isAlnum(s[end]) {
-		return false
-	}
-	// Part of a date: a separator and a digit right after, or a digit and a separator right before.
-	if end+1 < len(s) && (s[end] == '-' || s[end] == '/' || s[end] == '.') && isDigit(s[end+1]) {
-		return false
-	}
-	if start >= 2 && (s[start-1] == '-' || s[start-1] == '/' || s[start-1] == '.') && isDigit(s[start-2]) {
-		return false
-	}
-	return true
 }
