@@ -157,15 +157,8 @@ func cardAfter(last [4]byte, o string, q int) (end int, next [4]byte, ok bool) {
 	var d [maxPANDigits]byte
 	n := copy(d[:], last[:])
 	for i := q; ; {
-		j := i
-		for j < len(o) {
-			l := sepLen(o, j)
-			if l == 0 {
-				break
-			}
-			j += l
-		}
-		if j == i || j == len(o) || !isDigit(o[j]) {
+		j := nextGroup(o, i)
+		if j < 0 {
 			return end, next, ok
 		}
 		k := j
@@ -200,6 +193,23 @@ func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // sepLen returns the length of the separator that starts s[i:], or 0. Separators are what may
 // stand between the digit groups of a card number or an SSN (see Text); none of their bytes is
+// nextGroup returns where the digit group after the one ending at i starts: i, past one or more
+// separators, must reach a digit. -1 when the run of digit groups ends at i.
+func nextGroup(s string, i int) int {
+	j := i
+	for j < len(s) {
+		l := sepLen(s, j)
+		if l == 0 {
+			break
+		}
+		j += l
+	}
+	if j == i || j == len(s) || !isDigit(s[j]) {
+		return -1
+	}
+	return j
+}
+
 // a digit.
 func sepLen(s string, i int) int {
 	switch c := s[i]; c {
@@ -300,15 +310,8 @@ func (sc *scanner) pass() {
 			}
 			sc.addGroup(st, i)
 			// Separators followed by a digit continue the run.
-			j := i
-			for j < len(s) {
-				l := sepLen(s, j)
-				if l == 0 {
-					break
-				}
-				j += l
-			}
-			if j == i || j == len(s) || !isDigit(s[j]) {
+			j := nextGroup(s, i)
+			if j < 0 {
 				break
 			}
 			i = j
