@@ -191,8 +191,6 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
-// sepLen returns the length of the separator that starts s[i:], or 0. Separators are what may
-// stand between the digit groups of a card number or an SSN (see Text); none of their bytes is
 // nextGroup returns where the digit group after the one ending at i starts: i, past one or more
 // separators, must reach a digit. -1 when the run of digit groups ends at i.
 func nextGroup(s string, i int) int {
@@ -210,6 +208,8 @@ func nextGroup(s string, i int) int {
 	return j
 }
 
+// sepLen returns the length of the separator that starts s[i:], or 0. Separators are what may
+// stand between the digit groups of a card number or an SSN (see Text); none of their bytes is
 // a digit.
 func sepLen(s string, i int) int {
 	switch c := s[i]; c {
