@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"path"
 	"path/filepath"
@@ -25,19 +26,18 @@ const stateFileName = "rosterload-state.jsonl"
 // output that is the roster or the mapping file, a FIFO or device, a directory that is not
 // there or not writable). name is the roster's own name (an S3 prefix's newest object).
 func planOutputs(j *job, name string) (outputs, error) {
-	report := reports.DefaultPath(name)
-	base := strings.TrimSuffix(report, ".report.csv")
+	// The defaults: <name>.report.csv, <name>.summary.json, <name>.payload.jsonl.
+	defReport := reports.DefaultPath(name)
+	defSummary := summaryName(defReport)
+	defPayload := strings.TrimSuffix(defSummary, ".summary.json") + ".payload.jsonl"
 	ins := []output.Input{
 		{Flag: "SOURCE", Path: j.source, Prefix: s3store.IsURL(j.source) && strings.HasSuffix(j.source, "/")},
 		{Flag: "--mapping", Path: j.so.mapping},
 	}
-	if j.ro.report != "" {
-		report = j.ro.report
-	}
 	wants := []output.Want{
-		{Flag: "--report", Path: report, Default: reports.DefaultPath(name)},
-		{Flag: "--summary", Path: j.ro.summary, Default: base + ".summary.json"},
-		{Flag: "--payload", Path: j.payload, Default: base + ".payload.jsonl"},
+		{Flag: "--report", Path: cmp.Or(j.ro.report, defReport), Default: defReport},
+		{Flag: "--summary", Path: j.ro.summary, Default: defSummary},
+		{Flag: "--payload", Path: j.payload, Default: defPayload},
 		{Flag: "--state", Path: j.state, Default: stateFileName, InPlace: true},
 	}
 	got, err := output.Resolve(ins, wants)

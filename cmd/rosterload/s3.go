@@ -254,7 +254,7 @@ func contentType(name string) string {
 	return "text/csv; charset=utf-8"
 }
 
-// summaryName is the summary's object name under an S3 prefix: beside the report's.
+// summaryName is the summary's name in a directory or under an S3 prefix: beside the report's.
 func summaryName(reportName string) string {
 	base := strings.TrimSuffix(reportName, filepath.Ext(reportName))
 	return strings.TrimSuffix(base, ".report") + ".summary.json"

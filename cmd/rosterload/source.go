@@ -198,8 +198,8 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 func maskAttr(_ []string, a slog.Attr) slog.Attr {
 	switch a.Value.Kind() {
 	case slog.KindString:
-		if s := a.Value.String(); redact.Text(s) != s {
-			a.Value = slog.StringValue(redact.Text(s))
+		if m := redact.Text(a.Value.String()); m != a.Value.String() {
+			a.Value = slog.StringValue(m)
 		}
 	case slog.KindAny:
 		s := fmt.Sprint(a.Value.Any())
