@@ -50,7 +50,7 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 		last      string        // why the latest try did not settle the record
 		wait      time.Duration // before the next try
 	)
-	log := c.log.With("externalId", redact.ScanPANs(externalID), "path", path)
+	log := c.log.With("externalId", redact.Text(externalID), "path", path)
 	for try := 1; try <= c.cfg.MaxAttempts; try++ {
 		if try > 1 {
 			log.Debug("retrying", "attempt", try, "after", wait.String(), "reason", last)
