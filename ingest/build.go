@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest/rows"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // Values a row gets when neither a cell nor the mapping file gives one (DESIGN.md, "Defaults

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest/rows"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // row builds a row from header -> value pairs laid out as headers.

@@ -3,8 +3,8 @@ package ingest
 import (
 	"strings"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest/rows"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // Kind is the kind of record a roster's rows become (--kind).

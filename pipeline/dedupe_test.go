@@ -5,7 +5,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 func ewa(id, email, card string) *api.CustomerProfileRequest {

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 // addresses checks a customer's addresses. Entries with no address text at all (only a type,

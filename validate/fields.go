@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/text/currency"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // email checks one bare address: no display name, no angle brackets, no list, a dotted domain.

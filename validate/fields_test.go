@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 func TestNew(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // knownCodes are every code a Problem may carry: errors, then warnings.

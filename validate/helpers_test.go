@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 // pinnedNow is every test's clock: 15 June 2025.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 func TestShow(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 func TestPhone(t *testing.T) {

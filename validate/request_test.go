@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 func TestEWARequired(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // Options configure a Validator.

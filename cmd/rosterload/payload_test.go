@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/sink/payload"
 )
 

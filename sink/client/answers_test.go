@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 // raw answers status with body as it is, under Content-Type ctype ("" sends none at all).

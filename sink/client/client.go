@@ -19,8 +19,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // ErrConfig is wrapped by every error New returns: the configuration cannot work (exit 2).

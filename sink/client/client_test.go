@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 type endpoint int

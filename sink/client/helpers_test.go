@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // step is how the fake API answers one request.

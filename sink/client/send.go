@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // maxBody bounds how much of an answer is read: the documented answers are a few KiB.

@@ -36,8 +36,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 	"github.com/rosterload/rosterload/validate"
 )
 

@@ -16,8 +16,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 func TestNewRejectsBadConfig(t *testing.T) {

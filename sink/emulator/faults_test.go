@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 // isDropped reports whether err is what a client sees when the server closed the connection

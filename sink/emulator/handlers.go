@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/sink/api"
 	"github.com/rosterload/rosterload/validate"
 )
 

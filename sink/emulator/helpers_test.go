@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterload/rosterload/sink/api"
+	"github.com/rosterload/rosterload/api"
 )
 
 // Personal data the sample requests carry, which no answer or log may hold in full.

@@ -9,11 +9,11 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // Withheld stands for a card expiry: no output of rosterload holds one.

@@ -3,8 +3,8 @@ package payload
 import (
 	"testing"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
-	"github.com/rosterload/rosterload/sink/api"
 )
 
 // TestMaskedLeavesTheRecord: the payload masks a copy; the record, which a run would send, keeps

@@ -17,10 +17,10 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
-	"github.com/rosterload/rosterload/sink/api"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/emulator"
 	"github.com/rosterload/rosterload/sink/journal"
