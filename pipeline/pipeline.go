@@ -17,15 +17,17 @@ import (
 
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/validate"
 )
 
-// Sink sends a valid, first-occurrence record and fills in its line: status, ids, HTTP status,
-// attempts, and errors when it failed. It is called from up to Concurrency goroutines at once.
-// A record's own failure is recorded in its line and returns nil; an error stops the whole run.
+// Sink sends a valid, first-occurrence record and says what became of it: status, ids, HTTP
+// status, attempts, and its own problems. It is called from up to Concurrency goroutines at once.
+// A record's own failure is in its outcome with a nil error; an error stops the whole run, and
+// the outcome returned with it still goes to the record's line (NOT_SUBMITTED if it has no status).
 type Sink interface {
-	Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error
+	Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error)
 }
 
 // ErrSubmit wraps a Sink's run-level error. When Run returns it, every row is in the report
@@ -70,7 +72,7 @@ type item struct {
 	// valid: passed validation and may claim its externalId.
 	valid bool
 	fp    fingerprint   // of a valid record, for de-duplication
-	done  chan struct{} // closed when the sink has filled line; nil when there is nothing to wait for
+	done  chan struct{} // closed once the sink's outcome is in line; nil when there is nothing to wait for
 }
 
 type batch struct {
@@ -257,14 +259,14 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 	defer func() {
 		if r := recover(); r != nil {
 			it.valid = false
-			it.line.Status = reports.Invalid
+			it.line.Status = outcome.Invalid
 			it.line.Errors = append(it.line.Errors, validate.Problem{Field: "row", Cell: fmt.Sprintf("row %d", rec.Row),
 				Code: "internal_error", Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)})
 		}
 	}()
 	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name(), Cells: it.cells}
 	if rec.Malformed != nil {
-		it.line.Status = reports.Invalid
+		it.line.Status = outcome.Invalid
 		it.line.Errors = []validate.Problem{{
 			Field: "row", Cell: fmt.Sprintf("row %d", rec.Row), Code: validate.CodeMalformedRow,
 			Message: rec.Malformed.Error(),
@@ -276,7 +278,7 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 	// The validator trims and normalises in place: take the id and name it settled on.
 	it.line.ExternalID, it.line.Name = rec.ExternalID(), rec.Name()
 	if !res.Valid() {
-		it.line.Status = reports.Invalid
+		it.line.Status = outcome.Invalid
 		return
 	}
 	it.valid = true
@@ -310,7 +312,7 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 	}
 	if first != nil {
 		col, cell := it.rec.Locate("externalId")
-		it.line.Status = reports.Duplicate
+		it.line.Status = outcome.Duplicate
 		it.line.Errors = append(it.line.Errors, validate.Problem{
 			Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,
 			Message: first.message(it.line.ExternalID),
@@ -318,11 +320,11 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		return nil
 	}
 	if p.Sink == nil {
-		it.line.Status = reports.Valid
+		it.line.Status = outcome.Valid
 		return nil
 	}
 	if ctx.Err() != nil {
-		it.line.Status = reports.NotSubmitted
+		it.line.Status = outcome.NotSubmitted
 		return nil
 	}
 	it.done = make(chan struct{})
@@ -331,16 +333,30 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		t := time.Now()
 		defer since(&clock.submit, t)
 		if ctx.Err() != nil {
-			it.line.Status = reports.NotSubmitted
+			it.line.Status = outcome.NotSubmitted
 			return nil
 		}
-		err := recovered(func() error { return p.Sink.Submit(ctx, it.rec, &it.line) })
+		var o outcome.Outcome
+		err := recovered(func() (err error) {
+			o, err = p.Sink.Submit(ctx, it.rec)
+			return err
+		})
+		fill(&it.line, o)
 		if err != nil && it.line.Status == "" {
-			it.line.Status = reports.NotSubmitted
+			it.line.Status = outcome.NotSubmitted
 		}
 		return err
 	})
 	return nil
+}
+
+// fill puts a sink's outcome in the record's line, its problems after the validator's.
+func fill(line *reports.Line, o outcome.Outcome) {
+	line.Status = o.Status
+	line.CustomerID, line.ProfileID, line.FinancialAccountID = o.CustomerID, o.ProfileID, o.FinancialAccountID
+	line.HTTPStatus, line.Attempts = o.HTTPStatus, o.Attempts
+	line.Errors = append(line.Errors, o.Errors...)
+	line.Warnings = append(line.Warnings, o.Warnings...)
 }
 
 // recovered runs f and turns a panic into an error, so that a bug in one stage stops the run

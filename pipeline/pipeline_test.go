@@ -14,6 +14,7 @@ import (
 
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/validate"
 )
@@ -74,10 +75,10 @@ func (m *memReport) Abort() error { return nil }
 func (m *memReport) Path() string { return "" }
 
 // sinkFunc adapts a function to Sink.
-type sinkFunc func(ctx context.Context, rec *ingest.Record, line *reports.Line) error
+type sinkFunc func(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error)
 
-func (f sinkFunc) Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
-	return f(ctx, rec, line)
+func (f sinkFunc) Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
+	return f(ctx, rec)
 }
 
 func newPipeline(t *testing.T, src *memSource, sink Sink) (*Pipeline, *memReport) {
@@ -117,16 +118,16 @@ func TestDryRunStatuses(t *testing.T) {
 	claimed := map[string]int{}
 	for _, l := range rep.lines {
 		switch l.Status {
-		case reports.Invalid:
+		case outcome.Invalid:
 			if l.Errors[0].Code != validate.CodeInvalidEmail {
 				t.Errorf("row %d: %+v", l.Row, l.Errors)
 			}
-		case reports.Valid:
+		case outcome.Valid:
 			if first, ok := claimed[l.ExternalID]; ok {
 				t.Errorf("row %d VALID, but row %d already claimed %s", l.Row, first, l.ExternalID)
 			}
 			claimed[l.ExternalID] = l.Row
-		case reports.Duplicate:
+		case outcome.Duplicate:
 			first, ok := claimed[l.ExternalID]
 			if !ok || l.Errors[0].Code != validate.CodeDuplicate || !strings.Contains(l.Errors[0].Message, fmt.Sprintf("row %d", first)) {
 				t.Errorf("row %d DUPLICATE of %d: %+v", l.Row, first, l.Errors)
@@ -144,7 +145,7 @@ func TestDryRunStatuses(t *testing.T) {
 func TestSinkResultsInSourceOrder(t *testing.T) {
 	t.Parallel()
 	var inFlight, most atomic.Int32
-	sink := sinkFunc(func(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
+	sink := sinkFunc(func(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
 		n := inFlight.Add(1)
 		defer inFlight.Add(-1)
 		for {
@@ -154,8 +155,7 @@ func TestSinkResultsInSourceOrder(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Duration(rand.IntN(300)) * time.Microsecond)
-		line.Status, line.CustomerID = reports.Created, "c-"+rec.ExternalID()
-		return nil
+		return outcome.Outcome{Status: outcome.Created, CustomerID: "c-" + rec.ExternalID()}, nil
 	})
 	p, rep := newPipeline(t, roster(2000, 0, 0), sink)
 	if err := p.Run(context.Background()); err != nil {
@@ -163,7 +163,7 @@ func TestSinkResultsInSourceOrder(t *testing.T) {
 	}
 	checkOrder(t, rep.lines, 2000)
 	for _, l := range rep.lines {
-		if l.Status != reports.Created || l.CustomerID != "c-"+l.ExternalID {
+		if l.Status != outcome.Created || l.CustomerID != "c-"+l.ExternalID {
 			t.Fatalf("row %d: %s %s, want CREATED with its own id", l.Row, l.Status, l.CustomerID)
 		}
 	}
@@ -186,12 +186,11 @@ func TestSinkFailureKeepsEveryRow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var calls atomic.Int32
-			sink := sinkFunc(func(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
+			sink := sinkFunc(func(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
 				if calls.Add(1) == 50 {
-					return tt.fail()
+					return outcome.Outcome{}, tt.fail()
 				}
-				line.Status = reports.Created
-				return nil
+				return outcome.Outcome{Status: outcome.Created}, nil
 			})
 			p, rep := newPipeline(t, roster(3000, 0, 0), sink)
 			err := p.Run(context.Background())
@@ -201,9 +200,9 @@ func TestSinkFailureKeepsEveryRow(t *testing.T) {
 			checkOrder(t, rep.lines, 3000)
 			var notSent int
 			for _, l := range rep.lines {
-				if l.Status == reports.NotSubmitted {
+				if l.Status == outcome.NotSubmitted {
 					notSent++
-				} else if l.Status != reports.Created {
+				} else if l.Status != outcome.Created {
 					t.Fatalf("row %d: %s", l.Row, l.Status)
 				}
 			}
@@ -219,12 +218,11 @@ func TestInterruptMarksRestNotSubmitted(t *testing.T) {
 	t.Parallel()
 	stop, cancel := context.WithCancel(context.Background())
 	var calls atomic.Int32
-	sink := sinkFunc(func(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
+	sink := sinkFunc(func(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
 		if calls.Add(1) == 100 {
 			cancel()
 		}
-		line.Status = reports.Created
-		return nil
+		return outcome.Outcome{Status: outcome.Created}, nil
 	})
 	p, rep := newPipeline(t, roster(3000, 0, 0), sink)
 	p.SubmitCtx = stop
@@ -232,14 +230,78 @@ func TestInterruptMarksRestNotSubmitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkOrder(t, rep.lines, 3000)
-	counts := map[reports.Status]int{}
+	counts := map[outcome.Status]int{}
 	for _, l := range rep.lines {
 		counts[l.Status]++
 	}
-	if counts[reports.Created] < 100 || counts[reports.NotSubmitted] < 2000 || counts[reports.Created]+counts[reports.NotSubmitted] != 3000 {
+	if counts[outcome.Created] < 100 || counts[outcome.NotSubmitted] < 2000 || counts[outcome.Created]+counts[outcome.NotSubmitted] != 3000 {
 		t.Errorf("statuses %v: want the first ~100 CREATED, the rest NOT_SUBMITTED", counts)
 	}
 	if !p.Summary.Interrupted {
 		t.Error("summary does not say the run was interrupted")
+	}
+}
+
+// The pipeline alone writes the line: a sink's outcome lands in it whole, the sink's problems after
+// the validator's, and the outcome that comes with a run-stopping error is kept.
+func TestOutcomeFillsLine(t *testing.T) {
+	t.Parallel()
+	note := validate.Problem{Field: "request", Code: "api_note", Message: "created with a note"}
+	refused := validate.Problem{Field: "request", Code: "api_error", Message: "unauthorized"}
+	for _, tt := range []struct {
+		name    string
+		out     outcome.Outcome
+		err     error
+		want    outcome.Outcome // the line's status, ids, HTTP status and attempts
+		errs    []validate.Problem
+		warns   []string // warning codes, in order
+		wantErr bool
+	}{
+		{name: "created with ids and a note",
+			out:  outcome.Outcome{Status: outcome.Created, CustomerID: "c1", ProfileID: "p1", FinancialAccountID: "f1", HTTPStatus: 201, Attempts: 2, Warnings: []validate.Problem{note}},
+			want: outcome.Outcome{Status: outcome.Created, CustomerID: "c1", ProfileID: "p1", FinancialAccountID: "f1", HTTPStatus: 201, Attempts: 2},
+			// The validator's warning (the ZIP it padded) comes first.
+			warns: []string{validate.WarnZipPadded, "api_note"}},
+		{name: "failed, and the run stops",
+			out:  outcome.Outcome{Status: outcome.Failed, HTTPStatus: 401, Attempts: 1, Errors: []validate.Problem{refused}},
+			err:  errors.New("the API refused the credentials"),
+			want: outcome.Outcome{Status: outcome.Failed, HTTPStatus: 401, Attempts: 1},
+			errs: []validate.Problem{refused}, warns: []string{validate.WarnZipPadded}, wantErr: true},
+		{name: "an error without a status is NOT_SUBMITTED",
+			err:  errors.New("state journal: disk full"),
+			want: outcome.Outcome{Status: outcome.NotSubmitted}, warns: []string{validate.WarnZipPadded}, wantErr: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			src := roster(1, 0, 0)
+			src.rows[0].Cells[8] = "7102"
+			p, rep := newPipeline(t, src, sinkFunc(func(context.Context, *ingest.Record) (outcome.Outcome, error) {
+				return tt.out, tt.err
+			}))
+			err := p.Run(context.Background())
+			if got := errors.Is(err, ErrSubmit); got != tt.wantErr {
+				t.Fatalf("Run = %v; want ErrSubmit: %v", err, tt.wantErr)
+			}
+			checkOrder(t, rep.lines, 1)
+			l := rep.lines[0]
+			got := outcome.Outcome{Status: l.Status, CustomerID: l.CustomerID, ProfileID: l.ProfileID,
+				FinancialAccountID: l.FinancialAccountID, HTTPStatus: l.HTTPStatus, Attempts: l.Attempts}
+			if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("line %+v; want %+v", got, tt.want)
+			}
+			if fmt.Sprint(l.Errors) != fmt.Sprint(tt.errs) {
+				t.Errorf("errors %+v; want %+v", l.Errors, tt.errs)
+			}
+			var codes []string
+			for _, w := range l.Warnings {
+				codes = append(codes, w.Code)
+			}
+			if strings.Join(codes, ",") != strings.Join(tt.warns, ",") {
+				t.Errorf("warnings %v; want %v", codes, tt.warns)
+			}
+			if l.Row != 2 || l.ExternalID != "E00000" || l.Name == "" {
+				t.Errorf("line %d %q %q: want the record's row, id and name", l.Row, l.ExternalID, l.Name)
+			}
+		})
 	}
 }

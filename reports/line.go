@@ -3,42 +3,34 @@
 package reports
 
 import (
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/validate"
 )
 
-// Status is a row's outcome (DESIGN.md "Statuses").
-type Status string
+// Status is a row's outcome; it lives in package outcome.
+type Status = outcome.Status // merge-time alias: the lead removes it
 
-// The statuses, one per non-blank data row.
+// The statuses, from package outcome.
 const (
-	Valid        Status = "VALID"         // dry run: would be submitted
-	Invalid      Status = "INVALID"       // failed validation
-	Duplicate    Status = "DUPLICATE"     // a later occurrence of an externalId
-	Created      Status = "CREATED"       // the API created it
-	Exists       Status = "EXISTS"        // the API already had this externalId
-	Skipped      Status = "SKIPPED"       // the state journal says an earlier run did it
-	Failed       Status = "FAILED"        // rejected by the API, or retries ran out
-	NotSubmitted Status = "NOT_SUBMITTED" // valid, but the run stopped before sending it
+	Valid        = outcome.Valid        // merge-time alias: the lead removes it
+	Invalid      = outcome.Invalid      // merge-time alias: the lead removes it
+	Duplicate    = outcome.Duplicate    // merge-time alias: the lead removes it
+	Created      = outcome.Created      // merge-time alias: the lead removes it
+	Exists       = outcome.Exists       // merge-time alias: the lead removes it
+	Skipped      = outcome.Skipped      // merge-time alias: the lead removes it
+	Failed       = outcome.Failed       // merge-time alias: the lead removes it
+	NotSubmitted = outcome.NotSubmitted // merge-time alias: the lead removes it
 )
 
 // Statuses lists every status in the order a summary shows them.
-var Statuses = []Status{Valid, Invalid, Duplicate, Created, Exists, Skipped, Failed, NotSubmitted}
-
-// OK reports whether a status leaves the exit code at 0.
-func (s Status) OK() bool {
-	switch s {
-	case Valid, Created, Exists, Skipped:
-		return true
-	}
-	return false
-}
+var Statuses = outcome.Statuses // merge-time alias: the lead removes it
 
 // Line is one row of the report.
 type Line struct {
 	Row                int                `json:"row"`
 	ExternalID         string             `json:"externalId"`
 	Name               string             `json:"name"`
-	Status             Status             `json:"status"`
+	Status             outcome.Status     `json:"status"`
 	CustomerID         string             `json:"customerId,omitempty"`
 	ProfileID          string             `json:"profileId,omitempty"`
 	FinancialAccountID string             `json:"financialAccountId,omitempty"`

@@ -20,6 +20,7 @@ import (
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
 	"github.com/rosterload/rosterload/ingest/xlsxread"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/s3store"
@@ -456,8 +457,8 @@ type checkpointSink struct {
 	state *s3State
 }
 
-func (c checkpointSink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
-	err := c.Sink.Submit(ctx, rec, line)
+func (c checkpointSink) Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
+	o, err := c.Sink.Submit(ctx, rec)
 	c.state.rowDone()
-	return err
+	return o, err
 }

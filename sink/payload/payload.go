@@ -11,9 +11,9 @@ import (
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/reports"
 )
 
 // Withheld stands for a card expiry: no output of rosterload holds one.
@@ -74,24 +74,23 @@ func (w *Writer) Lines() int {
 	return w.n
 }
 
-// Submit writes rec's request and marks its line VALID. An error (the file cannot be written)
+// Submit writes rec's request; its outcome is VALID. An error (the file cannot be written)
 // stops the run.
-func (w *Writer) Submit(_ context.Context, rec *ingest.Record, line *reports.Line) error {
+func (w *Writer) Submit(_ context.Context, rec *ingest.Record) (outcome.Outcome, error) {
 	path, body := Masked(rec)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.b = w.buf.b[:0]
 	if err := w.enc.Encode(Line{Row: rec.Row, Method: "POST", Path: path, Body: body}); err != nil {
-		return fmt.Errorf("payload file %s: row %d: %w", w.path, rec.Row, err)
+		return outcome.Outcome{}, fmt.Errorf("payload file %s: row %d: %w", w.path, rec.Row, err)
 	}
 	// Belt and braces: a card number or SSN typed into any other field (a name, a metadata value)
 	// is masked too, as in every output.
 	if _, err := w.f.WriteString(redact.Text(string(w.buf.b))); err != nil {
-		return fmt.Errorf("write payload file %s: %w", w.path, err)
+		return outcome.Outcome{}, fmt.Errorf("write payload file %s: %w", w.path, err)
 	}
 	w.n++
-	line.Status = reports.Valid
-	return nil
+	return outcome.Outcome{Status: outcome.Valid}, nil
 }
 
 // Close finishes the file and renames it into place.

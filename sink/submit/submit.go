@@ -1,5 +1,5 @@
 // Package submit sends a validated record to the platform through the API client, consulting and
-// updating the state journal, and turns the answer into the record's report line.
+// updating the state journal, and turns the answer into the record's outcome.
 package submit
 
 import (
@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/rosterload/rosterload/ingest"
-	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/journal"
 	"github.com/rosterload/rosterload/validate"
@@ -58,18 +58,20 @@ type Sink struct {
 }
 
 // Submit settles one valid, first-occurrence record: SKIPPED if the journal holds it as done,
-// else one API call (with its retries) whose outcome goes to the line and the journal (a 2xx that
-// is not the documented answer is FAILED, never CREATED). A record's failure is in its line; the
-// run stops (an error) when the journal cannot be written, or on ErrUnauthorized, ErrUnreachable,
-// ErrNotTheAPI or a *client.CredentialsError (ErrCredentials): every later row would fail the
-// same way, or personal data would go where it should not. Rows not sent are then NOT_SUBMITTED.
-func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Line) error {
+// else one API call (with its retries) whose answer goes to the outcome and the journal (a 2xx
+// that is not the documented answer is FAILED, never CREATED). A record's failure is in its
+// outcome; the run stops (an error) when the journal cannot be written, or on ErrUnauthorized,
+// ErrUnreachable, ErrNotTheAPI or a *client.CredentialsError (ErrCredentials): every later row
+// would fail the same way, or personal data would go where it should not. The outcome returned
+// with such an error is still the record's; rows not sent are then NOT_SUBMITTED.
+func (s *Sink) Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error) {
+	var o outcome.Outcome
 	id := rec.ExternalID()
 	if s.Journal != nil {
 		if e, ok := s.Journal.Done(id); ok {
-			line.Status = reports.Skipped
-			line.CustomerID, line.ProfileID, line.FinancialAccountID = e.CustomerID, e.ProfileID, e.FinancialAccountID
-			return nil
+			o.Status = outcome.Skipped
+			o.CustomerID, o.ProfileID, o.FinancialAccountID = e.CustomerID, e.ProfileID, e.FinancialAccountID
+			return o, nil
 		}
 	}
 	// The client derives the Idempotency-Key from the request it encodes (key ""), so a re-run
@@ -80,7 +82,7 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 	if s.Journal != nil {
 		_, wasPending = s.Journal.Pending(id)
 		if err := s.Journal.Record(journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: journal.StatusPending, Row: rec.Row, At: time.Now().UTC()}); err != nil {
-			return fmt.Errorf("state journal: %w", err)
+			return o, fmt.Errorf("state journal: %w", err)
 		}
 	}
 	var (
@@ -95,54 +97,54 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 	case rec.Business != nil:
 		res, err = s.Client.CreateBusiness(ctx, rec.Business, key)
 	}
-	line.Attempts, line.HTTPStatus = res.Attempts, res.HTTPStatus
+	o.Attempts, o.HTTPStatus = res.Attempts, res.HTTPStatus
 	var stop error
 	if err != nil {
 		ce, noToken := errors.AsType[*client.CredentialsError](err)
 		if !noToken || res.Attempts == 0 {
 			// Interrupted, or no token to send it with: nothing more is learnt about this
 			// record in this run.
-			line.Status = reports.NotSubmitted
+			o.Status = outcome.NotSubmitted
 			if res.Attempts > 0 {
-				line.Errors = append(line.Errors, problem("request", "interrupted while being sent; it may have been created: run again with the same --state to settle it"))
+				o.Errors = append(o.Errors, problem("request", "interrupted while being sent; it may have been created: run again with the same --state to settle it"))
 			}
 			if noToken {
-				return fmt.Errorf("%w; %s", ce, notSentYet)
+				return o, fmt.Errorf("%w; %s", ce, notSentYet)
 			}
-			return nil
+			return o, nil
 		}
 		// Sent, refused with a 401, and no new token to be had: a failure like any other for
 		// the record, and the end of the run.
 		stop = fmt.Errorf("%w; %s", ce, notSentYet)
 	}
-	line.CustomerID, line.ProfileID, line.FinancialAccountID = res.CustomerID, res.ProfileID, res.FinancialAccountID
+	o.CustomerID, o.ProfileID, o.FinancialAccountID = res.CustomerID, res.ProfileID, res.FinancialAccountID
 	status := ""
 	switch res.Outcome {
 	case client.Created:
-		line.Status, status = reports.Created, journal.StatusCreated
+		o.Status, status = outcome.Created, journal.StatusCreated
 		if res.Note != "" {
-			line.Warnings = append(line.Warnings, validate.Problem{Field: "request", Code: "api_note", Message: res.Note})
+			o.Warnings = append(o.Warnings, validate.Problem{Field: "request", Code: "api_note", Message: res.Note})
 		}
 	case client.Exists:
-		line.Status, status = reports.Exists, journal.StatusExists
+		o.Status, status = outcome.Exists, journal.StatusExists
 		note := res.Note
 		if note == "" && wasPending {
 			note = "an earlier run was stopped while sending this row; it most likely created it"
 		}
 		if note != "" {
-			line.Warnings = append(line.Warnings, validate.Problem{Field: "externalId", Code: "exists", Message: note})
+			o.Warnings = append(o.Warnings, validate.Problem{Field: "externalId", Code: "exists", Message: note})
 		}
 	default:
-		line.Status, status = reports.Failed, journal.StatusFailed
+		o.Status, status = outcome.Failed, journal.StatusFailed
 		for _, fe := range res.FieldErrors {
 			col, cell := rec.Locate(fe.Field)
-			line.Errors = append(line.Errors, validate.Problem{Field: fe.Field, Column: col, Cell: cell, Code: fe.Code, Message: fe.Message})
+			o.Errors = append(o.Errors, validate.Problem{Field: fe.Field, Column: col, Cell: cell, Code: fe.Code, Message: fe.Message})
 		}
 		if len(res.FieldErrors) == 0 || res.Message != "" {
-			line.Errors = append(line.Errors, problem("request", res.Message))
+			o.Errors = append(o.Errors, problem("request", res.Message))
 		}
 		if res.Note != "" {
-			line.Errors = append(line.Errors, problem("request", res.Note))
+			o.Errors = append(o.Errors, problem("request", res.Note))
 		}
 	}
 	if stop == nil {
@@ -152,10 +154,10 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record, line *reports.Lin
 		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
 			CustomerID: res.CustomerID, ProfileID: res.ProfileID, FinancialAccountID: res.FinancialAccountID, At: time.Now().UTC()}
 		if err := s.Journal.Record(e); err != nil {
-			return fmt.Errorf("state journal: %w", err)
+			return o, fmt.Errorf("state journal: %w", err)
 		}
 	}
-	return stop
+	return o, stop
 }
 
 // runStop notes what res says about the API and returns the error that stops the run, if any.

@@ -19,8 +19,8 @@ import (
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
-	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/emulator"
 	"github.com/rosterload/rosterload/sink/journal"
@@ -123,38 +123,46 @@ func roster(n int, prefix string) []*ingest.Record {
 	return recs
 }
 
+// result is one record's outcome, with its externalId for the journal's look-ups.
+type result struct {
+	ExternalID string
+	outcome.Outcome
+}
+
 // submitAll drives Submit as the pipeline does: conc calls at once; the first error cancels the
 // context, after which no new call starts and the rest are NOT_SUBMITTED.
-func submitAll(s *Sink, recs []*ingest.Record, conc int) ([]reports.Line, error) {
-	lines := make([]reports.Line, len(recs))
+func submitAll(s *Sink, recs []*ingest.Record, conc int) ([]result, error) {
+	res := make([]result, len(recs))
 	g, ctx := errgroup.WithContext(context.Background())
 	g.SetLimit(conc)
 	for i, rec := range recs {
-		lines[i].Row, lines[i].ExternalID = rec.Row, rec.ExternalID()
+		res[i].ExternalID = rec.ExternalID()
 		if ctx.Err() != nil {
-			lines[i].Status = reports.NotSubmitted
+			res[i].Status = outcome.NotSubmitted
 			continue
 		}
 		g.Go(func() error {
 			if ctx.Err() != nil {
-				lines[i].Status = reports.NotSubmitted
+				res[i].Status = outcome.NotSubmitted
 				return nil
 			}
-			return s.Submit(ctx, rec, &lines[i])
+			var err error
+			res[i].Outcome, err = s.Submit(ctx, rec)
+			return err
 		})
 	}
-	return lines, g.Wait()
+	return res, g.Wait()
 }
 
-func statuses(lines []reports.Line) map[reports.Status]int {
-	m := map[reports.Status]int{}
-	for _, l := range lines {
-		m[l.Status]++
+func statuses(rs []result) map[outcome.Status]int {
+	m := map[outcome.Status]int{}
+	for _, r := range rs {
+		m[r.Status]++
 	}
 	return m
 }
 
-func lineText(l reports.Line) string {
+func lineText(l result) string {
 	var b strings.Builder
 	for _, p := range append(append([]any(nil), toAny(l.Errors)...), toAny(l.Warnings)...) {
 		fmt.Fprintf(&b, "%+v | ", p)
@@ -187,7 +195,7 @@ func TestSubmitJournal(t *testing.T) {
 		t.Fatalf("Submit: %v", err)
 	}
 	for i, l := range lines[:3] {
-		if l.Status != reports.Created || !uuidRE.MatchString(l.CustomerID) || l.HTTPStatus != 201 || l.Attempts != 1 {
+		if l.Status != outcome.Created || !uuidRE.MatchString(l.CustomerID) || l.HTTPStatus != 201 || l.Attempts != 1 {
 			t.Fatalf("line %d: %+v; want CREATED with a customer id", i, l)
 		}
 		e, ok := jr.Done(l.ExternalID)
@@ -198,7 +206,7 @@ func TestSubmitJournal(t *testing.T) {
 	if l := lines[0]; !uuidRE.MatchString(l.ProfileID) || !uuidRE.MatchString(l.FinancialAccountID) {
 		t.Errorf("EWA line %+v: want profile and financial account ids", l)
 	}
-	if l := lines[3]; l.Status != reports.Failed || l.HTTPStatus != 400 || !strings.Contains(lineText(l), "lastName") {
+	if l := lines[3]; l.Status != outcome.Failed || l.HTTPStatus != 400 || !strings.Contains(lineText(l), "lastName") {
 		t.Errorf("invalid row: %+v; want FAILED with the API's field error", l)
 	}
 	if _, ok := jr.Done("J-bad"); ok {
@@ -214,7 +222,7 @@ func TestSubmitJournal(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, l := range again {
-			if l.Status != reports.Skipped || l.CustomerID != lines[i].CustomerID || l.Attempts != 0 {
+			if l.Status != outcome.Skipped || l.CustomerID != lines[i].CustomerID || l.Attempts != 0 {
 				t.Errorf("line %d: %+v; want SKIPPED with the first run's ids", i, l)
 			}
 		}
@@ -239,7 +247,7 @@ func TestSubmitJournal(t *testing.T) {
 	t.Run("an existing externalId is EXISTS", func(t *testing.T) {
 		other := &Sink{Client: newClient(t, ts.URL), Journal: openJournal(t, filepath.Join(t.TempDir(), "other.jsonl"))}
 		l, err := submitAll(other, recs[:1], 1)
-		if err != nil || l[0].Status != reports.Exists || l[0].HTTPStatus != 409 {
+		if err != nil || l[0].Status != outcome.Exists || l[0].HTTPStatus != 409 {
 			t.Fatalf("%+v, %v; want EXISTS", l, err)
 		}
 		if _, ok := other.Journal.Done(recs[0].ExternalID()); !ok {
@@ -325,7 +333,7 @@ func TestSubmitNotTheAPI(t *testing.T) {
 				t.Errorf("message quotes the page: %q", msg)
 			}
 			st := statuses(lines)
-			if st[reports.Created] != 0 || st[reports.Failed] == 0 || st[reports.Failed] > conc || st[reports.NotSubmitted] < 30-conc {
+			if st[outcome.Created] != 0 || st[outcome.Failed] == 0 || st[outcome.Failed] > conc || st[outcome.NotSubmitted] < 30-conc {
 				t.Errorf("statuses %v: want a few FAILED, none CREATED, the rest NOT_SUBMITTED", st)
 			}
 			if n := f.calls.Load(); n > conc {
@@ -335,7 +343,7 @@ func TestSubmitNotTheAPI(t *testing.T) {
 				if _, ok := jr.Done(l.ExternalID); ok {
 					t.Errorf("%s journaled as done", l.ExternalID)
 				}
-				if l.Status == reports.Failed && (l.HTTPStatus < 200 || l.HTTPStatus > 299 || l.CustomerID != "" || !strings.Contains(lineText(l), tc.msgHas)) {
+				if l.Status == outcome.Failed && (l.HTTPStatus < 200 || l.HTTPStatus > 299 || l.CustomerID != "" || !strings.Contains(lineText(l), tc.msgHas)) {
 					t.Errorf("line %+v", l)
 				}
 			}
@@ -356,9 +364,9 @@ func TestSubmitLieAfterGoodAnswers(t *testing.T) {
 		t.Fatalf("Submit: %v; want the run to go on", err)
 	}
 	for i, l := range lines {
-		want := reports.Created
+		want := outcome.Created
 		if i == 2 {
-			want = reports.Failed
+			want = outcome.Failed
 		}
 		if l.Status != want {
 			t.Errorf("line %d: %s, want %s (%s)", i, l.Status, want, lineText(l))
@@ -465,7 +473,7 @@ func TestSubmitCredentials(t *testing.T) {
 			if n := emu.Stats().Requests; n != 0 {
 				t.Errorf("%d API requests without a token", n)
 			}
-			if st := statuses(lines); st[reports.NotSubmitted] != 50 {
+			if st := statuses(lines); st[outcome.NotSubmitted] != 50 {
 				t.Errorf("statuses %v: want every row NOT_SUBMITTED", st)
 			}
 		})
@@ -481,7 +489,7 @@ func TestSubmitStaticTokenRefused(t *testing.T) {
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("Submit: %v; want ErrUnauthorized", err)
 	}
-	if st := statuses(lines); st[reports.Failed] == 0 || st[reports.Failed] > 4 || st[reports.Created] != 0 {
+	if st := statuses(lines); st[outcome.Failed] == 0 || st[outcome.Failed] > 4 || st[outcome.Created] != 0 {
 		t.Errorf("statuses %v", st)
 	}
 	if st := emu.Stats(); st.Customers != 0 {
@@ -508,10 +516,10 @@ func TestSubmitUnreachable(t *testing.T) {
 					t.Errorf("message %q: want one line naming %s", msg, api)
 				}
 				st := statuses(lines)
-				if st[reports.Failed] == 0 || st[reports.Failed]+st[reports.NotSubmitted] != 3 {
+				if st[outcome.Failed] == 0 || st[outcome.Failed]+st[outcome.NotSubmitted] != 3 {
 					t.Errorf("statuses %v", st)
 				}
-				if conc == 1 && (st[reports.Failed] != 1 || lines[0].Status != reports.Failed) {
+				if conc == 1 && (st[outcome.Failed] != 1 || lines[0].Status != outcome.Failed) {
 					t.Errorf("statuses %v: want the first row FAILED and the run stopped there", st)
 				}
 			})
@@ -532,13 +540,13 @@ func TestSubmitUnreachable(t *testing.T) {
 		if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), "3 records in a row") {
 			t.Fatalf("Submit: %v; want ErrUnreachable after 3 records in a row", err)
 		}
-		want := []reports.Status{reports.Created, reports.Created, reports.Failed, reports.Failed, reports.Failed}
+		want := []outcome.Status{outcome.Created, outcome.Created, outcome.Failed, outcome.Failed, outcome.Failed}
 		for i, w := range want {
 			if lines[i].Status != w {
 				t.Errorf("line %d: %s, want %s", i, lines[i].Status, w)
 			}
 		}
-		if st := statuses(lines); st[reports.NotSubmitted] != 5 {
+		if st := statuses(lines); st[outcome.NotSubmitted] != 5 {
 			t.Errorf("statuses %v: want the last 5 NOT_SUBMITTED", st)
 		}
 	})
@@ -546,7 +554,7 @@ func TestSubmitUnreachable(t *testing.T) {
 		t.Parallel()
 		s := &Sink{Client: newClient(t, deadURL(t), staticToken("tok"), func(c *client.Config) { c.MaxAttempts = 1 })}
 		lines, err := submitAll(s, roster(4, "Z"), 2)
-		if err != nil || statuses(lines)[reports.Failed] != 4 {
+		if err != nil || statuses(lines)[outcome.Failed] != 4 {
 			t.Fatalf("%v, %v", statuses(lines), err)
 		}
 	})
@@ -566,7 +574,7 @@ func TestSubmitEchoedCardNotReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := lines[1]
-	if l.Status != reports.Failed || len(l.Errors) != 3 {
+	if l.Status != outcome.Failed || len(l.Errors) != 3 {
 		t.Fatalf("%+v", l)
 	}
 	text := lineText(l)
