@@ -78,21 +78,11 @@ func TestXLSXRowsOutOfOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := filepath.Join(t.TempDir(), "r.xlsx")
-			w, err := CreateXLSX(p, Sheet{Header: []string{"ID"}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer w.Abort()
+			var lines []*Line
 			for i, r := range tt.rows {
-				if err := w.Write(&Line{Row: r, Status: Valid, Cells: []string{"id" + strconv.Itoa(i)}}); err != nil {
-					t.Fatalf("Write row %d: %v", r, err)
-				}
+				lines = append(lines, &Line{Row: r, Status: Valid, Cells: []string{"id" + strconv.Itoa(i)}})
 			}
-			if err := w.Close(); err != nil {
-				t.Fatal(err)
-			}
-			x := openXLSX(t, p)
+			x := openXLSX(t, writeXLSX(t, Sheet{Header: []string{"ID"}}, lines))
 			for i, at := range tt.placed {
 				row := strconv.Itoa(at)
 				if got, want := x.value("A"+row), "id"+strconv.Itoa(i); got != want {
@@ -137,20 +127,27 @@ func problemLines(n int) []*Line {
 	return lines
 }
 
+// startProblemReport starts an XLSX report at p and writes three problemLines to it.
+func startProblemReport(t *testing.T, p string) Writer {
+	t.Helper()
+	w, err := CreateXLSX(p, Sheet{Header: []string{"ID", "Email"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range problemLines(3) {
+		if err := w.Write(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
 func TestXLSXAbortAndClose(t *testing.T) {
 	t.Parallel()
 	t.Run("abort leaves nothing", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		w, err := CreateXLSX(filepath.Join(dir, "r.xlsx"), Sheet{Header: []string{"ID", "Email"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range problemLines(3) {
-			if err := w.Write(l); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := startProblemReport(t, filepath.Join(dir, "r.xlsx"))
 		if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 			t.Errorf("while writing: %d files, want the report and two comment temp files", len(ents))
 		}
@@ -172,15 +169,7 @@ func TestXLSXAbortAndClose(t *testing.T) {
 		if err := os.MkdirAll(filepath.Join(p, "keep"), 0o700); err != nil {
 			t.Fatal(err)
 		}
-		w, err := CreateXLSX(p, Sheet{Header: []string{"ID", "Email"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range problemLines(3) {
-			if err := w.Write(l); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := startProblemReport(t, p)
 		if err := w.Close(); err == nil {
 			t.Fatal("Close over a directory succeeded")
 		}
@@ -198,15 +187,7 @@ func TestXLSXAbortAndClose(t *testing.T) {
 	t.Run("a failed finish leaves nothing", func(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
-		w, err := CreateXLSX(filepath.Join(dir, "r.xlsx"), Sheet{Header: []string{"ID", "Email"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range problemLines(3) {
-			if err := w.Write(l); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := startProblemReport(t, filepath.Join(dir, "r.xlsx"))
 		// The comments' temp file fails under Close, as a full disk would make it.
 		w.(*xlsxWriter).comments.f.Close()
 		if err := w.Close(); err == nil {
@@ -220,15 +201,7 @@ func TestXLSXAbortAndClose(t *testing.T) {
 		t.Parallel()
 		dir := t.TempDir()
 		p := filepath.Join(dir, "r.xlsx")
-		w, err := CreateXLSX(p, Sheet{Header: []string{"ID", "Email"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, l := range problemLines(3) {
-			if err := w.Write(l); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := startProblemReport(t, p)
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Fatalf("report visible before Close: %v", err)
 		}
