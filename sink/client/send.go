@@ -228,7 +228,7 @@ func (c *Client) backoff(try int) time.Duration {
 	return rand.N(ceiling + 1)
 }
 
-// throttle waits for the rate limiter. Reserve and a timer rather than Limiter.Wait, which fails
+// throttle waits for the rate limiter. Reserve and sleep rather than Limiter.Wait, which fails
 // at once when the wait would pass ctx's deadline instead of waiting for the deadline.
 func (c *Client) throttle(ctx context.Context) error {
 	if c.lim == nil {
@@ -240,17 +240,15 @@ func (c *Client) throttle(ctx context.Context) error {
 		return ctx.Err()
 	}
 	c.count(func(s *Stats) { s.Throttled++ })
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel()
-		return ctx.Err()
+	if err := sleep(ctx, d); err != nil {
+		r.Cancel() // the turn not taken goes back to the limiter, for the calls still running
+		return err
 	}
+	return nil
 }
 
+// sleep waits d, or until ctx ends (its error then); the one wait of the package: the limiter's
+// turn, the backoff between tries and the token endpoint's retries.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
