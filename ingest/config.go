@@ -195,7 +195,7 @@ func (c *Config) set(file string, k, v *yaml.Node) error {
 		}
 		kind, ok := ParseKind(s)
 		if !ok {
-			return configErr(file, v.Line, "kind %q: want ewa, individual or business", s)
+			return configErr(file, v.Line, "kind %q: want %s", s, kindList())
 		}
 		c.Kind = kind
 	case "programId":
@@ -300,7 +300,7 @@ func (c *Config) setNames(file string, k, v *yaml.Node) error {
 
 // nameRef is a canonical name as a mapping gives it: a field, or a metadata key.
 type nameRef struct {
-	field   canon
+	field   int    // the field's index
 	metaKey string // set for metadata.<key>
 }
 
@@ -310,7 +310,7 @@ func (n nameRef) String() string {
 	if n.isMeta() {
 		return metadataPrefix + n.metaKey
 	}
-	return canons[n.field].name
+	return kinds().fields[n.field].Name
 }
 
 // resolveName reads a canonical name from a mapping: matched as headers are (case, spaces,
@@ -323,14 +323,19 @@ func resolveName(name string) (nameRef, bool) {
 		}
 		return nameRef{}, false
 	}
-	c, ok := canonByKey[normKey(n)]
-	return nameRef{field: c}, ok
+	f, ok := kinds().byKey[normKey(n)]
+	if !ok {
+		return nameRef{}, false
+	}
+	return nameRef{field: f.ix()}, true
 }
 
 // checkNames checks the names in columns: and defaults: — known at all, and, once the kind is
 // settled, fields of that kind — and refuses defaults that would give every row the same
 // identifier.
 func (c *Config) checkNames(kind Kind, kindKnown bool) error {
+	reg := kinds()
+	spec := reg.orDefault(kind)
 	for _, section := range []string{"columns", "defaults"} {
 		m := c.Columns
 		if section == "defaults" {
@@ -353,10 +358,10 @@ func (c *Config) checkNames(kind Kind, kindKnown bool) error {
 			if ref.isMeta() {
 				continue
 			}
-			if kindKnown && kindSet(kind)&(1<<ref.field) == 0 {
-				return configErr(file, line, "%s: %s is not a field of kind %s (it belongs to %s)", section, ref, kind, kindsOf(ref.field))
+			if kindKnown && !spec.has(ref.field) {
+				return configErr(file, line, "%s: %s is not a field of kind %s (it belongs to %s)", section, ref, kind, reg.kindsOf(ref.field))
 			}
-			if section == "defaults" && canons[ref.field].personal {
+			if section == "defaults" && reg.fields[ref.field].Personal {
 				return configErr(file, line, "defaults: %s cannot have a default: it belongs to one customer or card, so every row must give its own", ref)
 			}
 		}
@@ -383,11 +388,11 @@ func (c *Config) sortedNames(section string, m map[string]string) []string {
 }
 
 // kindsOf names the kinds whose template has a field.
-func kindsOf(f canon) string {
+func (r *registry) kindsOf(f int) string {
 	var ks []string
-	for _, k := range []Kind{KindEWA, KindIndividual, KindBusiness} {
-		if kindSet(k)&(1<<f) != 0 {
-			ks = append(ks, string(k))
+	for _, s := range r.specs {
+		if s.has(f) {
+			ks = append(ks, string(s.Kind))
 		}
 	}
 	return strings.Join(ks, " and ")
@@ -395,13 +400,9 @@ func kindsOf(f canon) string {
 
 // suggestName says which known name an unknown one probably meant.
 func suggestName(name string, kind Kind, kindKnown bool) string {
-	var names []string
+	names := fieldNames(kinds().fields)
 	if kindKnown {
 		names = CanonicalNames(kind)
-	} else {
-		for c := range numCanon {
-			names = append(names, canons[c].name)
-		}
 	}
 	if s := closest(name, names); s != "" && s != name {
 		return fmt.Sprintf(" (did you mean %q?)", s)
