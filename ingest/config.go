@@ -164,7 +164,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 			return nil, err
 		}
 	}
-	if err := cfg.checkNames(cfg.Kind, cfg.Kind != ""); err != nil {
+	if err := cfg.checkNames(kinds(), cfg.Kind, cfg.Kind != ""); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -301,6 +301,7 @@ func (c *Config) setNames(file string, k, v *yaml.Node) error {
 // nameRef is a canonical name as a mapping gives it: a field, or a metadata key.
 type nameRef struct {
 	field   int    // the field's index
+	name    string // the field's name
 	metaKey string // set for metadata.<key>
 }
 
@@ -310,12 +311,15 @@ func (n nameRef) String() string {
 	if n.isMeta() {
 		return metadataPrefix + n.metaKey
 	}
-	return kinds().fields[n.field].Name
+	return n.name
 }
+
+// ref is the nameRef of the field at index ix.
+func (r *registry) ref(ix int) nameRef { return nameRef{field: ix, name: r.fields[ix].Name} }
 
 // resolveName reads a canonical name from a mapping: matched as headers are (case, spaces,
 // `_`, `-`, `.` ignored), so first_name is firstName; a metadata key is kept as written.
-func resolveName(name string) (nameRef, bool) {
+func (r *registry) resolveName(name string) (nameRef, bool) {
 	n := strings.TrimSpace(name)
 	if len(n) > len(metadataPrefix) && strings.EqualFold(n[:len(metadataPrefix)], metadataPrefix) {
 		if key := validText(strings.TrimSpace(n[len(metadataPrefix):])); key != "" {
@@ -323,18 +327,17 @@ func resolveName(name string) (nameRef, bool) {
 		}
 		return nameRef{}, false
 	}
-	f, ok := kinds().byKey[normKey(n)]
+	f, ok := r.byKey[normKey(n)]
 	if !ok {
 		return nameRef{}, false
 	}
-	return nameRef{field: f.ix()}, true
+	return r.ref(f.ix()), true
 }
 
 // checkNames checks the names in columns: and defaults: — known at all, and, once the kind is
 // settled, fields of that kind — and refuses defaults that would give every row the same
 // identifier.
-func (c *Config) checkNames(kind Kind, kindKnown bool) error {
-	reg := kinds()
+func (c *Config) checkNames(reg *registry, kind Kind, kindKnown bool) error {
 	spec := reg.orDefault(kind)
 	for _, section := range []string{"columns", "defaults"} {
 		m := c.Columns
@@ -344,9 +347,9 @@ func (c *Config) checkNames(kind Kind, kindKnown bool) error {
 		seen := map[nameRef]string{}
 		for _, name := range c.sortedNames(section, m) {
 			file, line := c.line(section + "." + name)
-			ref, ok := resolveName(name)
+			ref, ok := reg.resolveName(name)
 			if !ok {
-				return configErr(file, line, "%s: unknown canonical name %q%s", section, name, suggestName(name, kind, kindKnown))
+				return configErr(file, line, "%s: unknown canonical name %q%s", section, name, reg.suggestName(name, kind, kindKnown))
 			}
 			if prev, dup := seen[ref]; dup {
 				return configErr(file, line, "%s: %q and %q are the same field %s; give it once", section, prev, name, ref)
@@ -399,10 +402,10 @@ func (r *registry) kindsOf(f int) string {
 }
 
 // suggestName says which known name an unknown one probably meant.
-func suggestName(name string, kind Kind, kindKnown bool) string {
-	names := fieldNames(kinds().fields)
+func (r *registry) suggestName(name string, kind Kind, kindKnown bool) string {
+	names := fieldNames(r.fields)
 	if kindKnown {
-		names = CanonicalNames(kind)
+		names = fieldNames(r.orDefault(kind).Fields)
 	}
 	if s := closest(name, names); s != "" && s != name {
 		return fmt.Sprintf(" (did you mean %q?)", s)

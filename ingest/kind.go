@@ -239,8 +239,9 @@ func (r *registry) parseKind(s string) (Kind, bool) {
 }
 
 // kindList names the registered kinds for a message: "ewa, individual or business".
-func kindList() string {
-	r := kinds()
+func kindList() string { return kinds().kindList() }
+
+func (r *registry) kindList() string {
 	names := make([]string, len(r.specs))
 	for i, s := range r.specs {
 		names[i] = string(s.Kind)

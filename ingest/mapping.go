@@ -103,10 +103,13 @@ func (m *Mapper) Unplaced() []string {
 // *ConfigError) a source with a card security code or PIN column, whether mapped or not, a
 // columns: header the source lacks, and names unknown to the kind.
 func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
-	reg := kinds()
+	return kinds().newMapper(cfg, header)
+}
+
+func (reg *registry) newMapper(cfg Config, header rows.Header) (*Mapper, error) {
 	kind, ok := reg.parseKind(string(cfg.Kind))
 	if !ok {
-		return nil, configErr("", 0, "kind %q: want %s", cfg.Kind, kindList())
+		return nil, configErr("", 0, "kind %q: want %s", cfg.Kind, reg.kindList())
 	}
 	cfg.Kind = kind
 	if err := checkHeader(header, cfg); err != nil {
@@ -118,7 +121,7 @@ func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
 			return nil, configErr("", 0, "column %q holds %s, which may not be stored or sent; remove the column", strings.TrimSpace(h), what)
 		}
 	}
-	if err := cfg.checkNames(kind, true); err != nil {
+	if err := cfg.checkNames(reg, kind, true); err != nil {
 		return nil, err
 	}
 	n := len(reg.fields)
@@ -165,7 +168,7 @@ func (m *Mapper) place() error {
 	// The mapping file's columns: win over everything.
 	byCol := map[int][]nameRef{}
 	for _, name := range m.cfg.sortedNames("columns", m.cfg.Columns) {
-		ref, _ := resolveName(name) // checkNames has vouched for it
+		ref, _ := m.reg.resolveName(name) // checkNames has vouched for it
 		want := m.cfg.Columns[name]
 		col := findHeader(m.headers, keys, want)
 		if col < 0 {
@@ -200,7 +203,7 @@ func (m *Mapper) place() error {
 			continue
 		}
 		if a, via, ok := m.reg.matchHeader(m.spec, h); ok {
-			claims = append(claims, claim{col: i, ref: nameRef{field: a.field}, prio: a.prio, via: via})
+			claims = append(claims, claim{col: i, ref: m.reg.ref(a.field), prio: a.prio, via: via})
 			continue
 		}
 		why := ""
@@ -225,7 +228,7 @@ func (m *Mapper) place() error {
 	}
 
 	order := func(field string) int {
-		if r, ok := resolveName(field); ok && !r.isMeta() {
+		if r, ok := m.reg.resolveName(field); ok && !r.isMeta() {
 			return r.field
 		}
 		return len(m.reg.fields)
@@ -244,7 +247,7 @@ func (m *Mapper) place() error {
 // settle works out what Map needs per row from the placements and the defaults.
 func (m *Mapper) settle() {
 	for _, name := range m.cfg.sortedNames("defaults", m.cfg.Defaults) {
-		ref, _ := resolveName(name)
+		ref, _ := m.reg.resolveName(name)
 		v := m.cfg.Defaults[name]
 		if ref.isMeta() {
 			i := slices.IndexFunc(m.meta, func(f metaField) bool { return f.key == ref.metaKey })
@@ -361,15 +364,15 @@ func (m *Mapper) YAML() []byte {
 		b.WriteString("defaults:\n")
 		names := m.cfg.sortedNames("defaults", m.cfg.Defaults)
 		slices.SortStableFunc(names, func(a, b string) int {
-			ra, _ := resolveName(a)
-			rb, _ := resolveName(b)
+			ra, _ := m.reg.resolveName(a)
+			rb, _ := m.reg.resolveName(b)
 			if ra.isMeta() || rb.isMeta() {
 				return boolInt(ra.isMeta()) - boolInt(rb.isMeta())
 			}
 			return ra.field - rb.field
 		})
 		for _, name := range names {
-			ref, _ := resolveName(name)
+			ref, _ := m.reg.resolveName(name)
 			fmt.Fprintf(&b, "  %s: %s\n", yamlKey(ref.String()), yamlQuote(m.cfg.Defaults[name]))
 		}
 	}
