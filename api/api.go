@@ -245,3 +245,55 @@ type ErrorResponse struct {
 
 // Bool returns a pointer to b, for the API's optional booleans.
 func Bool(b bool) *bool { return &b }
+
+// Endpoint is where one record kind's create request goes and what its documented 2xx answer
+// holds: the client posts to it and checks the answer by it, the emulator serves it.
+type Endpoint struct {
+	Path string // relative to the API's base URL: "/v1/customers"
+	// Type is the body's "type" when several kinds share Path ("INDIVIDUAL"); "" when one does.
+	Type   string
+	Object string       // what the answer is called in messages: "customer profile"
+	IDs    []ResponseID // the answer's fields that must hold a UUID, and which id each is
+}
+
+// IDRole says which of a created record's ids an answer's field is.
+type IDRole uint8
+
+// The ids a creation yields.
+const (
+	CustomerID IDRole = iota + 1
+	ProfileID
+	FinancialAccountID
+)
+
+// ResponseID is one id field of a documented answer.
+type ResponseID struct {
+	Field string // JSON name in the answer: "id", "customerId"
+	Role  IDRole
+}
+
+// IDs are the ids of a created record; those its endpoint does not yield are "".
+type IDs struct {
+	CustomerID, ProfileID, FinancialAccountID string
+}
+
+// Set puts v in the id of role r.
+func (ids *IDs) Set(r IDRole, v string) {
+	switch r {
+	case CustomerID:
+		ids.CustomerID = v
+	case ProfileID:
+		ids.ProfileID = v
+	case FinancialAccountID:
+		ids.FinancialAccountID = v
+	}
+}
+
+// Created is what the platform gives a record it creates, for building its answer: the ids its
+// endpoint yields (CustomerID always, since every kind creates a customer), who and when.
+type Created struct {
+	IDs       IDs
+	CreatedBy *Actor
+	CreatedAt string
+	NewID     func() string // a fresh UUID for anything else the answer creates
+}

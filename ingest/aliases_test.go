@@ -28,8 +28,8 @@ func placed(m *Mapper) map[string]string {
 }
 
 func TestAliasTablesHaveNoClashes(t *testing.T) {
-	if len(aliasConflicts) > 0 {
-		t.Fatalf("alias tables: %q", aliasConflicts)
+	if c := kinds().conflicts; len(c) > 0 {
+		t.Fatalf("alias tables: %q", c)
 	}
 }
 

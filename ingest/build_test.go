@@ -12,6 +12,22 @@ import (
 )
 
 // row builds a row from header -> value pairs laid out as headers.
+// ewaOf, individualOf and businessOf return a record's request of that kind, nil for another.
+func ewaOf(r *Record) *api.CustomerProfileRequest {
+	p, _ := r.Body.(*api.CustomerProfileRequest)
+	return p
+}
+
+func individualOf(r *Record) *api.IndividualCustomer {
+	c, _ := r.Body.(*api.IndividualCustomer)
+	return c
+}
+
+func businessOf(r *Record) *api.BusinessCustomer {
+	b, _ := r.Body.(*api.BusinessCustomer)
+	return b
+}
+
 func row(num int, headers []string, vals map[string]string) rows.Row {
 	cells := make([]string, len(headers))
 	for i, h := range headers {
@@ -58,12 +74,12 @@ func TestMapEWADefaults(t *testing.T) {
 			},
 		},
 	}
-	if !reflect.DeepEqual(rec.EWA, want) {
-		got, _ := json.MarshalIndent(rec.EWA, "", " ")
+	if !reflect.DeepEqual(ewaOf(rec), want) {
+		got, _ := json.MarshalIndent(ewaOf(rec), "", " ")
 		exp, _ := json.MarshalIndent(want, "", " ")
 		t.Errorf("EWA request =\n%s\nwant\n%s", got, exp)
 	}
-	if rec.Row != 7 || rec.Kind != KindEWA || rec.Country != "" || rec.Individual != nil || rec.Business != nil || rec.Malformed != nil {
+	if rec.Row != 7 || rec.Kind != KindEWA || rec.Country != "" || individualOf(rec) != nil || businessOf(rec) != nil || rec.Malformed != nil {
 		t.Errorf("record = %+v", rec)
 	}
 	if rec.ExternalID() != "E-001" || rec.Name() != "Zoë Ng" {
@@ -85,9 +101,9 @@ func TestMapEWAVariants(t *testing.T) {
 			cfg:  Config{DefaultCountry: "USA"},
 			vals: map[string]string{"Country": "CAN"},
 			check: func(t *testing.T, rec *Record) {
-				c := rec.EWA.CustomerData
-				if c.SocialIDCountryCode != "CAN" || rec.EWA.FinancialAccountData.Card.BillingAddress.CountryCode != "CAN" || rec.Country != "CAN" {
-					t.Errorf("ssn country %q, billing country %q, Record.Country %q; want CAN", c.SocialIDCountryCode, rec.EWA.FinancialAccountData.Card.BillingAddress.CountryCode, rec.Country)
+				c := ewaOf(rec).CustomerData
+				if c.SocialIDCountryCode != "CAN" || ewaOf(rec).FinancialAccountData.Card.BillingAddress.CountryCode != "CAN" || rec.Country != "CAN" {
+					t.Errorf("ssn country %q, billing country %q, Record.Country %q; want CAN", c.SocialIDCountryCode, ewaOf(rec).FinancialAccountData.Card.BillingAddress.CountryCode, rec.Country)
 				}
 			},
 		},
@@ -96,7 +112,7 @@ func TestMapEWAVariants(t *testing.T) {
 			cfg:  Config{DefaultCountry: "USA"},
 			vals: map[string]string{"SSN": " ", "Country": "USA"},
 			check: func(t *testing.T, rec *Record) {
-				if c := rec.EWA.CustomerData; c.SocialID != "" || c.SocialIDCountryCode != "" {
+				if c := ewaOf(rec).CustomerData; c.SocialID != "" || c.SocialIDCountryCode != "" {
 					t.Errorf("socialId %q, country %q; want both empty", c.SocialID, c.SocialIDCountryCode)
 				}
 			},
@@ -106,7 +122,7 @@ func TestMapEWAVariants(t *testing.T) {
 			headers: []string{"SSN Country"},
 			vals:    map[string]string{"SSN Country": "PRI", "Country": "USA"},
 			check: func(t *testing.T, rec *Record) {
-				if got := rec.EWA.CustomerData.SocialIDCountryCode; got != "PRI" {
+				if got := ewaOf(rec).CustomerData.SocialIDCountryCode; got != "PRI" {
 					t.Errorf("socialIdCountryCode = %q", got)
 				}
 			},
@@ -117,7 +133,7 @@ func TestMapEWAVariants(t *testing.T) {
 			headers: []string{"Program ID", "Eligibility Status", "Card Last Name", "Card Name"},
 			vals:    map[string]string{"Program ID": "col-prog", "Eligibility Status": "ELIGIBLE", "Card Last Name": "Ng-Smith", "Card Name": "Payroll card"},
 			check: func(t *testing.T, rec *Record) {
-				r := rec.EWA
+				r := ewaOf(rec)
 				if r.ProgramID != "col-prog" || r.EligibilityStatus != "ELIGIBLE" || r.FinancialAccountData.Currency != "CAD" ||
 					r.CustomerData.PrimaryPhoneNumber.Type != "WORK" || r.FinancialAccountData.Name != "Payroll card" {
 					t.Errorf("programId %q eligibility %q currency %q phone type %q name %q", r.ProgramID, r.EligibilityStatus,
@@ -134,7 +150,7 @@ func TestMapEWAVariants(t *testing.T) {
 			headers: []string{"Program ID", "Eligibility Status", "Currency"},
 			vals:    map[string]string{"Program ID": " ", "Eligibility Status": "", "Currency": "\t"},
 			check: func(t *testing.T, rec *Record) {
-				r := rec.EWA
+				r := ewaOf(rec)
 				if r.ProgramID != "flag-prog" || r.EligibilityStatus != "NEW" || r.FinancialAccountData.Currency != "USD" {
 					t.Errorf("programId %q eligibility %q currency %q", r.ProgramID, r.EligibilityStatus, r.FinancialAccountData.Currency)
 				}
@@ -147,7 +163,7 @@ func TestMapEWAVariants(t *testing.T) {
 			vals:    map[string]string{"Billing Address": "9 Card Rd", "Billing City": "Boston", "Billing State": "MA", "Billing Zip": "02110", "Country": "USA"},
 			check: func(t *testing.T, rec *Record) {
 				want := &api.BillingAddress{AddressLine1: "9 Card Rd", City: "Boston", StateCode: "MA", CountryCode: "USA", PostalCode: "02110"}
-				if got := rec.EWA.FinancialAccountData.Card.BillingAddress; !reflect.DeepEqual(got, want) {
+				if got := ewaOf(rec).FinancialAccountData.Card.BillingAddress; !reflect.DeepEqual(got, want) {
 					t.Errorf("billing = %+v, want %+v", got, want)
 				}
 			},
@@ -157,7 +173,7 @@ func TestMapEWAVariants(t *testing.T) {
 			headers: []string{"Billing Address", "Billing Country"},
 			vals:    map[string]string{"Billing Address": "9 Card Rd", "Billing Country": "CAN", "Country": "USA"},
 			check: func(t *testing.T, rec *Record) {
-				if got := rec.EWA.FinancialAccountData.Card.BillingAddress.CountryCode; got != "CAN" {
+				if got := ewaOf(rec).FinancialAccountData.Card.BillingAddress.CountryCode; got != "CAN" {
 					t.Errorf("billing country = %q", got)
 				}
 			},
@@ -168,7 +184,7 @@ func TestMapEWAVariants(t *testing.T) {
 			vals:    map[string]string{"Mobile Phone": "", "Home Phone": "555-0101"},
 			check: func(t *testing.T, rec *Record) {
 				// Mobile Phone holds the field even when its cell is blank.
-				if p := rec.EWA.CustomerData.PrimaryPhoneNumber; p.Number != "" || p.Type != "MOBILE" {
+				if p := ewaOf(rec).CustomerData.PrimaryPhoneNumber; p.Number != "" || p.Type != "MOBILE" {
 					t.Errorf("phone = %+v", p)
 				}
 			},
@@ -197,7 +213,7 @@ func TestMapEWAVariants(t *testing.T) {
 }
 
 func checkEmptyEWA(t *testing.T, rec *Record) {
-	r := rec.EWA
+	r := ewaOf(rec)
 	c := r.CustomerData
 	if c == nil || c.PrimaryPhoneNumber == nil || c.PrimaryEmail == nil || r.FinancialAccountData == nil ||
 		r.FinancialAccountData.Card == nil || r.FinancialAccountData.Card.BillingAddress == nil {
@@ -243,10 +259,10 @@ func TestImpliedPhoneType(t *testing.T) {
 			rec := newMapper(t, tt.cfg, tt.headers...).Map(rows.Row{Num: 2, Cells: tt.cells})
 			var got string
 			switch {
-			case rec.EWA != nil:
-				got = rec.EWA.CustomerData.PrimaryPhoneNumber.Type
-			case rec.Business != nil:
-				got = rec.Business.Contacts[0].PrimaryPhoneNumber.Type
+			case ewaOf(rec) != nil:
+				got = ewaOf(rec).CustomerData.PrimaryPhoneNumber.Type
+			case businessOf(rec) != nil:
+				got = businessOf(rec).Contacts[0].PrimaryPhoneNumber.Type
 			}
 			if got != tt.want {
 				t.Errorf("phone type = %q, want %q", got, tt.want)
@@ -307,11 +323,11 @@ func TestMapIndividual(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			rec := m.Map(row(3, headers, tt.vals))
-			if rec.EWA != nil || rec.Business != nil {
+			if ewaOf(rec) != nil || businessOf(rec) != nil {
 				t.Fatalf("record of the wrong kind: %+v", rec)
 			}
-			if !reflect.DeepEqual(rec.Individual, tt.want) {
-				got, _ := json.MarshalIndent(rec.Individual, "", " ")
+			if !reflect.DeepEqual(individualOf(rec), tt.want) {
+				got, _ := json.MarshalIndent(individualOf(rec), "", " ")
 				exp, _ := json.MarshalIndent(tt.want, "", " ")
 				t.Errorf("individual =\n%s\nwant\n%s", got, exp)
 			}
@@ -348,8 +364,8 @@ func TestMapBusiness(t *testing.T) {
 		Limits:             &api.Limits{Monthly: &api.Limit{Amount: "5000.00"}, Single: &api.Limit{Amount: "500"}},
 		Metadata:           map[string]string{"tier": "gold"},
 	}
-	if !reflect.DeepEqual(rec.Business, want) {
-		got, _ := json.MarshalIndent(rec.Business, "", " ")
+	if !reflect.DeepEqual(businessOf(rec), want) {
+		got, _ := json.MarshalIndent(businessOf(rec), "", " ")
 		exp, _ := json.MarshalIndent(want, "", " ")
 		t.Errorf("business =\n%s\nwant\n%s", got, exp)
 	}
@@ -360,7 +376,7 @@ func TestMapBusiness(t *testing.T) {
 	t.Run("no tax id, no limits", func(t *testing.T) {
 		t.Parallel()
 		rec := m.Map(row(6, businessHeaders, map[string]string{"Customer ID": "B2", "Country": "CAN"}))
-		b := rec.Business
+		b := businessOf(rec)
 		if b.TaxIDCountryCode != "" || b.Limits != nil || b.Addresses != nil || len(b.Contacts) != 1 ||
 			b.Contacts[0].PrimaryPhoneNumber == nil || b.Contacts[0].PrimaryPhoneNumber.Type != "WORK" || b.Contacts[0].PrimaryEmail == nil {
 			t.Errorf("business = %+v", b)
@@ -369,7 +385,7 @@ func TestMapBusiness(t *testing.T) {
 	t.Run("contact mobile is MOBILE", func(t *testing.T) {
 		t.Parallel()
 		m := newMapper(t, Config{Kind: KindBusiness}, "Company", "Contact Mobile", "Tax ID", "Country")
-		b := m.Map(rows.Row{Num: 2, Cells: []string{"X", "555", "12-3456789", "CAN"}}).Business
+		b := businessOf(m.Map(rows.Row{Num: 2, Cells: []string{"X", "555", "12-3456789", "CAN"}}))
 		if p := b.Contacts[0].PrimaryPhoneNumber; p.Number != "555" || p.Type != "MOBILE" {
 			t.Errorf("contact phone = %+v", p)
 		}
@@ -506,8 +522,8 @@ func TestMapMalformedRow(t *testing.T) {
 			if !errors.As(rec.Malformed, &mre) || mre.Row != 4 {
 				t.Errorf("Malformed is not the reader's MalformedRowError: %v", rec.Malformed)
 			}
-			if len(tt.cells) > 0 && (rec.ExternalID() != "E1" || rec.EWA.CustomerData.FirstName != "Ann") {
-				t.Errorf("the cells the row has are not mapped: %+v", rec.EWA)
+			if len(tt.cells) > 0 && (rec.ExternalID() != "E1" || ewaOf(rec).CustomerData.FirstName != "Ann") {
+				t.Errorf("the cells the row has are not mapped: %+v", ewaOf(rec))
 			}
 			if col, cell := rec.Locate("customerData.lastName"); col != "Last Name" || cell != "C4" {
 				t.Errorf("Locate = %q, %q", col, cell)

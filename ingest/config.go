@@ -164,7 +164,7 @@ func parseConfig(file string, data []byte) (*Config, error) {
 			return nil, err
 		}
 	}
-	if err := cfg.checkNames(cfg.Kind, cfg.Kind != ""); err != nil {
+	if err := cfg.checkNames(kinds(), cfg.Kind, cfg.Kind != ""); err != nil {
 		return nil, err
 	}
 	return cfg, nil
@@ -195,7 +195,7 @@ func (c *Config) set(file string, k, v *yaml.Node) error {
 		}
 		kind, ok := ParseKind(s)
 		if !ok {
-			return configErr(file, v.Line, "kind %q: want ewa, individual or business", s)
+			return configErr(file, v.Line, "kind %q: want %s", s, kindList())
 		}
 		c.Kind = kind
 	case "programId":
@@ -300,7 +300,8 @@ func (c *Config) setNames(file string, k, v *yaml.Node) error {
 
 // nameRef is a canonical name as a mapping gives it: a field, or a metadata key.
 type nameRef struct {
-	field   canon
+	field   int    // the field's index
+	name    string // the field's name
 	metaKey string // set for metadata.<key>
 }
 
@@ -310,12 +311,15 @@ func (n nameRef) String() string {
 	if n.isMeta() {
 		return metadataPrefix + n.metaKey
 	}
-	return canons[n.field].name
+	return n.name
 }
+
+// ref is the nameRef of the field at index ix.
+func (r *registry) ref(ix int) nameRef { return nameRef{field: ix, name: r.fields[ix].Name} }
 
 // resolveName reads a canonical name from a mapping: matched as headers are (case, spaces,
 // `_`, `-`, `.` ignored), so first_name is firstName; a metadata key is kept as written.
-func resolveName(name string) (nameRef, bool) {
+func (r *registry) resolveName(name string) (nameRef, bool) {
 	n := strings.TrimSpace(name)
 	if len(n) > len(metadataPrefix) && strings.EqualFold(n[:len(metadataPrefix)], metadataPrefix) {
 		if key := validText(strings.TrimSpace(n[len(metadataPrefix):])); key != "" {
@@ -323,14 +327,18 @@ func resolveName(name string) (nameRef, bool) {
 		}
 		return nameRef{}, false
 	}
-	c, ok := canonByKey[normKey(n)]
-	return nameRef{field: c}, ok
+	f, ok := r.byKey[normKey(n)]
+	if !ok {
+		return nameRef{}, false
+	}
+	return r.ref(f.ix()), true
 }
 
 // checkNames checks the names in columns: and defaults: — known at all, and, once the kind is
 // settled, fields of that kind — and refuses defaults that would give every row the same
 // identifier.
-func (c *Config) checkNames(kind Kind, kindKnown bool) error {
+func (c *Config) checkNames(reg *registry, kind Kind, kindKnown bool) error {
+	spec := reg.orDefault(kind)
 	for _, section := range []string{"columns", "defaults"} {
 		m := c.Columns
 		if section == "defaults" {
@@ -339,9 +347,9 @@ func (c *Config) checkNames(kind Kind, kindKnown bool) error {
 		seen := map[nameRef]string{}
 		for _, name := range c.sortedNames(section, m) {
 			file, line := c.line(section + "." + name)
-			ref, ok := resolveName(name)
+			ref, ok := reg.resolveName(name)
 			if !ok {
-				return configErr(file, line, "%s: unknown canonical name %q%s", section, name, suggestName(name, kind, kindKnown))
+				return configErr(file, line, "%s: unknown canonical name %q%s", section, name, reg.suggestName(name, kind, kindKnown))
 			}
 			if prev, dup := seen[ref]; dup {
 				return configErr(file, line, "%s: %q and %q are the same field %s; give it once", section, prev, name, ref)
@@ -353,10 +361,10 @@ func (c *Config) checkNames(kind Kind, kindKnown bool) error {
 			if ref.isMeta() {
 				continue
 			}
-			if kindKnown && kindSet(kind)&(1<<ref.field) == 0 {
-				return configErr(file, line, "%s: %s is not a field of kind %s (it belongs to %s)", section, ref, kind, kindsOf(ref.field))
+			if kindKnown && !spec.has(ref.field) {
+				return configErr(file, line, "%s: %s is not a field of kind %s (it belongs to %s)", section, ref, kind, reg.kindsOf(ref.field))
 			}
-			if section == "defaults" && canons[ref.field].personal {
+			if section == "defaults" && reg.fields[ref.field].Personal {
 				return configErr(file, line, "defaults: %s cannot have a default: it belongs to one customer or card, so every row must give its own", ref)
 			}
 		}
@@ -383,25 +391,21 @@ func (c *Config) sortedNames(section string, m map[string]string) []string {
 }
 
 // kindsOf names the kinds whose template has a field.
-func kindsOf(f canon) string {
+func (r *registry) kindsOf(f int) string {
 	var ks []string
-	for _, k := range []Kind{KindEWA, KindIndividual, KindBusiness} {
-		if kindSet(k)&(1<<f) != 0 {
-			ks = append(ks, string(k))
+	for _, s := range r.specs {
+		if s.has(f) {
+			ks = append(ks, string(s.Kind))
 		}
 	}
 	return strings.Join(ks, " and ")
 }
 
 // suggestName says which known name an unknown one probably meant.
-func suggestName(name string, kind Kind, kindKnown bool) string {
-	var names []string
+func (r *registry) suggestName(name string, kind Kind, kindKnown bool) string {
+	names := fieldNames(r.fields)
 	if kindKnown {
-		names = CanonicalNames(kind)
-	} else {
-		for c := range numCanon {
-			names = append(names, canons[c].name)
-		}
+		names = fieldNames(r.orDefault(kind).Fields)
 	}
 	if s := closest(name, names); s != "" && s != name {
 		return fmt.Sprintf(" (did you mean %q?)", s)

@@ -77,18 +77,18 @@ func valueShape(s string) shape {
 // where none of them may go.
 func (m *Mapper) checkIDColumn() error {
 	for _, p := range m.placements {
-		if p.Field != cExternalID.String() {
+		if p.Field != fExternalID.Name {
 			continue
 		}
-		for _, k := range []Kind{KindEWA, KindIndividual, KindBusiness} {
-			a, _, ok := matchHeader(k, p.Header)
+		for _, s := range m.reg.specs {
+			a, _, ok := m.reg.matchHeader(s, p.Header)
 			if !ok {
 				continue
 			}
-			switch a.field {
-			case cSSN, cTaxID, cCardNumber, cCardExpiry:
+			// The personal fields but the id itself: SSNs, tax ids, card numbers and expiries.
+			if f := m.reg.fields[a.field]; f.Personal && f.Name != fExternalID.Name {
 				return configErr("", 0, "externalId would come from column %q, which holds %s numbers: the employee id is sent to the platform and kept in the state file, so map externalId to the payroll's employee number",
-					redact.Text(p.Header), a.field)
+					redact.Text(p.Header), f)
 			}
 		}
 	}

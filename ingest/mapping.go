@@ -32,27 +32,26 @@ type Placement struct {
 // then cheap and safe to call from several goroutines.
 type Mapper struct {
 	cfg     Config
-	kind    Kind
+	spec    *Spec
+	reg     *registry // the kinds and fields as they were when the mapper was made
 	headers []string
 
-	col     [numCanon]int    // column feeding each canonical field, -1 when none
-	def     [numCanon]string // the mapping file's defaults
-	hasDef  uint64           // which canonical fields have a default
-	absent  uint64           // which canonical fields have no column
-	present []fieldCol       // the fields that have a column, for the per-row blank scan
+	// By field index, over every registered field.
+	col     []int      // column feeding each field, -1 when none
+	def     []string   // the mapping file's defaults
+	implied []string   // the phone type the header of the field's column implies, or ""
+	hasDef  fieldSet   // which fields have a default
+	absent  fieldSet   // which fields have no column
+	present []fieldCol // the fields that have a column, for the per-row blank scan
 	meta    []metaField
-
-	phoneType        string // a person's phone type when no column or default gives one
-	contactPhoneType string // a business contact's
-	billing          bool   // the card's billing address comes from billing* columns
-	layout           *Layout
+	layout  *Layout
 
 	placements []Placement
 	unplaced   []unplacedCol
 }
 
 type fieldCol struct {
-	field canon
+	field int
 	col   int
 }
 
@@ -70,7 +69,20 @@ type unplacedCol struct {
 }
 
 // Kind returns the kind of record the mapper makes.
-func (m *Mapper) Kind() Kind { return m.kind }
+func (m *Mapper) Kind() Kind { return m.spec.Kind }
+
+// given reports whether the source has a column or the mapping a default for f.
+func (m *Mapper) given(f *Field) bool { return m.col[f.ix()] >= 0 || m.hasDef.has(f.ix()) }
+
+// givenAny reports whether any of fs is given.
+func (m *Mapper) givenAny(fs []*Field) bool {
+	for _, f := range fs {
+		if m.given(f) {
+			return true
+		}
+	}
+	return false
+}
 
 // Placements returns, in header order, which header went to which canonical field and why.
 // A header the mapping file names for two fields appears twice.
@@ -91,9 +103,13 @@ func (m *Mapper) Unplaced() []string {
 // *ConfigError) a source with a card security code or PIN column, whether mapped or not, a
 // columns: header the source lacks, and names unknown to the kind.
 func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
-	kind, ok := ParseKind(string(cfg.Kind))
+	return kinds().newMapper(cfg, header)
+}
+
+func (reg *registry) newMapper(cfg Config, header rows.Header) (*Mapper, error) {
+	kind, ok := reg.parseKind(string(cfg.Kind))
 	if !ok {
-		return nil, configErr("", 0, "kind %q: want ewa, individual or business", cfg.Kind)
+		return nil, configErr("", 0, "kind %q: want %s", cfg.Kind, reg.kindList())
 	}
 	cfg.Kind = kind
 	if err := checkHeader(header, cfg); err != nil {
@@ -105,12 +121,14 @@ func NewMapper(cfg Config, header rows.Header) (*Mapper, error) {
 			return nil, configErr("", 0, "column %q holds %s, which may not be stored or sent; remove the column", strings.TrimSpace(h), what)
 		}
 	}
-	if err := cfg.checkNames(kind, true); err != nil {
+	if err := cfg.checkNames(reg, kind, true); err != nil {
 		return nil, err
 	}
-	m := &Mapper{cfg: cfg, kind: kind, headers: slices.Clone(names)}
-	for c := range m.col {
-		m.col[c] = -1
+	n := len(reg.fields)
+	m := &Mapper{cfg: cfg, spec: reg.lookup(kind), reg: reg, headers: slices.Clone(names),
+		col: make([]int, n), def: make([]string, n), implied: make([]string, n)}
+	for i := range m.col {
+		m.col[i] = -1
 	}
 	if err := m.place(); err != nil {
 		return nil, err
@@ -150,7 +168,7 @@ func (m *Mapper) place() error {
 	// The mapping file's columns: win over everything.
 	byCol := map[int][]nameRef{}
 	for _, name := range m.cfg.sortedNames("columns", m.cfg.Columns) {
-		ref, _ := resolveName(name) // checkNames has vouched for it
+		ref, _ := m.reg.resolveName(name) // checkNames has vouched for it
 		want := m.cfg.Columns[name]
 		col := findHeader(m.headers, keys, want)
 		if col < 0 {
@@ -158,7 +176,7 @@ func (m *Mapper) place() error {
 			return configErr(file, line, "columns.%s: the file has no column %q%s; its headers are %s", name, want, m.suggestHeader(want), m.listHeaders())
 		}
 		for _, other := range byCol[col] {
-			if !other.isMeta() && !ref.isMeta() && canons[other.field].class != canons[ref.field].class {
+			if !other.isMeta() && !ref.isMeta() && m.reg.fields[other.field].Class != m.reg.fields[ref.field].Class {
 				file, line := m.cfg.line("columns." + name)
 				return configErr(file, line, "columns: %s and %s both name column %q; one column can feed two fields only when they hold the same kind of value", other, ref, m.headers[col])
 			}
@@ -184,13 +202,13 @@ func (m *Mapper) place() error {
 			claims = append(claims, claim{col: i, ref: nameRef{metaKey: key}, prio: prioExact, via: ViaColumn})
 			continue
 		}
-		if a, via, ok := matchHeader(m.kind, h); ok {
-			claims = append(claims, claim{col: i, ref: nameRef{field: a.field}, prio: a.prio, via: via})
+		if a, via, ok := m.reg.matchHeader(m.spec, h); ok {
+			claims = append(claims, claim{col: i, ref: m.reg.ref(a.field), prio: a.prio, via: via})
 			continue
 		}
 		why := ""
-		if f, k, ok := otherKindOf(m.kind, h); ok {
-			why = fmt.Sprintf("%s is a field of kind %s, not %s", f, k, m.kind)
+		if f, k, ok := m.reg.otherKindOf(m.spec, h); ok {
+			why = fmt.Sprintf("%s is a field of kind %s, not %s", f, k, m.spec.Kind)
 		}
 		m.unplaced = append(m.unplaced, unplacedCol{col: i, header: h, why: why})
 	}
@@ -210,10 +228,10 @@ func (m *Mapper) place() error {
 	}
 
 	order := func(field string) int {
-		if r, ok := resolveName(field); ok && !r.isMeta() {
-			return int(r.field)
+		if r, ok := m.reg.resolveName(field); ok && !r.isMeta() {
+			return r.field
 		}
-		return int(numCanon)
+		return len(m.reg.fields)
 	}
 	slices.SortStableFunc(m.placements, func(a, b Placement) int {
 		if a.Column != b.Column {
@@ -229,7 +247,7 @@ func (m *Mapper) place() error {
 // settle works out what Map needs per row from the placements and the defaults.
 func (m *Mapper) settle() {
 	for _, name := range m.cfg.sortedNames("defaults", m.cfg.Defaults) {
-		ref, _ := resolveName(name)
+		ref, _ := m.reg.resolveName(name)
 		v := m.cfg.Defaults[name]
 		if ref.isMeta() {
 			i := slices.IndexFunc(m.meta, func(f metaField) bool { return f.key == ref.metaKey })
@@ -241,32 +259,15 @@ func (m *Mapper) settle() {
 			continue
 		}
 		m.def[ref.field] = v
-		m.hasDef |= 1 << ref.field
+		m.hasDef.add(ref.field)
 	}
-	for c := range numCanon {
-		if m.col[c] < 0 {
-			m.absent |= 1 << c
-		} else {
-			m.present = append(m.present, fieldCol{field: c, col: m.col[c]})
+	for f, col := range m.col {
+		if col < 0 {
+			m.absent.add(f)
+			continue
 		}
-	}
-	m.phoneType, m.contactPhoneType = "MOBILE", "WORK"
-	if c := m.col[cPhone]; c >= 0 {
-		if t := impliedPhoneType(m.kind, m.headers[c]); t != "" {
-			m.phoneType = t
-		}
-	}
-	if c := m.col[cContactPhone]; c >= 0 {
-		if t := impliedPhoneType(m.kind, m.headers[c]); t != "" {
-			m.contactPhoneType = t
-		}
-	}
-	if m.kind == KindEWA {
-		for _, c := range []canon{cBillingLine1, cBillingLine2, cBillingCity, cBillingState, cBillingZip, cBillingCountry} {
-			if m.col[c] >= 0 || m.hasDef&(1<<c) != 0 {
-				m.billing = true
-			}
-		}
+		m.present = append(m.present, fieldCol{field: f, col: col})
+		m.implied[f] = m.reg.impliedPhoneType(m.spec, m.headers[col])
 	}
 	m.layout = m.newLayout()
 }
@@ -326,7 +327,7 @@ func (m *Mapper) listHeaders() string {
 // it back to the same placements.
 func (m *Mapper) YAML() []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "kind: %s\n", m.kind)
+	fmt.Fprintf(&b, "kind: %s\n", m.spec.Kind)
 	if m.cfg.ProgramID != "" {
 		fmt.Fprintf(&b, "programId: %s\n", yamlQuote(m.cfg.ProgramID))
 	}
@@ -363,15 +364,15 @@ func (m *Mapper) YAML() []byte {
 		b.WriteString("defaults:\n")
 		names := m.cfg.sortedNames("defaults", m.cfg.Defaults)
 		slices.SortStableFunc(names, func(a, b string) int {
-			ra, _ := resolveName(a)
-			rb, _ := resolveName(b)
+			ra, _ := m.reg.resolveName(a)
+			rb, _ := m.reg.resolveName(b)
 			if ra.isMeta() || rb.isMeta() {
 				return boolInt(ra.isMeta()) - boolInt(rb.isMeta())
 			}
-			return int(ra.field) - int(rb.field)
+			return ra.field - rb.field
 		})
 		for _, name := range names {
-			ref, _ := resolveName(name)
+			ref, _ := m.reg.resolveName(name)
 			fmt.Fprintf(&b, "  %s: %s\n", yamlKey(ref.String()), yamlQuote(m.cfg.Defaults[name]))
 		}
 	}

@@ -1,42 +1,16 @@
 package ingest
 
 import (
-	"strings"
-
-	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest/rows"
 )
 
-// Kind is the kind of record a roster's rows become (--kind).
-type Kind string
-
-// The record kinds.
-const (
-	KindEWA        Kind = "ewa"        // POST /v1/customer-profiles
-	KindIndividual Kind = "individual" // POST /v1/customers, type INDIVIDUAL
-	KindBusiness   Kind = "business"   // POST /v1/customers, type BUSINESS
-)
-
-// ParseKind returns the Kind named s ("" is ewa, the default).
-func ParseKind(s string) (Kind, bool) {
-	switch k := Kind(strings.ToLower(strings.TrimSpace(s))); k {
-	case "":
-		return KindEWA, true
-	case KindEWA, KindIndividual, KindBusiness:
-		return k, true
-	}
-	return "", false
-}
-
-// Record is one data row mapped to the request of its kind. Exactly one of EWA, Individual and
-// Business is set, by Kind.
+// Record is one data row mapped to the request of its kind.
 type Record struct {
 	Row  int // the row number a spreadsheet shows
 	Kind Kind
-
-	EWA        *api.CustomerProfileRequest
-	Individual *api.IndividualCustomer
-	Business   *api.BusinessCustomer
+	// Body is the request of the record's kind (what its spec's NewRequest makes:
+	// *api.CustomerProfileRequest for ewa, *api.IndividualCustomer, *api.BusinessCustomer).
+	Body any
 
 	// Country is the row's own country cell as written, else the mapping file's default for
 	// the country column ("" when neither gives one); with the mapping's default country it
@@ -47,54 +21,40 @@ type Record struct {
 	// reported as malformed_row and not validated further.
 	Malformed error
 
+	spec   *Spec // nil for a record made by hand: Kind's
 	layout *Layout
 	// blank has a bit per canonical field whose cell was blank or absent in this row, so
 	// that Locate can tell a value the row gave from one a default or another column gave.
-	blank uint64
+	blank fieldSet
+}
+
+// Spec returns the spec of the record's kind (the default kind's when Kind is unknown).
+func (r *Record) Spec() *Spec {
+	if r.spec != nil {
+		return r.spec
+	}
+	return kinds().orDefault(r.Kind)
 }
 
 // ExternalID returns the record's trimmed externalId.
 func (r *Record) ExternalID() string {
-	switch {
-	case r.EWA != nil:
-		return r.EWA.ExternalID
-	case r.Individual != nil:
-		return r.Individual.ExternalID
-	case r.Business != nil:
-		return r.Business.ExternalID
+	if r.Body == nil {
+		return ""
 	}
-	return ""
+	return r.Spec().ExternalID(r.Body)
 }
 
 // Name returns the name a report shows for the record: "First Last" or the business name.
 func (r *Record) Name() string {
-	var c *api.IndividualCustomer
-	switch {
-	case r.Business != nil:
-		return r.Business.BusinessName
-	case r.Individual != nil:
-		c = r.Individual
-	case r.EWA != nil:
-		c = r.EWA.CustomerData
-	}
-	if c == nil {
+	s := r.Spec()
+	if r.Body == nil || s.Name == nil {
 		return ""
 	}
-	return strings.TrimSpace(c.FirstName + " " + c.LastName)
+	return s.Name(r.Body)
 }
 
 // Request returns the request body of the record's kind.
-func (r *Record) Request() any {
-	switch {
-	case r.EWA != nil:
-		return r.EWA
-	case r.Individual != nil:
-		return r.Individual
-	case r.Business != nil:
-		return r.Business
-	}
-	return nil
-}
+func (r *Record) Request() any { return r.Body }
 
 // Locate says which source column and cell a request field came from: ("Work Email", "E17").
 // Both are "" for a field no column feeds (a default, or a value the mapping derives).
@@ -104,7 +64,7 @@ func (r *Record) Locate(field string) (column, cell string) {
 	}
 	col, ok := r.layout.fields[field]
 	if ch, found := r.layout.chains[field]; found {
-		col, ok = ch.column(r.blank), true
+		col, ok = ch.column(&r.blank), true
 	}
 	if !ok || col < 0 || col >= len(r.layout.headers) {
 		return "", ""

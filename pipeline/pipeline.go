@@ -287,13 +287,8 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 
 func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
 	h := validate.Hint{Country: rec.Country, Loc: rec}
-	switch {
-	case rec.EWA != nil:
-		return v.EWA(rec.EWA, h)
-	case rec.Individual != nil:
-		return v.Individual(rec.Individual, h)
-	case rec.Business != nil:
-		return v.Business(rec.Business, h)
+	if rec.Body != nil {
+		return rec.Spec().Validate(v, rec.Body, h)
 	}
 	return validate.Result{Errors: []validate.Problem{{Field: "row", Code: validate.CodeRequired, Message: "row maps to no record"}}}
 }

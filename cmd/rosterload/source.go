@@ -156,18 +156,9 @@ func logPlacements(log *slog.Logger, r *roster) {
 	}
 }
 
-// requiredFields are the canonical names a kind's requests cannot do without (the seeds'
-// REQUIRED fields and DESIGN.md's readings), for the warning that a file lacks one altogether.
-var requiredFields = map[ingest.Kind][]string{
-	ingest.KindEWA: {"externalId", "firstName", "lastName", "email", "phone", "cardNumber", "cardExpiry",
-		"cardName", "cardSubtype", "addressLine1", "city", "zip", "programId"},
-	ingest.KindIndividual: {"externalId", "firstName", "lastName", "email", "phone"},
-	ingest.KindBusiness:   {"externalId", "businessName", "contactFirstName", "contactLastName", "contactEmail", "contactPhone"},
-}
-
 func missingRequired(cfg ingest.Config, has map[string]bool) []string {
 	var miss []string
-	for _, f := range requiredFields[cfg.Kind] {
+	for _, f := range ingest.RequiredFields(cfg.Kind) {
 		if has[f] || cfg.Defaults[f] != "" || (f == "programId" && cfg.ProgramID != "") {
 			continue
 		}

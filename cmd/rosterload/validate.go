@@ -308,8 +308,8 @@ func reportSheet(r *roster) (reports.Sheet, error) {
 	mark(r.mapper.Placements())
 	// The report copies every column: one that another kind would take for card or identity
 	// data (the SSNs and card expiries of an EWA roster run as business) is masked too.
-	for _, k := range []ingest.Kind{ingest.KindEWA, ingest.KindBusiness} {
-		if other, err := ingest.NewMapper(ingest.Config{Kind: k}, h); err == nil {
+	for _, spec := range ingest.Specs() {
+		if other, err := ingest.NewMapper(ingest.Config{Kind: spec.Kind}, h); err == nil {
 			mark(other.Placements())
 		}
 	}

@@ -172,7 +172,7 @@ func TestEchoedCardDataWithheld(t *testing.T) {
 			}
 			f := newFakeAPI(t, raw(status, "application/json", tc.body))
 			c := newTestClient(t, f, func(c *Config) { c.MaxAttempts = 2 })
-			res, err := c.CreateProfile(context.Background(), profileRequest("E-1"), "")
+			res, err := createProfile(context.Background(), c, profileRequest("E-1"), "")
 			if err != nil {
 				t.Fatal(err)
 			}

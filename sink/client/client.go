@@ -1,5 +1,4 @@
-// Package client sends one record's request (EWA profile, individual or business customer) to the
-// platform's API, with retries, token refresh and a client-side rate limit, and returns what became
+// Package client sends one record's request to its endpoint of the platform's API, with retries, token refresh and a client-side rate limit, and returns what became
 // of it: Created (with the new ids), Exists or Failed (with the API's message and field errors).
 package client
 
@@ -13,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -55,12 +55,9 @@ const (
 	DefaultUserAgent      = "rosterload"
 )
 
-// API paths, relative to Config.BaseURL.
-const (
-	PathCustomers        = "/v1/customers"
-	PathCustomerProfiles = "/v1/customer-profiles"
-	PathToken            = "/oauth2/token"
-)
+// PathToken is the token endpoint's path, relative to Config.BaseURL; a record kind's endpoint
+// comes with its request (api.Endpoint).
+const PathToken = "/oauth2/token"
 
 // Client submits records. It is safe for concurrent use; one Client serves a whole run.
 type Client struct {
@@ -236,34 +233,17 @@ func IdempotencyKey(kind, externalID string, body []byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// CreateProfile enrolls an employee in EWA (POST /v1/customer-profiles). A Created result carries
-// ProfileID, CustomerID and FinancialAccountID, as the API's documented answer gave them (UUIDs);
-// a 2xx without them is Failed (Result.Undocumented). idempotencyKey "" means
-// IdempotencyKey("ewa", ...). The error is the context's, or a *CredentialsError (wrapping
+// Create posts a record's request (body, of kind kind) to its endpoint and returns what became of
+// it. A Created result carries the ids the endpoint's documented answer yields (UUIDs: an EWA
+// enrollment's ProfileID, CustomerID and FinancialAccountID, a customer's CustomerID); a 2xx
+// without them is Failed (Result.Undocumented). idempotencyKey "" means IdempotencyKey(kind,
+// externalID, body as encoded). The error is the context's, or a *CredentialsError (wrapping
 // ErrCredentials) when no access token can be had: the run cannot go on. See Result.
-func (c *Client) CreateProfile(ctx context.Context, req *api.CustomerProfileRequest, idempotencyKey string) (Result, error) {
-	if req == nil {
+func (c *Client) Create(ctx context.Context, ep api.Endpoint, kind, externalID string, body any, idempotencyKey string) (Result, error) {
+	if v := reflect.ValueOf(body); !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
 		return Result{Outcome: Failed, Message: "no request to send"}, nil
 	}
-	return c.send(ctx, PathCustomerProfiles, "ewa", req.ExternalID, req, idempotencyKey, profileShape)
-}
-
-// CreateIndividual creates an INDIVIDUAL customer (POST /v1/customers); CustomerID is its id.
-// Errors as for CreateProfile.
-func (c *Client) CreateIndividual(ctx context.Context, req *api.IndividualCustomer, idempotencyKey string) (Result, error) {
-	if req == nil {
-		return Result{Outcome: Failed, Message: "no request to send"}, nil
-	}
-	return c.send(ctx, PathCustomers, "individual", req.ExternalID, req, idempotencyKey, customerShape)
-}
-
-// CreateBusiness creates a BUSINESS customer (POST /v1/customers); CustomerID is its id.
-// Errors as for CreateProfile.
-func (c *Client) CreateBusiness(ctx context.Context, req *api.BusinessCustomer, idempotencyKey string) (Result, error) {
-	if req == nil {
-		return Result{Outcome: Failed, Message: "no request to send"}, nil
-	}
-	return c.send(ctx, PathCustomers, "business", req.ExternalID, req, idempotencyKey, customerShape)
+	return c.send(ctx, ep, kind, externalID, body, idempotencyKey)
 }
 
 // URL returns the API's base URL as configured, for messages: without userinfo, query or fragment.

@@ -30,11 +30,11 @@ const (
 func call(ctx context.Context, c *Client, ep endpoint, id, key string) (Result, error) {
 	switch ep {
 	case individual:
-		return c.CreateIndividual(ctx, &api.IndividualCustomer{ExternalID: id, Type: api.TypeIndividual, FirstName: "A", LastName: "B"}, key)
+		return createIndividual(ctx, c, &api.IndividualCustomer{ExternalID: id, Type: api.TypeIndividual, FirstName: "A", LastName: "B"}, key)
 	case business:
-		return c.CreateBusiness(ctx, &api.BusinessCustomer{ExternalID: id, Type: api.TypeBusiness, BusinessName: "Acme"}, key)
+		return createBusiness(ctx, c, &api.BusinessCustomer{ExternalID: id, Type: api.TypeBusiness, BusinessName: "Acme"}, key)
 	}
-	return c.CreateProfile(ctx, profileRequest(id), key)
+	return createProfile(ctx, c, profileRequest(id), key)
 }
 
 func TestOutcomes(t *testing.T) {
@@ -123,7 +123,7 @@ func TestOutcomes(t *testing.T) {
 			if strings.ContainsAny(res.Message, "\n\r") {
 				t.Errorf("message is not one line: %q", res.Message)
 			}
-			wantPath := map[endpoint]string{profile: PathCustomerProfiles, individual: PathCustomers, business: PathCustomers}[tc.ep]
+			wantPath := map[endpoint]string{profile: profileEndpoint.Path, individual: individualEndpoint.Path, business: businessEndpoint.Path}[tc.ep]
 			reqs := f.requests()
 			if len(reqs) != res.Attempts {
 				t.Errorf("server saw %d requests, result says %d attempts", len(reqs), res.Attempts)
@@ -151,7 +151,7 @@ func TestMessagesMaskPersonalData(t *testing.T) {
 		Errors: []api.FieldError{{Field: "customerData.metadata.note", Code: "invalid", Message: "123-45-6789 is not valid"},
 			{Field: "customerData.socialId", Code: "invalid_ssn", Message: "123-45-6789 is not valid"}},
 	}))
-	res, err := newTestClient(t, f).CreateProfile(context.Background(), profileRequest("E-1"), "")
+	res, err := createProfile(context.Background(), newTestClient(t, f), profileRequest("E-1"), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestDefaultKeyIsDeterministic(t *testing.T) {
 	c := newTestClient(t, f)
 	req := profileRequest("E-9")
 	for range 2 {
-		if _, err := c.CreateProfile(context.Background(), req, ""); err != nil {
+		if _, err := createProfile(context.Background(), c, req, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -221,7 +221,7 @@ func TestIdempotencyKey(t *testing.T) {
 func TestRetryAfterHonoured(t *testing.T) {
 	t.Parallel()
 	f := newFakeAPI(t, reply(429, nil, "Retry-After", "1"), created("c1"))
-	res, err := newTestClient(t, f).CreateIndividual(context.Background(), &api.IndividualCustomer{ExternalID: "E"}, "k")
+	res, err := createIndividual(context.Background(), newTestClient(t, f), &api.IndividualCustomer{ExternalID: "E"}, "k")
 	if err != nil || res.Outcome != Created || res.Attempts != 2 {
 		t.Fatalf("%+v, %v", res, err)
 	}
@@ -236,7 +236,7 @@ func TestRetryAfterCapped(t *testing.T) {
 	f := newFakeAPI(t, reply(503, nil, "Retry-After", "3600"), created("c1"))
 	c := newTestClient(t, f, func(c *Config) { c.MaxRetryAfter = 10 * time.Millisecond })
 	start := time.Now()
-	res, err := c.CreateIndividual(context.Background(), &api.IndividualCustomer{ExternalID: "E"}, "k")
+	res, err := createIndividual(context.Background(), c, &api.IndividualCustomer{ExternalID: "E"}, "k")
 	if err != nil || res.Outcome != Created {
 		t.Fatalf("%+v, %v", res, err)
 	}
@@ -328,7 +328,7 @@ func TestUnauthorized(t *testing.T) {
 				mods = append(mods, withOAuth(f, te))
 			}
 			c := newTestClient(t, f, mods...)
-			res, err := c.CreateIndividual(context.Background(), &api.IndividualCustomer{ExternalID: "E"}, "k")
+			res, err := createIndividual(context.Background(), c, &api.IndividualCustomer{ExternalID: "E"}, "k")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -536,7 +536,7 @@ func TestContextCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(200*time.Millisecond, cancel)
 			start := time.Now()
-			res, err := c.CreateProfile(ctx, profileRequest("E"), "k")
+			res, err := createProfile(ctx, c, profileRequest("E"), "k")
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want context.Canceled", err)
 			}
@@ -730,7 +730,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	f := newFakeAPI(t, reply(500, nil), drop(), reply(429, nil), reply(401, nil), created("p"))
 	te := &tokenEndpoint{id: "cid", secret: "client-secret-XYZ", expiresIn: 3600}
 	c := newTestClient(t, f, withOAuth(f, te), func(c *Config) { c.Log = log })
-	res, err := c.CreateProfile(context.Background(), profileRequest("E-LOG"), "")
+	res, err := createProfile(context.Background(), c, profileRequest("E-LOG"), "")
 	if err != nil || res.Outcome != Created {
 		t.Fatalf("%+v, %v", res, err)
 	}
@@ -777,7 +777,7 @@ func BenchmarkCreateProfile(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if res, err := c.CreateProfile(ctx, req, "k"); err != nil || res.Outcome != Created {
+		if res, err := createProfile(ctx, c, req, "k"); err != nil || res.Outcome != Created {
 			b.Fatalf("%+v, %v", res, err)
 		}
 	}
@@ -795,7 +795,7 @@ func TestAttemptTimeoutRetried(t *testing.T) {
 	}
 	f := newFakeAPI(t, slow, reply(409, nil))
 	c := newTestClient(t, f, func(c *Config) { c.AttemptTimeout = 500 * time.Millisecond })
-	res, err := c.CreateProfile(context.Background(), profileRequest("E"), "k")
+	res, err := createProfile(context.Background(), c, profileRequest("E"), "k")
 	if err != nil {
 		t.Fatal(err)
 	}

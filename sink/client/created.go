@@ -8,23 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-)
 
-// shape is what the API documents a 2xx answer of one endpoint to hold: a JSON object whose ids
-// (as the seeds show them, UUIDs) a Result keeps.
-type shape struct {
-	name string   // for messages: "customer profile", "customer"
-	ids  []string // JSON fields that must hold a UUID
-	keep func(ids map[string]string, r *Result)
-}
-
-var (
-	profileShape = shape{name: "customer profile", ids: []string{"id", "customerId", "financialAccountId"},
-		keep: func(ids map[string]string, r *Result) {
-			r.ProfileID, r.CustomerID, r.FinancialAccountID = ids["id"], ids["customerId"], ids["financialAccountId"]
-		}}
-	customerShape = shape{name: "customer", ids: []string{"id"},
-		keep: func(ids map[string]string, r *Result) { r.CustomerID = ids["id"] }}
+	"github.com/rosterload/rosterload/api"
 )
 
 // uuidRE is the textual form of a UUID (RFC 9562), any version, either case.
@@ -33,12 +18,12 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // notTheAPIHint ends the message of a 2xx that is not JSON at all.
 const notTheAPIHint = ": is --api-url the platform's API? a login page or a proxy answers like this"
 
-// checkCreated reads a 2xx answer as the documented object of sh and, when it is one, puts its
+// checkCreated reads a 2xx answer as the documented object of ep and, when it is one, puts its
 // ids in r. Otherwise it returns why not, one line for the report; r is left as it was.
-func checkCreated(sh shape, status int, h http.Header, body []byte, externalID string, r *Result) string {
+func checkCreated(ep api.Endpoint, status int, h http.Header, body []byte, externalID string, r *Result) string {
 	answered := func(what, hint string) string {
 		return fmt.Sprintf("the API answered HTTP %d with %s, not the documented %s object%s; not taken as a creation",
-			status, what, sh.name, hint)
+			status, what, ep.Object, hint)
 	}
 	b := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\xef\xbb\xbf")))
 	mt, badType := "", false
@@ -67,15 +52,15 @@ func checkCreated(sh shape, status int, h http.Header, body []byte, externalID s
 	if err := json.Unmarshal(b, &obj); err != nil {
 		return answered("a JSON object that could not be read", "")
 	}
-	ids := make(map[string]string, len(sh.ids))
+	var ids api.IDs
 	var missing []string
-	for _, k := range sh.ids {
+	for _, id := range ep.IDs {
 		var v string
-		if raw, ok := obj[k]; !ok || json.Unmarshal(raw, &v) != nil || !uuidRE.MatchString(v) {
-			missing = append(missing, k)
+		if raw, ok := obj[id.Field]; !ok || json.Unmarshal(raw, &v) != nil || !uuidRE.MatchString(v) {
+			missing = append(missing, id.Field)
 			continue
 		}
-		ids[k] = v
+		ids.Set(id.Role, v)
 	}
 	if len(missing) > 0 {
 		what := "a JSON object without " + strings.Join(missing, ", ") + " as a UUID"
@@ -95,7 +80,7 @@ func checkCreated(sh shape, status int, h http.Header, body []byte, externalID s
 			return answered("another record's externalId", "")
 		}
 	}
-	sh.keep(ids, r)
+	r.CustomerID, r.ProfileID, r.FinancialAccountID = ids.CustomerID, ids.ProfileID, ids.FinancialAccountID
 	return ""
 }
 

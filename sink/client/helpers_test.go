@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
@@ -15,8 +16,29 @@ import (
 	"time"
 
 	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/redact"
 )
+
+// The built-in kinds' endpoints, as their specs declare them.
+var (
+	profileEndpoint    = ingest.Lookup(ingest.KindEWA).Endpoint
+	individualEndpoint = ingest.Lookup(ingest.KindIndividual).Endpoint
+	businessEndpoint   = ingest.Lookup(ingest.KindBusiness).Endpoint
+)
+
+// createProfile, createIndividual and createBusiness send a request of their kind with Create.
+func createProfile(ctx context.Context, c *Client, req *api.CustomerProfileRequest, key string) (Result, error) {
+	return c.Create(ctx, profileEndpoint, string(ingest.KindEWA), req.ExternalID, req, key)
+}
+
+func createIndividual(ctx context.Context, c *Client, req *api.IndividualCustomer, key string) (Result, error) {
+	return c.Create(ctx, individualEndpoint, string(ingest.KindIndividual), req.ExternalID, req, key)
+}
+
+func createBusiness(ctx context.Context, c *Client, req *api.BusinessCustomer, key string) (Result, error) {
+	return c.Create(ctx, businessEndpoint, string(ingest.KindBusiness), req.ExternalID, req, key)
+}
 
 // step is how the fake API answers one request.
 type step func(w http.ResponseWriter, r *http.Request)
@@ -62,7 +84,7 @@ func created(name string) step {
 		_ = json.Unmarshal(body, &req)
 		var v any = api.IndividualCustomerResponse{ID: uuidOf(name), Status: api.StatusActive,
 			IndividualCustomer: api.IndividualCustomer{ExternalID: req.ExternalID}}
-		if r.URL.Path == PathCustomerProfiles {
+		if r.URL.Path == profileEndpoint.Path {
 			v = profileAnswer(name, req.ExternalID)
 		}
 		reply(http.StatusCreated, v)(w, r)

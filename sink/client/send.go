@@ -31,10 +31,11 @@ type attempt struct {
 	sent   bool  // with err: the request may have reached the API, so it may have been committed
 }
 
-// send is the one retry loop of the package: it posts v to path until the record is settled, the
-// attempts run out or ctx ends. A 2xx is a creation only when its answer is the documented object
-// of sh. The error is ctx's, or a *CredentialsError when no access token can be had.
-func (c *Client) send(ctx context.Context, path, kind, externalID string, v any, key string, sh shape) (Result, error) {
+// send is the one retry loop of the package: it posts v to ep's path until the record is settled,
+// the attempts run out or ctx ends. A 2xx is a creation only when its answer is ep's documented
+// object. The error is ctx's, or a *CredentialsError when no access token can be had.
+func (c *Client) send(ctx context.Context, ep api.Endpoint, kind, externalID string, v any, key string) (Result, error) {
+	path := ep.Path
 	body, err := json.Marshal(v)
 	if err != nil {
 		// Not err's text: it could quote a value of the record.
@@ -101,7 +102,7 @@ func (c *Client) send(ctx context.Context, path, kind, externalID string, v any,
 		switch st := a.status; {
 		case st >= 200 && st < 300:
 			// Not retried either way: a second request would meet the same answer, or create.
-			if msg := checkCreated(sh, st, a.header, a.body, externalID, &res); msg != "" {
+			if msg := checkCreated(ep, st, a.header, a.body, externalID, &res); msg != "" {
 				res = failed(res, unknown, clean(msg), nil)
 				res.Undocumented = true
 				return res, nil

@@ -1,14 +1,15 @@
 // Package emulator serves an in-memory stand-in for the customer platform's API: OAuth2 client-
-// credentials tokens and the customer and EWA customer-profile requests go in; the seeds' response
-// shapes, validation and duplicate errors, or injected faults come out, with counts a test can read
-// to prove nobody was created twice.
+// credentials tokens and the requests of every registered record kind (ingest.Spec) go in; the
+// seeds' response shapes, validation and duplicate errors, or injected faults come out, with counts
+// a test can read to prove nobody was created twice.
 //
 // Routes:
 //
 //	POST /oauth2/token                    client credentials (form body or HTTP basic auth)
-//	POST /v1/customers                    INDIVIDUAL or BUSINESS customer -> 201, 400, 409
+//	POST <each kind's endpoint>           its request -> 201, 400, 409:
+//	POST /v1/customers                      INDIVIDUAL or BUSINESS customer
+//	POST /v1/customer-profiles              EWA enrollment: customer + financial account + profile
 //	GET  /v1/customers/{customerId}       the stored customer -> 200, 404
-//	POST /v1/customer-profiles            EWA enrollment: customer + financial account + profile
 //	GET  /_sandbox/stats                  counts of what was created (no auth)
 //
 // Every /v1/ request needs a bearer token from /oauth2/token (or IssueToken), and goes through
@@ -37,6 +38,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/validate"
 )
@@ -95,6 +97,8 @@ type Server struct {
 	now     func() time.Time
 	limiter *rate.Limiter // nil: no rate limit
 	actor   api.Actor     // createdBy of everything this server creates
+	// endpoints are the kinds registered when the server was made, by endpoint path.
+	endpoints map[string][]*ingest.Spec
 
 	requests atomic.Int64
 
@@ -159,6 +163,10 @@ func New(cfg Config) (*Server, error) {
 		idem:      make(map[string]*idemEntry),
 		customers: make(map[string]*customer),
 		byExtID:   make(map[string]string),
+		endpoints: make(map[string][]*ingest.Spec),
+	}
+	for _, sp := range ingest.Specs() {
+		s.endpoints[sp.Endpoint.Path] = append(s.endpoints[sp.Endpoint.Path], sp)
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -12,7 +12,7 @@ import (
 	"strings"
 
 	"github.com/rosterload/rosterload/api"
-	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -48,12 +48,9 @@ func writeReply(w http.ResponseWriter, rep reply) {
 	_, _ = w.Write(rep.body)
 }
 
-// Route names, for logs: a logged path could hold anything a user typed into it.
-const (
-	routeCreateCustomer = "POST /v1/customers"
-	routeGetCustomer    = "GET /v1/customers/{customerId}"
-	routeCreateProfile  = "POST /v1/customer-profiles"
-)
+// routeGetCustomer names the one route that is not a kind's endpoint, for logs: a logged path
+// could hold anything a user typed into it.
+const routeGetCustomer = "GET /v1/customers/{customerId}"
 
 // serveAPI answers a /v1/ request: its body is read, then come the latency, the faults that leave
 // nothing done, auth, the handler (through the idempotency store where it applies), and last the
@@ -75,7 +72,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	f := s.drawFault()
 	logAttrs := func(status int) {
 		s.log.LogAttrs(ctx, slog.LevelDebug, "api request", slog.String("method", r.Method),
-			slog.String("route", routeName(r)), slog.Int("status", status), slog.String("fault", f.String()))
+			slog.String("route", s.routeName(r)), slog.Int("status", status), slog.String("fault", f.String()))
 	}
 	switch f {
 	case faultLimited, faultThrottle:
@@ -134,17 +131,13 @@ func (s *Server) answer(r *http.Request, body []byte, bodyErr error) (reply, boo
 // route returns the handler for r, or, when there is none, the 404 or 405 to answer.
 func (s *Server) route(r *http.Request, body []byte) (func() reply, reply) {
 	p := r.URL.Path
+	if specs, ok := s.endpoints[p]; ok {
+		if r.Method != http.MethodPost {
+			return nil, methodNotAllowed("POST")
+		}
+		return func() reply { return s.create(specs, body) }, reply{}
+	}
 	switch {
-	case p == "/v1/customers":
-		if r.Method != http.MethodPost {
-			return nil, methodNotAllowed("POST")
-		}
-		return func() reply { return s.createCustomer(body) }, reply{}
-	case p == "/v1/customer-profiles":
-		if r.Method != http.MethodPost {
-			return nil, methodNotAllowed("POST")
-		}
-		return func() reply { return s.createProfile(body) }, reply{}
 	case strings.HasPrefix(p, "/v1/customers/"):
 		id := strings.TrimPrefix(p, "/v1/customers/")
 		if id == "" || strings.Contains(id, "/") {
@@ -158,12 +151,10 @@ func (s *Server) route(r *http.Request, body []byte) (func() reply, reply) {
 	return nil, errorReply(http.StatusNotFound, "no such endpoint")
 }
 
-func routeName(r *http.Request) string {
+func (s *Server) routeName(r *http.Request) string {
 	switch p := r.URL.Path; {
-	case p == "/v1/customers":
-		return routeCreateCustomer
-	case p == "/v1/customer-profiles":
-		return routeCreateProfile
+	case s.endpoints[p] != nil:
+		return "POST " + p
 	case strings.HasPrefix(p, "/v1/customers/"):
 		return routeGetCustomer
 	}
@@ -220,52 +211,77 @@ func duplicate(externalID string) reply {
 		api.FieldError{Field: "externalId", Code: validate.CodeDuplicate, Message: "this externalId is already used by another customer"})
 }
 
-// mask truncates a social id or tax id as every response shows it.
-func mask(id string) string {
-	if id == "" {
-		return ""
+// create is POST to a kind's endpoint: specs are the kinds served there, told apart by the
+// body's type when there are several. A valid request creates a customer, and with it what else
+// the endpoint's ids say (an EWA enrollment's account and profile), all or nothing.
+func (s *Server) create(specs []*ingest.Spec, body []byte) reply {
+	spec, rep := pickSpec(specs, body)
+	if spec == nil {
+		return rep
 	}
-	return redact.ID(id)
+	req := spec.NewRequest()
+	if err := decodeStrict(body, req); err != nil {
+		return badBody(err)
+	}
+	var hint validate.Hint
+	if spec.Country != nil {
+		hint.Country = spec.Country(req)
+	}
+	if res := spec.Validate(s.v, req, hint); !res.Valid() {
+		return invalid(res)
+	}
+	c := api.Created{IDs: api.IDs{CustomerID: newUUID()}, CreatedBy: &s.actor, CreatedAt: s.stamp(), NewID: newUUID}
+	profile, account := false, false
+	for _, id := range spec.Endpoint.IDs {
+		switch id.Role {
+		case api.ProfileID:
+			c.IDs.ProfileID, profile = newUUID(), true
+		case api.FinancialAccountID:
+			c.IDs.FinancialAccountID, account = newUUID(), true
+		}
+	}
+	cust, answer, err := spec.Answer(req, c)
+	if err != nil {
+		return errorReply(http.StatusBadRequest, err.Error())
+	}
+	rep = s.commitCustomer(c.IDs.CustomerID, spec.ExternalID(req), cust, func() {
+		if account {
+			s.accounts++
+		}
+		if profile {
+			s.profiles++
+		}
+	})
+	if rep.status != http.StatusCreated || answer == nil {
+		return rep
+	}
+	return jsonReply(http.StatusCreated, answer)
 }
 
-// createCustomer is POST /v1/customers.
-func (s *Server) createCustomer(body []byte) reply {
+// pickSpec returns the kind a body is of, among those sharing an endpoint, or the 400 to answer.
+func pickSpec(specs []*ingest.Spec, body []byte) (*ingest.Spec, reply) {
+	if len(specs) == 1 && specs[0].Endpoint.Type == "" {
+		return specs[0], reply{}
+	}
 	var probe struct {
 		Type string `json:"type"`
 	}
 	if err := json.Unmarshal(body, &probe); err != nil {
-		return badBody(err)
+		return nil, badBody(err)
 	}
-	switch probe.Type {
-	case api.TypeIndividual:
-		var c api.IndividualCustomer
-		if err := decodeStrict(body, &c); err != nil {
-			return badBody(err)
+	types := make([]string, len(specs))
+	for i, sp := range specs {
+		if sp.Endpoint.Type == probe.Type {
+			return sp, reply{}
 		}
-		if res := s.v.Individual(&c, validate.Hint{Country: addressCountry(c.Addresses)}); !res.Valid() {
-			return invalid(res)
-		}
-		resp := api.IndividualCustomerResponse{ID: newUUID(), Status: api.StatusActive, CreatedBy: &s.actor, CreatedAt: s.stamp(), IndividualCustomer: c}
-		resp.SocialID = mask(c.SocialID)
-		return s.commitCustomer(resp.ID, c.ExternalID, resp, nil)
-	case api.TypeBusiness:
-		var b api.BusinessCustomer
-		if err := decodeStrict(body, &b); err != nil {
-			return badBody(err)
-		}
-		if res := s.v.Business(&b, validate.Hint{Country: addressCountry(b.Addresses)}); !res.Valid() {
-			return invalid(res)
-		}
-		resp := api.BusinessCustomerResponse{ID: newUUID(), Status: api.StatusActive, CreatedBy: &s.actor, CreatedAt: s.stamp(), BusinessCustomer: b}
-		resp.TaxID = mask(b.TaxID)
-		return s.commitCustomer(resp.ID, b.ExternalID, resp, nil)
+		types[i] = sp.Endpoint.Type
 	}
-	msg := fmt.Sprintf("type must be %s or %s", api.TypeIndividual, api.TypeBusiness)
+	msg := "type must be " + strings.Join(types, " or ")
 	code := validate.CodeInvalidEnum
 	if probe.Type == "" {
 		code = validate.CodeRequired
 	}
-	return errorReply(http.StatusBadRequest, "the request has 1 invalid field(s)", api.FieldError{Field: "type", Code: code, Message: msg})
+	return nil, errorReply(http.StatusBadRequest, "the request has 1 invalid field(s)", api.FieldError{Field: "type", Code: code, Message: msg})
 }
 
 // commitCustomer stores a customer under a unique externalId and answers 201 with resp, or 409
@@ -293,62 +309,6 @@ func (s *Server) commitCustomer(id, externalID string, resp any, extra func()) r
 	return reply{status: http.StatusCreated, body: b}
 }
 
-// createProfile is POST /v1/customer-profiles: the customer, its card financial account and the
-// EWA profile, created together or not at all.
-func (s *Server) createProfile(body []byte) reply {
-	var p api.CustomerProfileRequest
-	if err := decodeStrict(body, &p); err != nil {
-		return badBody(err)
-	}
-	var hint validate.Hint
-	if fa := p.FinancialAccountData; fa != nil && fa.Card != nil && fa.Card.BillingAddress != nil {
-		hint.Country = fa.Card.BillingAddress.CountryCode
-	}
-	res := s.v.EWA(&p, hint)
-	if !res.Valid() {
-		return invalid(res)
-	}
-	// The validator requires both; this keeps a gap there from becoming a nil dereference here.
-	if p.CustomerData == nil || p.FinancialAccountData == nil {
-		return errorReply(http.StatusBadRequest, "customerData and financialAccountData are required")
-	}
-	cd := *p.CustomerData
-	cd.ExternalID = p.ExternalID
-	if cd.Type == "" {
-		cd.Type = api.TypeIndividual
-	}
-	cust := api.IndividualCustomerResponse{ID: newUUID(), Status: api.StatusActive, CreatedBy: &s.actor, CreatedAt: s.stamp(), IndividualCustomer: cd}
-	cust.SocialID = mask(cd.SocialID)
-	status := p.EligibilityStatus
-	if status == "" {
-		status = "NEW"
-	}
-	prof := api.CustomerProfile{
-		ID:                 newUUID(),
-		ExternalID:         p.ExternalID,
-		CustomerID:         cust.ID,
-		FinancialAccountID: newUUID(),
-		LatestEligibilityStatus: &api.EligibilityStatus{
-			ID: newUUID(), EligibilityUpdateReason: "New application", Status: status, CreatedAt: cust.CreatedAt,
-		},
-		FirstName:   cd.FirstName,
-		MiddleName:  cd.MiddleName,
-		LastName:    cd.LastName,
-		ProgramID:   p.ProgramID,
-		ProgramName: "EWA",
-	}
-	answer := jsonReply(http.StatusCreated, prof)
-	// The card number is not kept at all: nothing the emulator answers may hold it.
-	rep := s.commitCustomer(cust.ID, p.ExternalID, cust, func() {
-		s.accounts++
-		s.profiles++
-	})
-	if rep.status != http.StatusCreated {
-		return rep
-	}
-	return answer
-}
-
 // getCustomer is GET /v1/customers/{customerId}.
 func (s *Server) getCustomer(id string) reply {
 	s.mu.Lock()
@@ -358,22 +318,4 @@ func (s *Server) getCustomer(id string) reply {
 		return errorReply(http.StatusNotFound, "no customer has this id")
 	}
 	return reply{status: http.StatusOK, body: c.body}
-}
-
-// addressCountry is the country a customer's phone number is read in when it is not in E.164:
-// that of its primary address, else of its first address that has one.
-func addressCountry(as []api.Address) string {
-	first := ""
-	for _, a := range as {
-		if a.CountryCode == "" {
-			continue
-		}
-		if a.Primary != nil && *a.Primary {
-			return a.CountryCode
-		}
-		if first == "" {
-			first = a.CountryCode
-		}
-	}
-	return first
 }

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/output"
@@ -17,13 +16,7 @@ import (
 )
 
 // Withheld stands for a card expiry: no output of rosterload holds one.
-const Withheld = "[WITHHELD]"
-
-// The endpoints, as the client sends them.
-const (
-	pathCustomers        = "/v1/customers"
-	pathCustomerProfiles = "/v1/customer-profiles"
-)
+const Withheld = ingest.Withheld
 
 // Line is one request of the payload file.
 type Line struct {
@@ -107,36 +100,12 @@ func (w *Writer) Abort() error { return w.f.Abort() }
 // Masked returns the endpoint of rec and a copy of its request with the card number and SSN or
 // tax id masked and the card expiry withheld; rec itself is not changed.
 func Masked(rec *ingest.Record) (path string, body any) {
-	switch {
-	case rec.EWA != nil:
-		r := *rec.EWA
-		if r.CustomerData != nil {
-			r.CustomerData = maskedIndividual(r.CustomerData)
-		}
-		if fa := r.FinancialAccountData; fa != nil && fa.Card != nil {
-			fc, card := *fa, *fa.Card
-			card.CardNumber = redact.PAN(card.CardNumber)
-			card.Expiry = Withheld
-			fc.Card = &card
-			r.FinancialAccountData = &fc
-		}
-		return pathCustomerProfiles, &r
-	case rec.Individual != nil:
-		return pathCustomers, maskedIndividual(rec.Individual)
-	case rec.Business != nil:
-		b := *rec.Business
-		if b.TaxID != "" {
-			b.TaxID = redact.ID(b.TaxID)
-		}
-		return pathCustomers, &b
+	if rec.Body == nil {
+		return "", nil
 	}
-	return "", nil
-}
-
-func maskedIndividual(c *api.IndividualCustomer) *api.IndividualCustomer {
-	m := *c
-	if m.SocialID != "" {
-		m.SocialID = redact.ID(m.SocialID)
+	spec := rec.Spec()
+	if spec.Mask == nil {
+		return spec.Endpoint.Path, rec.Body
 	}
-	return &m
+	return spec.Endpoint.Path, spec.Mask(rec.Body)
 }

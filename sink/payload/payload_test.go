@@ -11,7 +11,7 @@ import (
 // its values.
 func TestMaskedLeavesTheRecord(t *testing.T) {
 	t.Parallel()
-	rec := &ingest.Record{Row: 2, EWA: &api.CustomerProfileRequest{
+	rec := &ingest.Record{Row: 2, Kind: ingest.KindEWA, Body: &api.CustomerProfileRequest{
 		ExternalID:   "E1",
 		CustomerData: &api.IndividualCustomer{SocialID: "123-45-6789"},
 		FinancialAccountData: &api.FinancialAccountData{Card: &api.Card{
@@ -28,13 +28,14 @@ func TestMaskedLeavesTheRecord(t *testing.T) {
 	if got.CustomerData.SocialID != "***-**-6789" {
 		t.Errorf("masked socialId %q", got.CustomerData.SocialID)
 	}
-	if c := rec.EWA.FinancialAccountData.Card; c.CardNumber != "4242424242424242" || c.Expiry != "2031-12" ||
-		rec.EWA.CustomerData.SocialID != "123-45-6789" {
-		t.Errorf("the record itself was changed: %+v %+v", c, rec.EWA.CustomerData)
+	req := rec.Body.(*api.CustomerProfileRequest)
+	if c := req.FinancialAccountData.Card; c.CardNumber != "4242424242424242" || c.Expiry != "2031-12" ||
+		req.CustomerData.SocialID != "123-45-6789" {
+		t.Errorf("the record itself was changed: %+v %+v", c, req.CustomerData)
 	}
 
-	biz := &ingest.Record{Business: &api.BusinessCustomer{TaxID: "12-3456789"}}
-	if _, b := Masked(biz); b.(*api.BusinessCustomer).TaxID != "***-**-6789" || biz.Business.TaxID != "12-3456789" {
-		t.Errorf("business tax id: masked %q, record %q", b.(*api.BusinessCustomer).TaxID, biz.Business.TaxID)
+	biz := &ingest.Record{Kind: ingest.KindBusiness, Body: &api.BusinessCustomer{TaxID: "12-3456789"}}
+	if _, b := Masked(biz); b.(*api.BusinessCustomer).TaxID != "***-**-6789" || biz.Body.(*api.BusinessCustomer).TaxID != "12-3456789" {
+		t.Errorf("business tax id: masked %q, record %q", b.(*api.BusinessCustomer).TaxID, biz.Body.(*api.BusinessCustomer).TaxID)
 	}
 }

@@ -51,7 +51,7 @@ func (e *env) record(rec *ingest.Record, status string, ids ...string) {
 // createEarlier creates rec on the emulator, as an earlier run (or someone else) did.
 func (e *env) createEarlier(rec *ingest.Record) {
 	e.t.Helper()
-	res, err := newClient(e.t, e.url).CreateIndividual(context.Background(), rec.Individual, "")
+	res, err := newClient(e.t, e.url).Create(context.Background(), rec.Spec().Endpoint, string(rec.Kind), rec.ExternalID(), rec.Body, "")
 	if err != nil || res.Outcome != client.Created {
 		e.t.Fatalf("creating %s beforehand: %+v, %v", rec.ExternalID(), res, err)
 	}
@@ -84,7 +84,7 @@ func mappedIndividual(t *testing.T, ext, lastName string) *ingest.Record {
 		t.Fatal(err)
 	}
 	rec := m.Map(rows.Row{Num: 2, Cells: []string{ext, "Sarah", lastName, "sgreen@example.com", "+16502530000", "1991-06-21", "USA"}})
-	if rec.Malformed != nil || rec.Individual == nil {
+	if rec.Malformed != nil || rec.Body == nil {
 		t.Fatalf("mapped record: %+v", rec)
 	}
 	return rec

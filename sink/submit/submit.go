@@ -89,14 +89,7 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome,
 		res client.Result
 		err error
 	)
-	switch {
-	case rec.EWA != nil:
-		res, err = s.Client.CreateProfile(ctx, rec.EWA, key)
-	case rec.Individual != nil:
-		res, err = s.Client.CreateIndividual(ctx, rec.Individual, key)
-	case rec.Business != nil:
-		res, err = s.Client.CreateBusiness(ctx, rec.Business, key)
-	}
+	res, err = s.Client.Create(ctx, rec.Spec().Endpoint, string(rec.Kind), id, rec.Body, key)
 	o.Attempts, o.HTTPStatus = res.Attempts, res.HTTPStatus
 	var stop error
 	if err != nil {

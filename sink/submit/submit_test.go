@@ -77,7 +77,7 @@ func openJournal(t *testing.T, path string) *journal.Journal {
 
 // Records as the mapper makes them, valid by the emulator's rules.
 func ewaRec(row int, ext string) *ingest.Record {
-	return &ingest.Record{Row: row, Kind: ingest.KindEWA, EWA: &api.CustomerProfileRequest{
+	return &ingest.Record{Row: row, Kind: ingest.KindEWA, Body: &api.CustomerProfileRequest{
 		ExternalID: ext, EligibilityStatus: "NEW", ProgramID: "prog-123",
 		CustomerData: &api.IndividualCustomer{Type: api.TypeIndividual, FirstName: "Sarah", LastName: "Green",
 			PrimaryPhoneNumber: &api.Phone{Number: "+16502530000", Type: "MOBILE"}, PrimaryEmail: &api.Email{Value: "sgreen@example.com"},
@@ -89,7 +89,7 @@ func ewaRec(row int, ext string) *ingest.Record {
 }
 
 func individualRec(row int, ext string) *ingest.Record {
-	return &ingest.Record{Row: row, Kind: ingest.KindIndividual, Individual: &api.IndividualCustomer{
+	return &ingest.Record{Row: row, Kind: ingest.KindIndividual, Body: &api.IndividualCustomer{
 		ExternalID: ext, Type: api.TypeIndividual, FirstName: "Sarah", LastName: "Green",
 		PrimaryPhoneNumber: &api.Phone{Number: "+16502530000", Type: "MOBILE"},
 		PrimaryEmail:       &api.Email{Value: "sgreen@example.com"}, DateOfBirth: "1991-06-21",
@@ -97,7 +97,7 @@ func individualRec(row int, ext string) *ingest.Record {
 }
 
 func businessRec(row int, ext string) *ingest.Record {
-	return &ingest.Record{Row: row, Kind: ingest.KindBusiness, Business: &api.BusinessCustomer{
+	return &ingest.Record{Row: row, Kind: ingest.KindBusiness, Body: &api.BusinessCustomer{
 		ExternalID: ext, Type: api.TypeBusiness, BusinessName: "Acme Widgets", LegalEntityType: "LLC",
 		TaxID: "12-3456789", TaxIDCountryCode: "USA",
 		Contacts: []api.Contact{{FirstName: "Jack", LastName: "Smith", Primary: api.Bool(true),
@@ -188,7 +188,7 @@ func TestSubmitJournal(t *testing.T) {
 	s := &Sink{Client: newClient(t, ts.URL), Journal: jr, MaxUnreachable: 10}
 
 	bad := individualRec(5, "J-bad")
-	bad.Individual.LastName = ""
+	bad.Body.(*api.IndividualCustomer).LastName = ""
 	recs := append(roster(3, "J"), bad)
 	lines, err := submitAll(s, recs, 4)
 	if err != nil {
