@@ -14,22 +14,24 @@ import (
 
 // Summary describes a whole run: what was read, what became of it, and where the time went.
 type Summary struct {
-	Command     string         `json:"command"`
-	Source      string         `json:"source"`
-	Kind        string         `json:"kind"`
-	Report      string         `json:"report,omitempty"`
-	StartedAt   time.Time      `json:"startedAt"`
-	RowsRead    int            `json:"rowsRead"`
-	Statuses    map[Status]int `json:"statuses"`
-	Warnings    int            `json:"rowsWithWarnings"`
-	Stages      Stages         `json:"stageSeconds"`
-	Elapsed     Seconds        `json:"elapsedSeconds"`
-	RowsPerSec  float64        `json:"rowsPerSecond"`
-	Requests    int            `json:"requests"`
-	Retries     int            `json:"retries"`
-	HTTPStatus  map[int]int    `json:"httpStatusCounts"`
-	ExitCode    int            `json:"exitCode"`
-	Interrupted bool           `json:"interrupted,omitempty"`
+	Command    string         `json:"command"`
+	Source     string         `json:"source"`
+	Kind       string         `json:"kind"`
+	Report     string         `json:"report,omitempty"`
+	StartedAt  time.Time      `json:"startedAt"`
+	RowsRead   int            `json:"rowsRead"`
+	Statuses   map[Status]int `json:"statuses"`
+	Warnings   int            `json:"rowsWithWarnings"`
+	Stages     Stages         `json:"stageSeconds"`
+	Elapsed    Seconds        `json:"elapsedSeconds"`
+	RowsPerSec float64        `json:"rowsPerSecond"`
+	Requests   int            `json:"requests"`
+	Retries    int            `json:"retries"`
+	HTTPStatus map[int]int    `json:"httpStatusCounts"`
+	// ExitCode is the command's exit code, filled by the command (the summary reports
+	// outcomes; the command alone maps them to a code).
+	ExitCode    int  `json:"exitCode"`
+	Interrupted bool `json:"interrupted,omitempty"`
 	// APIUnreachable: requests were sent and not one got an HTTP answer.
 	APIUnreachable bool `json:"apiUnreachable,omitempty"`
 
@@ -80,21 +82,23 @@ func (s *Summary) Count(l *Line) {
 	}
 }
 
-// Finish stamps the elapsed time and rate, and the exit code the statuses call for (0 when every
-// row is VALID, CREATED, EXISTS or SKIPPED, else 1), unless a higher one is already set.
+// Finish stamps the elapsed time and rate.
 func (s *Summary) Finish() {
 	el := time.Since(s.start)
 	s.Elapsed = Seconds(el)
 	if el > 0 {
 		s.RowsPerSec = math.Round(float64(s.RowsRead)/el.Seconds()*10) / 10
 	}
-	if s.ExitCode == 0 {
-		for st, n := range s.Statuses {
-			if n > 0 && !st.OK() {
-				s.ExitCode = 1
-			}
+}
+
+// AllOK reports whether every row is VALID, CREATED, EXISTS or SKIPPED.
+func (s *Summary) AllOK() bool {
+	for st, n := range s.Statuses {
+		if n > 0 && !st.OK() {
+			return false
 		}
 	}
+	return true
 }
 
 // shown is the summary as it may leave for a file or the terminal: its names (the source, the
