@@ -23,7 +23,7 @@ import (
 // (the --max-invalid pass, then the run) reads the same object and version, or fails with
 // s3store.ErrChanged. Its methods are safe for concurrent use.
 type Opener struct {
-	// S3 is the store s3:// names are read from; it is made at the first s3:// name.
+	// S3 is the store s3:// names are read from (required for them), made at the first one.
 	S3 *s3store.Lazy
 
 	mu     sync.Mutex
