@@ -27,26 +27,48 @@ type Source struct {
 	rows.Reader
 	Format string // "csv" or "xlsx"
 	Detail string // e.g. "encoding windows-1252, delimiter ';'" or "sheet Employees"
+	// Remote is the S3 object an s3:// source is read from; nil for a file (see Opener).
+	Remote *Remote
 }
 
-// Open opens a roster file on disk by what its name says it is; the readers check that the
-// content agrees, so random bytes named .xlsx are refused rather than read as text.
+// Open opens a roster file on disk by what its name says it is.
 func Open(path string, opts OpenOptions) (*Source, error) {
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	return openAs(path, strings.ToLower(filepath.Ext(path)), opts,
+		func(xo xlsxread.Options) (*xlsxread.Reader, io.Closer, error) {
+			r, err := xlsxread.Open(path, xo)
+			return r, nil, err
+		},
+		func() (io.Reader, error) {
+			f, err := os.Open(path)
+			if err != nil {
+				return nil, &rows.SourceError{Name: path, Err: cleanOSError(err)}
+			}
+			return f, nil
+		})
+}
+
+// openAs opens the roster called name by its extension ext (lower case): a workbook through
+// workbook (which may return a file to close after the reader), anything else as CSV bytes
+// from stream. The readers check that the content agrees, so random bytes named .xlsx are
+// refused rather than read as text. This is the one place that decides a roster's format.
+func openAs(name, ext string, opts OpenOptions,
+	workbook func(xlsxread.Options) (*xlsxread.Reader, io.Closer, error),
+	stream func() (io.Reader, error)) (*Source, error) {
+	switch ext {
 	case ".xlsx", ".xlsm":
-		r, err := xlsxread.Open(path, xlsxread.Options{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, MaxUnzipSize: opts.MaxUnzipSize})
+		r, under, err := workbook(xlsxread.Options{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, MaxUnzipSize: opts.MaxUnzipSize})
 		if err != nil {
 			return nil, err
 		}
-		return &Source{Reader: r, Format: "xlsx", Detail: "sheet " + r.Sheet()}, nil
+		return &Source{Reader: closeBoth{r, under}, Format: "xlsx", Detail: "sheet " + r.Sheet()}, nil
 	case ".xls", ".ods", ".numbers":
-		return nil, rows.Unreadable(path, "%s files are not supported: save the roster as XLSX or CSV", ext)
+		return nil, rows.Unreadable(name, "%s files are not supported: save the roster as XLSX or CSV", ext)
 	}
-	f, err := os.Open(path)
+	r, err := stream()
 	if err != nil {
-		return nil, &rows.SourceError{Name: path, Err: cleanOSError(err)}
+		return nil, err
 	}
-	return OpenCSV(f, path, opts)
+	return OpenCSV(r, name, opts)
 }
 
 // OpenCSV reads a CSV roster from r, which the Source closes if it is an io.Closer.
@@ -58,7 +80,8 @@ func OpenCSV(r io.Reader, name string, opts OpenOptions) (*Source, error) {
 		}
 		return nil, err
 	}
-	src := &Source{Reader: closeBoth{cr, r}, Format: "csv"}
+	under, _ := r.(io.Closer)
+	src := &Source{Reader: closeBoth{cr, under}, Format: "csv"}
 	if _, err := cr.Header(); err != nil {
 		src.Close()
 		return nil, err
@@ -67,16 +90,16 @@ func OpenCSV(r io.Reader, name string, opts OpenOptions) (*Source, error) {
 	return src, nil
 }
 
-// closeBoth closes the CSV reader and the file under it.
+// closeBoth closes a reader, then the file or stream under it.
 type closeBoth struct {
-	*csvread.Reader
-	under io.Reader
+	rows.Reader
+	under io.Closer // nil: nothing under it to close
 }
 
 func (c closeBoth) Close() error {
 	err := c.Reader.Close()
-	if cl, ok := c.under.(io.Closer); ok {
-		if err2 := cl.Close(); err == nil {
+	if c.under != nil {
+		if err2 := c.under.Close(); err == nil {
 			err = err2
 		}
 	}

@@ -2,7 +2,7 @@
 // user gave (report, summary, payload, state, …) and the files the run reads go in; checked
 // destinations come out (no two the same file, none a file the run reads, each a regular file in
 // an existing, writable directory), and files are written to a private temp file that is
-// renamed into place only when complete.
+// renamed into place only when complete, or, for an s3:// destination, uploaded then (Dest).
 package output
 
 import (

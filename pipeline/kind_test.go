@@ -14,6 +14,7 @@ import (
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
@@ -143,11 +144,11 @@ func TestToyKindEndToEnd(t *testing.T) {
 		name   string
 		row    int
 		id     string
-		status reports.Status
+		status outcome.Status
 	}{
-		{"a valid toy is created", 2, "T1", reports.Created},
-		{"a toy without a name is invalid where its cell is", 3, "T2", reports.Invalid},
-		{"another valid toy is created", 4, "T3", reports.Created},
+		{"a valid toy is created", 2, "T1", outcome.Created},
+		{"a toy without a name is invalid where its cell is", 3, "T2", outcome.Invalid},
+		{"another valid toy is created", 4, "T3", outcome.Created},
 	}
 	if len(lines) != len(tests) {
 		t.Fatalf("%d report lines, want %d: %+v", len(lines), len(tests), lines)
@@ -158,7 +159,7 @@ func TestToyKindEndToEnd(t *testing.T) {
 			if l.Row != tt.row || l.ExternalID != tt.id || l.Status != tt.status {
 				t.Fatalf("line %+v, want row %d %s %s", l, tt.row, tt.id, tt.status)
 			}
-			if tt.status == reports.Invalid {
+			if tt.status == outcome.Invalid {
 				want := validate.Problem{Field: "name", Column: "Toy", Cell: "B3", Code: validate.CodeRequired, Message: "name is required"}
 				if len(l.Errors) != 1 || l.Errors[0] != want || em.ExternalIDCount(tt.id) != 0 {
 					t.Errorf("errors %+v, want %+v; the emulator holds %d", l.Errors, want, em.ExternalIDCount(tt.id))

@@ -7,24 +7,6 @@ import (
 	"github.com/rosterload/rosterload/validate"
 )
 
-// Status is a row's outcome; it lives in package outcome.
-type Status = outcome.Status // merge-time alias: the lead removes it
-
-// The statuses, from package outcome.
-const (
-	Valid        = outcome.Valid        // merge-time alias: the lead removes it
-	Invalid      = outcome.Invalid      // merge-time alias: the lead removes it
-	Duplicate    = outcome.Duplicate    // merge-time alias: the lead removes it
-	Created      = outcome.Created      // merge-time alias: the lead removes it
-	Exists       = outcome.Exists       // merge-time alias: the lead removes it
-	Skipped      = outcome.Skipped      // merge-time alias: the lead removes it
-	Failed       = outcome.Failed       // merge-time alias: the lead removes it
-	NotSubmitted = outcome.NotSubmitted // merge-time alias: the lead removes it
-)
-
-// Statuses lists every status in the order a summary shows them.
-var Statuses = outcome.Statuses // merge-time alias: the lead removes it
-
 // Line is one row of the report.
 type Line struct {
 	Row                int                `json:"row"`

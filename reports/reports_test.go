@@ -10,17 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/validate"
 )
 
 func sampleLines() []*Line {
 	return []*Line{
-		{Row: 2, ExternalID: "E1", Name: "Ana Lee", Status: Valid},
-		{Row: 3, ExternalID: "=HYPERLINK(\"http://x\")", Name: "+Bob", Status: Invalid, Errors: []validate.Problem{
+		{Row: 2, ExternalID: "E1", Name: "Ana Lee", Status: outcome.Valid},
+		{Row: 3, ExternalID: "=HYPERLINK(\"http://x\")", Name: "+Bob", Status: outcome.Invalid, Errors: []validate.Problem{
 			{Field: "customerData.primaryEmail.value", Column: "Email", Cell: "D3", Code: "invalid_email", Message: "not an address"},
 			{Field: "externalId", Column: "ID", Cell: "A3", Code: "required", Message: "missing"},
 		}},
-		{Row: 5, ExternalID: "E1", Name: "@Ana", Status: Duplicate, Warnings: []validate.Problem{
+		{Row: 5, ExternalID: "E1", Name: "@Ana", Status: outcome.Duplicate, Warnings: []validate.Problem{
 			{Field: "addresses[0].zipCode", Cell: "K5", Code: "zip_padded", Message: "padded"},
 		}},
 	}
@@ -157,18 +158,18 @@ func TestFormatOf(t *testing.T) {
 	}
 }
 
-func TestSummaryExitCode(t *testing.T) {
+func TestSummaryAllOK(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name     string
-		statuses []Status
-		want     int
+		statuses []outcome.Status
+		want     bool
 	}{
-		{"all fine", []Status{Valid, Created, Exists, Skipped}, 0},
-		{"an invalid row", []Status{Valid, Invalid}, 1},
-		{"a duplicate", []Status{Created, Duplicate}, 1},
-		{"not submitted", []Status{NotSubmitted}, 1},
-		{"empty roster", nil, 0},
+		{"all fine", []outcome.Status{outcome.Valid, outcome.Created, outcome.Exists, outcome.Skipped}, true},
+		{"an invalid row", []outcome.Status{outcome.Valid, outcome.Invalid}, false},
+		{"a duplicate", []outcome.Status{outcome.Created, outcome.Duplicate}, false},
+		{"not submitted", []outcome.Status{outcome.NotSubmitted}, false},
+		{"empty roster", nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -177,8 +178,8 @@ func TestSummaryExitCode(t *testing.T) {
 				s.Count(&Line{Status: st})
 			}
 			s.Finish()
-			if s.ExitCode != tt.want {
-				t.Errorf("exit = %d, want %d", s.ExitCode, tt.want)
+			if got := s.AllOK(); got != tt.want {
+				t.Errorf("AllOK = %v, want %v", got, tt.want)
 			}
 			if s.RowsRead != len(tt.statuses) {
 				t.Errorf("rows = %d", s.RowsRead)
@@ -200,7 +201,7 @@ func TestReportsMaskCardNumbersInIDAndName(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l := &Line{Row: 2, ExternalID: "4242424242424242", Name: "Ana " + pan + " 123-45-6789", Status: Invalid}
+			l := &Line{Row: 2, ExternalID: "4242424242424242", Name: "Ana " + pan + " 123-45-6789", Status: outcome.Invalid}
 			if err := w.Write(l); err != nil {
 				t.Fatal(err)
 			}

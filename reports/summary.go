@@ -9,27 +9,30 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
 )
 
 // Summary describes a whole run: what was read, what became of it, and where the time went.
 type Summary struct {
-	Command     string         `json:"command"`
-	Source      string         `json:"source"`
-	Kind        string         `json:"kind"`
-	Report      string         `json:"report,omitempty"`
-	StartedAt   time.Time      `json:"startedAt"`
-	RowsRead    int            `json:"rowsRead"`
-	Statuses    map[Status]int `json:"statuses"`
-	Warnings    int            `json:"rowsWithWarnings"`
-	Stages      Stages         `json:"stageSeconds"`
-	Elapsed     Seconds        `json:"elapsedSeconds"`
-	RowsPerSec  float64        `json:"rowsPerSecond"`
-	Requests    int            `json:"requests"`
-	Retries     int            `json:"retries"`
-	HTTPStatus  map[int]int    `json:"httpStatusCounts"`
-	ExitCode    int            `json:"exitCode"`
-	Interrupted bool           `json:"interrupted,omitempty"`
+	Command    string                 `json:"command"`
+	Source     string                 `json:"source"`
+	Kind       string                 `json:"kind"`
+	Report     string                 `json:"report,omitempty"`
+	StartedAt  time.Time              `json:"startedAt"`
+	RowsRead   int                    `json:"rowsRead"`
+	Statuses   map[outcome.Status]int `json:"statuses"`
+	Warnings   int                    `json:"rowsWithWarnings"`
+	Stages     Stages                 `json:"stageSeconds"`
+	Elapsed    Seconds                `json:"elapsedSeconds"`
+	RowsPerSec float64                `json:"rowsPerSecond"`
+	Requests   int                    `json:"requests"`
+	Retries    int                    `json:"retries"`
+	HTTPStatus map[int]int            `json:"httpStatusCounts"`
+	// ExitCode is the command's exit code, filled by the command (the summary reports
+	// outcomes; the command alone maps them to a code).
+	ExitCode    int  `json:"exitCode"`
+	Interrupted bool `json:"interrupted,omitempty"`
 	// APIUnreachable: requests were sent and not one got an HTTP answer.
 	APIUnreachable bool `json:"apiUnreachable,omitempty"`
 
@@ -67,7 +70,7 @@ func (s Seconds) String() string { return time.Duration(s).Round(time.Millisecon
 func NewSummary(command, source, kind string, start time.Time) *Summary {
 	return &Summary{
 		Command: command, Source: source, Kind: kind, StartedAt: start.UTC().Truncate(time.Second),
-		Statuses: map[Status]int{}, HTTPStatus: map[int]int{}, start: start,
+		Statuses: map[outcome.Status]int{}, HTTPStatus: map[int]int{}, start: start,
 	}
 }
 
@@ -80,21 +83,23 @@ func (s *Summary) Count(l *Line) {
 	}
 }
 
-// Finish stamps the elapsed time and rate, and the exit code the statuses call for (0 when every
-// row is VALID, CREATED, EXISTS or SKIPPED, else 1), unless a higher one is already set.
+// Finish stamps the elapsed time and rate.
 func (s *Summary) Finish() {
 	el := time.Since(s.start)
 	s.Elapsed = Seconds(el)
 	if el > 0 {
 		s.RowsPerSec = math.Round(float64(s.RowsRead)/el.Seconds()*10) / 10
 	}
-	if s.ExitCode == 0 {
-		for st, n := range s.Statuses {
-			if n > 0 && !st.OK() {
-				s.ExitCode = 1
-			}
+}
+
+// AllOK reports whether every row is VALID, CREATED, EXISTS or SKIPPED.
+func (s *Summary) AllOK() bool {
+	for st, n := range s.Statuses {
+		if n > 0 && !st.OK() {
+			return false
 		}
 	}
+	return true
 }
 
 // shown is the summary as it may leave for a file or the terminal: its names (the source, the
@@ -117,7 +122,7 @@ func (sum *Summary) WriteText(w io.Writer) {
 		b.WriteString("  warning: the source object changed during the run; the report describes the version read\n")
 	}
 	fmt.Fprintf(&b, "  rows read      %d in %s (%.0f rows/s)\n", s.RowsRead, s.Elapsed, s.RowsPerSec)
-	for _, st := range Statuses {
+	for _, st := range outcome.Statuses {
 		if n := s.Statuses[st]; n > 0 {
 			fmt.Fprintf(&b, "  %-14s %d\n", st, n)
 		}

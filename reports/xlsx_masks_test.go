@@ -8,6 +8,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -16,13 +17,13 @@ func TestXLSXMasks(t *testing.T) {
 	header := []string{"Card Number", "SSN", "Card Expiry", "Note", "Tax ID", "Extra"}
 	masks := []Mask{MaskPAN, MaskID, MaskDrop, MaskScan, MaskID} // Extra: past the end, MaskScan
 	p := writeXLSX(t, Sheet{Header: header, Masks: masks}, []*Line{
-		{Row: 2, Status: Invalid, Cells: []string{"4242 4242 4242 4242", "123-45-6789", "2031-12", "note: card 4242 4242 4242 4242", "98-7654321", "5555555555554444"},
+		{Row: 2, Status: outcome.Invalid, Cells: []string{"4242 4242 4242 4242", "123-45-6789", "2031-12", "note: card 4242 4242 4242 4242", "98-7654321", "5555555555554444"},
 			Errors: []validate.Problem{
 				{Field: "financialAccountData.cardExpiry", Cell: "C2", Code: "card_expired", Message: "the card has expired"},
 				// The validator redacts; if it ever did not, the report still would.
 				{Field: "x", Cell: "D2", Code: "invalid_format", Message: "bad card 4111111111111111"},
 			}},
-		{Row: 3, Status: Valid, Cells: []string{"", " ", "", "", ""}},
+		{Row: 3, Status: outcome.Valid, Cells: []string{"", " ", "", "", ""}},
 	})
 	x := openXLSX(t, p)
 	for cell, want := range map[string]string{
@@ -69,7 +70,7 @@ func TestXLSXUnplacedPersonalData(t *testing.T) {
 	header := []string{"SSN", "Card Number", "Expiry", "ssn", "card_number", "EXPIRY", "", "Note", "Zip"}
 	masks := []Mask{MaskID, MaskPAN, MaskDrop}
 	p := writeXLSX(t, Sheet{Header: header, Masks: masks}, []*Line{
-		{Row: 2, Status: Valid, Cells: []string{
+		{Row: 2, Status: outcome.Valid, Cells: []string{
 			"123-45-6789", "4242424242424242", "2031-12",
 			"987654321", "5555 5555 5555 4444 (old)", "2030-11",
 			"555-44-3333",
@@ -171,7 +172,7 @@ func TestXLSXHostileText(t *testing.T) {
 		header[i] = tt.name
 		cells[i] = tt.in
 	}
-	p := writeXLSX(t, Sheet{Header: header}, []*Line{{Row: 2, Status: Valid, Cells: cells}})
+	p := writeXLSX(t, Sheet{Header: header}, []*Line{{Row: 2, Status: outcome.Valid, Cells: cells}})
 	x := openXLSX(t, p)
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"path"
 	"strings"
 	"testing"
+
+	"github.com/rosterload/rosterload/outcome"
 )
 
 // TestXLSXStructure checks the package: every part a relationship names exists, every part has a
@@ -19,7 +21,7 @@ func TestXLSXStructure(t *testing.T) {
 		comments bool
 	}{
 		{"with comments", problemLines(1030), true}, // more than 1024 shapes: two id blocks
-		{"without comments", []*Line{{Row: 2, Status: Valid, Cells: []string{"E1", "a@b.c"}}}, false},
+		{"without comments", []*Line{{Row: 2, Status: outcome.Valid, Cells: []string{"E1", "a@b.c"}}}, false},
 		{"header only", nil, false},
 	}
 	for _, tt := range tests {

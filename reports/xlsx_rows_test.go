@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -33,7 +34,7 @@ func TestXLSXRowOrderAndLimit(t *testing.T) {
 			defer w.Abort()
 			var last error
 			for _, r := range tt.rows {
-				last = w.Write(&Line{Row: r, Status: Valid, Cells: []string{"x"}})
+				last = w.Write(&Line{Row: r, Status: outcome.Valid, Cells: []string{"x"}})
 			}
 			switch {
 			case tt.wantErr == nil && tt.wantMsg == "":
@@ -80,7 +81,7 @@ func TestXLSXRowsOutOfOrder(t *testing.T) {
 			t.Parallel()
 			var lines []*Line
 			for i, r := range tt.rows {
-				lines = append(lines, &Line{Row: r, Status: Valid, Cells: []string{"id" + strconv.Itoa(i)}})
+				lines = append(lines, &Line{Row: r, Status: outcome.Valid, Cells: []string{"id" + strconv.Itoa(i)}})
 			}
 			x := openXLSX(t, writeXLSX(t, Sheet{Header: []string{"ID"}}, lines))
 			for i, at := range tt.placed {
@@ -121,7 +122,7 @@ func problemLines(n int) []*Line {
 	var lines []*Line
 	for i := range n {
 		row := i + 2
-		lines = append(lines, &Line{Row: row, Status: Invalid, Cells: []string{"E" + strconv.Itoa(row), "x@"},
+		lines = append(lines, &Line{Row: row, Status: outcome.Invalid, Cells: []string{"E" + strconv.Itoa(row), "x@"},
 			Errors: []validate.Problem{{Field: "email", Cell: "B" + strconv.Itoa(row), Code: "invalid_email", Message: "not an address"}}})
 	}
 	return lines

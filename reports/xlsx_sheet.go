@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
 )
 
@@ -234,13 +235,13 @@ func (w *xlsxWriter) finish() error {
 	return w.zw.Close()
 }
 
-func statusStyle(s Status) uint8 {
+func statusStyle(s outcome.Status) uint8 {
 	switch s {
-	case Valid, Created, Exists, Skipped:
+	case outcome.Valid, outcome.Created, outcome.Exists, outcome.Skipped:
 		return styleStatusOK
-	case Invalid, Duplicate, Failed:
+	case outcome.Invalid, outcome.Duplicate, outcome.Failed:
 		return styleStatusBad
-	case NotSubmitted:
+	case outcome.NotSubmitted:
 		return styleStatusStop
 	}
 	return styleNone

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -140,12 +141,12 @@ var layoutHeader = []string{"Employee ID", "First Name", "Last Name", "Email", "
 func TestXLSXLayout(t *testing.T) {
 	t.Parallel()
 	p := writeXLSX(t, Sheet{HeaderRow: 3, Header: layoutHeader}, []*Line{
-		{Row: 4, Status: Created, CustomerID: "cus_1", ProfileID: "prof_1", Cells: []string{"E1", "Ana", "Lee", "ana@example.com", "02134"}},
+		{Row: 4, Status: outcome.Created, CustomerID: "cus_1", ProfileID: "prof_1", Cells: []string{"E1", "Ana", "Lee", "ana@example.com", "02134"}},
 		// row 5 was blank in the source: it stays empty
-		{Row: 6, Status: Invalid, Cells: []string{"E2", "Bob", "", "bob@@example.com", "2134"},
+		{Row: 6, Status: outcome.Invalid, Cells: []string{"E2", "Bob", "", "bob@@example.com", "2134"},
 			Errors:   []validate.Problem{{Field: "customerData.primaryEmail.value", Column: "Email", Cell: "D6", Code: "invalid_email", Message: "not one address"}},
 			Warnings: []validate.Problem{{Field: "addresses[0].zipCode", Column: "Zip", Cell: "E6", Code: "zip_padded", Message: "leading zero restored"}}},
-		{Row: 7, Status: NotSubmitted}, // no cells kept: only the added columns
+		{Row: 7, Status: outcome.NotSubmitted}, // no cells kept: only the added columns
 	})
 	x := openXLSX(t, p)
 	for cell, want := range map[string]string{
@@ -203,7 +204,7 @@ func TestXLSXHighlights(t *testing.T) {
 	t.Parallel()
 	header := []string{"ID", "First", "Last", "Phone", "Email"}
 	p := writeXLSX(t, Sheet{HeaderRow: 1, Header: header}, []*Line{
-		{Row: 17, Status: Invalid, Cells: []string{"A17", "Ana", "Lee", "555", "x@"},
+		{Row: 17, Status: outcome.Invalid, Cells: []string{"A17", "Ana", "Lee", "555", "x@"},
 			Errors: []validate.Problem{
 				{Field: "customerData.primaryEmail.value", Cell: "E17", Code: "invalid_email", Message: "not an address"},
 				{Field: "customerData.primaryPhoneNumber.number", Cell: "D17", Code: "invalid_phone", Message: "too few digits"},
@@ -217,7 +218,7 @@ func TestXLSXHighlights(t *testing.T) {
 				{Field: "customerData.primaryEmail.value", Cell: "E17", Code: "phone_normalised", Message: "warned too"},
 				{Field: "customerData.lastName", Cell: "C17", Code: "state_normalised", Message: "only a warning"},
 			}},
-		{Row: 18, Status: Valid, Cells: []string{"A18", "Bo", "Yu", "", ""}},
+		{Row: 18, Status: outcome.Valid, Cells: []string{"A18", "Bo", "Yu", "", ""}},
 	})
 	x := openXLSX(t, p)
 	if want := "invalid_email: not an address\ntoo_long: too long\nphone_normalised: warned too"; x.comments["E17"] != want {
@@ -247,17 +248,17 @@ func TestXLSXHighlights(t *testing.T) {
 
 func TestXLSXStatusColours(t *testing.T) {
 	t.Parallel()
-	want := map[Status]string{
-		Valid: fillGreen, Created: fillGreen, Exists: fillGreen, Skipped: fillGreen,
-		Invalid: fillRed, Duplicate: fillRed, Failed: fillRed,
-		NotSubmitted: fillAmber,
+	want := map[outcome.Status]string{
+		outcome.Valid: fillGreen, outcome.Created: fillGreen, outcome.Exists: fillGreen, outcome.Skipped: fillGreen,
+		outcome.Invalid: fillRed, outcome.Duplicate: fillRed, outcome.Failed: fillRed,
+		outcome.NotSubmitted: fillAmber,
 	}
 	var lines []*Line
-	for i, s := range Statuses {
+	for i, s := range outcome.Statuses {
 		lines = append(lines, &Line{Row: i + 2, Status: s, Cells: []string{"x"}})
 	}
 	x := openXLSX(t, writeXLSX(t, Sheet{Header: []string{"ID"}}, lines))
-	for i, s := range Statuses {
+	for i, s := range outcome.Statuses {
 		t.Run(string(s), func(t *testing.T) {
 			cell := "B" + strconv.Itoa(i+2)
 			if got := x.value(cell); got != string(s) {
@@ -297,11 +298,11 @@ func BenchmarkXLSXWrite(b *testing.B) {
 	lines := make([]Line, n)
 	for i := range lines {
 		row := i + 2
-		lines[i] = Line{Row: row, Status: Valid, CustomerID: "cus_0001", Cells: []string{
+		lines[i] = Line{Row: row, Status: outcome.Valid, CustomerID: "cus_0001", Cells: []string{
 			"E" + strconv.Itoa(row), "Ana", "Lee", "ana.lee@example.com", "+14155552671", "1990-01-31", "123-45-6789",
 			"1 Main Street", "Springfield", "MA", "01101", "4242424242424242", "2031-12", "night shift"}}
 		if i%5 == 0 {
-			lines[i].Status = Invalid
+			lines[i].Status = outcome.Invalid
 			lines[i].Errors = []validate.Problem{{Field: "customerData.primaryEmail.value", Column: "Email",
 				Cell: "D" + strconv.Itoa(row), Code: "invalid_email", Message: "not an address"}}
 		}

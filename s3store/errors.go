@@ -17,6 +17,31 @@ import (
 // ErrS3 is what every *Error wraps, so that a caller can tell "S3 said no" (exit 2) from the rest.
 var ErrS3 = errors.New("S3 request failed")
 
+// ErrConfig is what the errors of Check and New wrap: the options or the AWS configuration are
+// wrong, before any request.
+var ErrConfig = errors.New("configuration error")
+
+// ErrURL is what ParseURL's errors wrap: an argument that is not an s3:// URL S3 could serve.
+var ErrURL = errors.New("bad S3 URL")
+
+// mistake is an option or argument refused before any request, said in its own words (it
+// names the flag or the URL), of a kind callers branch on.
+type mistake struct {
+	msg  string
+	kind error // ErrConfig or ErrURL
+}
+
+func (e *mistake) Error() string { return e.msg }
+func (e *mistake) Unwrap() error { return e.kind }
+
+func configErrorf(format string, args ...any) error {
+	return &mistake{msg: fmt.Sprintf(format, args...), kind: ErrConfig}
+}
+
+func urlErrorf(format string, args ...any) error {
+	return &mistake{msg: fmt.Sprintf(format, args...), kind: ErrURL}
+}
+
 // What went wrong, for callers that branch on it; an *Error wraps at most one of them.
 var (
 	ErrNotFound    = errors.New("no such object")

@@ -67,20 +67,20 @@ type Options struct {
 	SetupTimeout time.Duration
 }
 
-// Check reports a bad combination of options as one line.
+// Check reports a bad combination of options as one line (errors.Is ErrConfig).
 func (o Options) Check() error {
 	switch o.SSE {
 	case "", SSEAES256, SSEKMS:
 	default:
-		return fmt.Errorf("--s3-sse %q: want %s or %s", o.SSE, SSEAES256, SSEKMS)
+		return configErrorf("--s3-sse %q: want %s or %s", o.SSE, SSEAES256, SSEKMS)
 	}
 	if o.KMSKeyID != "" && o.SSE != SSEKMS {
-		return fmt.Errorf("--s3-kms-key-id needs --s3-sse %s", SSEKMS)
+		return configErrorf("--s3-kms-key-id needs --s3-sse %s", SSEKMS)
 	}
 	if o.Endpoint != "" {
 		u, err := url.Parse(o.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("--s3-endpoint %q: want a URL such as https://s3.example.com or http://127.0.0.1:9000", o.Endpoint)
+			return configErrorf("--s3-endpoint %q: want a URL such as https://s3.example.com or http://127.0.0.1:9000", o.Endpoint)
 		}
 	}
 	return nil
@@ -99,7 +99,7 @@ type Store struct {
 }
 
 // New loads the SDK's default configuration (credentials are fetched at the first request,
-// not here) and returns a Store.
+// not here) and returns a Store. Bad options or no usable configuration are ErrConfig.
 func New(ctx context.Context, opts Options) (*Store, error) {
 	if err := opts.Check(); err != nil {
 		return nil, err
@@ -117,7 +117,7 @@ func New(ctx context.Context, opts Options) (*Store, error) {
 	// error contract on stderr; what matters reaches the caller as an error.
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithHTTPClient(hc), config.WithLogger(logging.Nop{}))
 	if err != nil {
-		return nil, fmt.Errorf("AWS configuration: %s", firstLine(err.Error()))
+		return nil, fmt.Errorf("%w: AWS configuration: %s", ErrConfig, firstLine(err.Error()))
 	}
 	s := &Store{opts: opts, cfg: cfg, clients: map[string]*s3.Client{}, regions: map[string]string{}}
 	s.endpoint = opts.Endpoint

@@ -22,18 +22,7 @@ var minio *miniotest.Server
 func TestMain(m *testing.M) { os.Exit(miniotest.Main(m, &minio)) }
 
 // bucket creates a bucket for one test, named after it.
-func bucket(t *testing.T) string {
-	t.Helper()
-	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name()))
-	if len(name) > 50 {
-		name = name[:50]
-	}
-	name = strings.Trim(name, "-") + "-b"
-	if err := minio.Bucket(context.Background(), name); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
+func bucket(t *testing.T) string { return miniotest.NewBucket(t, minio) }
 
 func newStore(t *testing.T, o Options) *Store {
 	t.Helper()

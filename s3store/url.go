@@ -19,16 +19,16 @@ func IsURL(s string) bool {
 	return len(s) >= len(Scheme) && strings.EqualFold(s[:len(Scheme)], Scheme)
 }
 
-// ParseURL parses "s3://bucket/key". The key is taken literally (no percent-decoding), as the AWS
+// ParseURL parses "s3://bucket/key"; its errors wrap ErrURL. The key is taken literally (no percent-decoding), as the AWS
 // CLI takes it; an empty key or one ending in "/" is a prefix.
 func ParseURL(s string) (URL, error) {
 	if !IsURL(s) {
-		return URL{}, fmt.Errorf("%q is not an S3 URL: want s3://bucket/key", s)
+		return URL{}, urlErrorf("%q is not an S3 URL: want s3://bucket/key", s)
 	}
 	rest := s[len(Scheme):]
 	bucket, key, _ := strings.Cut(rest, "/")
 	if err := checkBucket(bucket); err != nil {
-		return URL{}, fmt.Errorf("%q: %w", s, err)
+		return URL{}, urlErrorf("%q: %v", s, err)
 	}
 	return URL{Bucket: bucket, Key: key}, nil
 }

@@ -6,12 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/rosterload/rosterload/ingest"
-	"github.com/rosterload/rosterload/ingest/csvread"
-	"github.com/rosterload/rosterload/ingest/rows"
-	"github.com/rosterload/rosterload/output"
-	"github.com/rosterload/rosterload/s3store"
 )
 
 // newFlagSet returns a flag set whose errors are returned as one line, not printed and exited on.
@@ -64,34 +58,6 @@ func oneSource(fs *flag.FlagSet) (string, error) {
 		return "", &usageError{msg: fs.Name() + ": SOURCE is missing (a roster file path)"}
 	}
 	return "", &usageError{msg: fmt.Sprintf("%s: one SOURCE expected, got %d (flags go before SOURCE)", fs.Name(), fs.NArg())}
-}
-
-// exitCode maps a run-level error to the exit code it calls for.
-func exitCode(err error) int {
-	var ue *usageError
-	switch {
-	case errors.Is(err, errHelp):
-		return exitOK
-	case errors.Is(err, errBudget):
-		return exitRows
-	case errors.As(err, &ue),
-		errors.Is(err, ingest.ErrConfig),
-		errors.Is(err, rows.ErrUnreadable),
-		errors.Is(err, csvread.ErrUnknownEncoding),
-		errors.Is(err, csvread.ErrInvalidOption),
-		errors.Is(err, s3store.ErrS3),
-		errors.Is(err, output.ErrOutput),
-		errors.Is(err, errConfig):
-		return exitConfig
-	}
-	return exitUnfinish
-}
-
-// errConfig marks a configuration error found by the command itself.
-var errConfig = errors.New("configuration error")
-
-func configErrorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errConfig, fmt.Sprintf(format, args...))
 }
 
 // oneLine keeps a message to one line, for stderr and logs.

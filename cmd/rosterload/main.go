@@ -15,14 +15,6 @@ import (
 	"github.com/rosterload/rosterload/redact"
 )
 
-// Exit codes (README "Exit codes").
-const (
-	exitOK       = 0 // every row VALID, CREATED, EXISTS or SKIPPED
-	exitRows     = 1 // some row has another status
-	exitConfig   = 2 // usage, configuration or unreadable source
-	exitUnfinish = 3 // the run could not finish
-)
-
 func main() {
 	soft, hard, stop := signalContexts()
 	code := run(soft, hard, os.Args[1:], os.Stdout, os.Stderr)
@@ -49,43 +41,44 @@ func signalContexts() (soft, hard context.Context, stop func()) {
 	return soft, hard, func() { signal.Stop(ch); close(ch); cancelSoft(); cancelHard() }
 }
 
-// run executes one command line and returns its exit code. Nothing it calls may panic past it.
-// ctx ends on the first interrupt, hard on the second.
-func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (code int) {
+// run executes one command line, says in one line on stderr why it failed if it did, and
+// returns its exit code. ctx ends on the first interrupt, hard on the second.
+func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) int {
+	err := command(ctx, hard, args, stdout, stderr)
+	if msg := message(err); msg != "" {
+		fmt.Fprintln(stderr, "rosterload: "+redact.Text(oneLine(msg)))
+	}
+	if ue, ok := errors.AsType[*usageError](err); ok && ue.usage {
+		usage(stderr)
+	}
+	return exitCode(err)
+}
+
+// command runs the command args name. Nothing it calls may panic past it.
+func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "rosterload: internal error: %s (please report this)\n", redact.Text(oneLine(fmt.Sprint(r))))
-			code = exitUnfinish
+			err = fmt.Errorf("internal error: %s (please report this)", oneLine(fmt.Sprint(r)))
 		}
 	}()
 	if len(args) == 0 {
-		usage(stderr)
-		return exitConfig
+		return &usageError{usage: true}
 	}
 	env := os.Getenv
-	var err error
 	switch args[0] {
 	case "validate":
-		code, err = cmdValidate(ctx, args[1:], env, stdout, stderr)
+		return cmdValidate(ctx, args[1:], env, stdout, stderr)
 	case "run":
-		code, err = cmdRun(ctx, hard, args[1:], env, stdout, stderr)
+		return cmdRun(ctx, hard, args[1:], env, stdout, stderr)
 	case "sandbox":
-		code, err = cmdSandbox(ctx, args[1:], env, stdout, stderr)
+		return cmdSandbox(ctx, args[1:], env, stdout, stderr)
 	case "mapping":
-		code, err = cmdMapping(ctx, args[1:], env, stdout, stderr)
+		return cmdMapping(ctx, args[1:], env, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
-		return exitOK
-	default:
-		fmt.Fprintf(stderr, "rosterload: unknown command %q\n", args[0])
-		usage(stderr)
-		return exitConfig
+		return nil
 	}
-	if err != nil {
-		fmt.Fprintln(stderr, "rosterload: "+redact.Text(oneLine(err.Error())))
-		return exitCode(err)
-	}
-	return code
+	return &usageError{msg: fmt.Sprintf("unknown command %q", args[0]), usage: true}
 }
 
 func usage(w io.Writer) {
@@ -97,15 +90,9 @@ func usage(w io.Writer) {
 
 Run "rosterload COMMAND -h" for a command's flags. Every flag can also be set as
 ROSTERLOAD_<FLAG> in the environment (--program-id is ROSTERLOAD_PROGRAM_ID).
-Exit codes: 0 all rows fine, 1 some row not, 2 usage/configuration/unreadable source,
-3 the run could not finish.
+Exit codes:
 `)
+	for _, c := range exitCodes {
+		fmt.Fprintf(w, "  %d  %s\n", c.code, c.meaning)
+	}
 }
-
-// usageError is a bad command line.
-type usageError struct{ msg string }
-
-func (e *usageError) Error() string { return e.msg }
-
-// errHelp is a -h request: the command printed its help and ends with 0.
-var errHelp = errors.New("help requested")

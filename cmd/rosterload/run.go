@@ -12,10 +12,11 @@ import (
 
 	"log/slog"
 
+	"github.com/rosterload/rosterload/outcome"
+	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
-	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/journal"
 	"github.com/rosterload/rosterload/sink/submit"
@@ -68,17 +69,17 @@ func parseMaxInvalid(s string) (n int, pct float64, set bool, err error) {
 }
 
 // cmdRun validates, submits and reports.
-func cmdRun(ctx, hard context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
+func cmdRun(ctx, hard context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var so sourceOptions
 	var ro reportOptions
 	var o runOptions
 	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, o.register)
 	if err != nil {
-		return exitCode(err), filterHelp(err)
+		return err
 	}
 	maxN, maxPct, limited, err := parseMaxInvalid(o.maxInvalid)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
 	cc := client.Config{
 		BaseURL: o.apiURL, TokenURL: o.tokenURL, Concurrency: o.concurrency, Rate: o.rate,
@@ -91,7 +92,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	if o.sandbox {
 		url, srv, stop, err := inProcessSandbox(log.With("component", "sandbox"))
 		if err != nil {
-			return exitUnfinish, fmt.Errorf("start the sandbox: %w", err)
+			return fmt.Errorf("start the sandbox: %w", err)
 		}
 		defer stop()
 		cc.BaseURL, cc.TokenURL, cc.Token = url, "", redact.Secret{}
@@ -104,32 +105,29 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		log.Info("sandbox started in-process", "url", url)
 	}
 	if cc.BaseURL == "" {
-		return exitConfig, &usageError{msg: "rosterload run: --api-url is required (or --sandbox to submit to the built-in emulator)"}
+		return &usageError{msg: "rosterload run: --api-url is required (or --sandbox to submit to the built-in emulator)"}
 	}
 	if cc.Token.Empty() && cc.ClientID == "" {
-		return exitConfig, configErrorf("no credentials: set ROSTERLOAD_TOKEN, or ROSTERLOAD_CLIENT_ID and ROSTERLOAD_CLIENT_SECRET")
+		return fmt.Errorf("%w: no credentials: set ROSTERLOAD_TOKEN, or ROSTERLOAD_CLIENT_ID and ROSTERLOAD_CLIENT_SECRET", errConfig)
 	}
 	cl, err := client.New(cc)
 	if err != nil {
-		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
+		return fmt.Errorf("%w: %v", errConfig, err)
 	}
 	defer cl.Close()
 
-	var s3st *s3State // an s3:// --state: a local copy, uploaded at checkpoints
+	var state *journal.Kept // saved (an s3:// one uploaded) once the job is done
 	j := &job{
 		command: "run", source: source, so: &so, ro: &ro, state: o.state, concurrency: o.concurrency,
 		submitCtx: ctx,
-		finish: func(s *reports.Summary) {
+		tally: func(s *reports.Summary) {
 			st := cl.Stats()
 			s.Requests, s.Retries = st.Requests, st.Retries
 			for code, n := range st.HTTPStatus {
 				s.HTTPStatus[code] = n
 			}
-			if st.Requests > 0 && len(st.HTTPStatus) == 0 {
-				// Not one answer: the rows are FAILED, but the run itself could not be done.
-				s.APIUnreachable = true
-				s.ExitCode = exitUnfinish
-			}
+			// Not one answer: the rows are FAILED, but the run itself could not be done.
+			s.APIUnreachable = st.Requests > 0 && len(st.HTTPStatus) == 0
 		},
 	}
 	j.prepare = func(pctx context.Context, outs outputs) error {
@@ -141,69 +139,75 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		}
 		var jr *journal.Journal
 		if outs.state != "" {
-			statePath, named := outs.state, func(s string) string { return s }
-			if s3store.IsURL(outs.state) {
-				st, err := openS3State(pctx, &so.s3, outs.state, o.checkpoint, log)
-				if err != nil {
-					return err
-				}
-				s3st = st // cleaned up by cmdRun, after its last upload
-				statePath, named = s3st.local, s3st.name
-			}
-			var err error
-			jr, err = journal.OpenFor(statePath, journal.Options{Kind: string(j.kind), Host: cc.BaseURL,
+			st, err := openState(pctx, &so, outs.state, o.checkpoint, journal.Options{Kind: string(j.kind), Host: cc.BaseURL,
 				Progress: func(p journal.LoadProgress) {
 					log.Info("loading the state journal", "path", outs.state, "percent", p.Percent(), "lines", p.Lines)
-				}})
+				}}, log)
 			if err != nil {
-				return fmt.Errorf("%w: %s", errConfig, named(err.Error()))
+				return err
 			}
-			j.cleanups = append(j.cleanups, func() { jr.Close() })
-			for _, w := range jr.Warnings() {
-				log.Warn("state journal", "path", outs.state, "warning", named(w))
-			}
-			log.Info("state journal opened", "path", outs.state, "entries", jr.Len())
+			state, jr = st, st.Journal
+			j.cleanups = append(j.cleanups, func() { st.Close() })
 		}
 		// A run whose API is down stops after a few rounds of concurrent failures instead of
 		// spending every row's retries on it.
 		j.sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
-		if s3st != nil {
-			if err := s3st.detach(); err != nil {
-				return err
-			}
-			s3st.start(hard)
-			j.sink = checkpointSink{Sink: j.sink, state: s3st}
-		}
 		return nil
 	}
-	defer func() {
-		if s3st != nil {
-			s3st.cleanup()
-		}
-	}()
 	// SIGINT (ctx) stops new requests, the rest of the rows are still read and reported as
 	// NOT_SUBMITTED; hard (a second signal) aborts.
-	code, err := execute(hard, j, log, stderr)
-	if err == nil && ctx.Err() != nil {
-		code = max(code, exitRows)
+	ended := execute(hard, j, log, stderr)
+	if ended == nil && ctx.Err() != nil {
+		ended = errInterrupted
 	}
-	if s3st != nil && s3st.started() {
-		if serr := s3st.finish(hard); serr != nil {
-			if err == nil {
-				code, err = exitCode(serr), serr
+	if state != nil {
+		if err := state.Save(hard); err != nil {
+			if message(ended) == "" {
+				ended = err
 			} else {
-				log.Error("state journal not saved", "err", oneLine(serr.Error()))
+				log.Error("state journal not saved", "err", oneLine(err.Error()))
 			}
 		}
 	}
-	if srvStats != nil && code != exitConfig {
+	if srvStats != nil && exitCode(ended) != exitConfig {
 		fmt.Fprintln(stderr, "  "+srvStats())
 	}
-	return code, err
+	return ended
 }
 
-// errBudget is a run held by --max-invalid: nothing was sent.
-var errBudget = errors.New("too many invalid rows")
+// openState opens the --state journal at dest (a file, or an s3:// object kept in a local copy
+// and uploaded every checkpoint outcomes) for the run opts describes.
+func openState(ctx context.Context, so *sourceOptions, dest string, checkpoint int, opts journal.Options, log *slog.Logger) (*journal.Kept, error) {
+	d, err := output.NewDest(ctx, &so.s3, "--state", dest)
+	if err != nil {
+		return nil, err
+	}
+	if d.Remote() {
+		err = nil
+		if strings.HasSuffix(d.Name, "/") {
+			err = &usageError{msg: fmt.Sprintf("--state %s: name an object (…/state.jsonl), not a prefix", dest)}
+		} else if checkpoint < 1 {
+			err = &usageError{msg: fmt.Sprintf("--state-checkpoint %d: want 1 or more rows", checkpoint)}
+		}
+		if err != nil {
+			d.Cleanup()
+			return nil, err
+		}
+	}
+	st, err := journal.OpenDest(ctx, d, checkpoint, opts, log)
+	if err != nil {
+		d.Cleanup()
+		if errors.Is(err, journal.ErrRefused) {
+			err = fmt.Errorf("%w: %w", errConfig, err)
+		}
+		return nil, err
+	}
+	for _, w := range st.Warnings() {
+		log.Warn("state journal", "path", dest, "warning", w)
+	}
+	log.Info("state journal opened", "path", dest, "entries", st.Len())
+	return st, nil
+}
 
 // checkInvalidBudget dry-runs the source and refuses, with errBudget, when too many rows are
 // invalid.
@@ -230,16 +234,16 @@ func countInvalid(ctx context.Context, source string, so *sourceOptions) (rowsN,
 		return 0, 0, err
 	}
 	defer r.Close()
-	v, err := newValidator(r.cfg)
+	v, err := newValidator(r.Config)
 	if err != nil {
 		return 0, 0, err
 	}
-	sum := reports.NewSummary("validate", source, string(r.cfg.Kind), time.Now())
-	p := &pipeline.Pipeline{Source: r.src, Mapper: r.mapper, Validator: v, Report: discardReport{}, Summary: sum}
+	sum := reports.NewSummary("validate", source, string(r.Config.Kind), time.Now())
+	p := &pipeline.Pipeline{Source: r.Source, Mapper: r.Mapper, Validator: v, Report: discardReport{}, Summary: sum}
 	if err := p.Run(ctx); err != nil {
 		return 0, 0, err
 	}
-	return sum.RowsRead, sum.Statuses[reports.Invalid], nil
+	return sum.RowsRead, sum.Statuses[outcome.Invalid], nil
 }
 
 // discardReport is the report of a counting pass.

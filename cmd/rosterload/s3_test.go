@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,8 +19,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/rosterload/rosterload/internal/rostergen"
-	"github.com/rosterload/rosterload/reports"
-	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/s3store/miniotest"
 	"github.com/rosterload/rosterload/sink/emulator"
 )
@@ -35,16 +32,7 @@ func withMinIO(m *testing.M) int { return miniotest.Main(m, &minio) }
 // s3Bucket makes a bucket for the test, named after it.
 func s3Bucket(t *testing.T) string {
 	t.Helper()
-	miniotest.Need(t, minio)
-	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-", " ", "-").Replace(t.Name()))
-	if len(name) > 55 {
-		name = name[:55]
-	}
-	name = strings.Trim(name, "-") + "-b"
-	if err := minio.Bucket(context.Background(), name); err != nil {
-		t.Fatal(err)
-	}
-	return name
+	return miniotest.NewBucket(t, minio)
 }
 
 func s3PutFile(t *testing.T, bucket, key, path string) {
@@ -328,41 +316,6 @@ func TestS3PrefixNewestAndSSE(t *testing.T) {
 	}
 }
 
-// TestS3SourceChanged: a source replaced (or deleted) while it was read is reported in the
-// summary and the log.
-func TestS3SourceChanged(t *testing.T) {
-	b := s3Bucket(t)
-	sample, _ := filepath.Abs(td("sample", "employees.csv"))
-	s3PutFile(t, b, "roster.csv", sample)
-	st, err := s3store.New(context.Background(), s3store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := s3store.URL{Bucket: b, Key: "roster.csv"}
-	read, err := st.Stat(context.Background(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := func(name string, want bool, wantLog string) {
-		t.Helper()
-		var logb bytes.Buffer
-		sum := reports.NewSummary("validate", u.String(), "ewa", time.Now())
-		recheckSource(context.Background(), st, &remoteSource{obj: read}, sum, slog.New(slog.NewTextHandler(&logb, nil)))
-		if sum.SourceChanged != want || !strings.Contains(logb.String(), wantLog) {
-			t.Errorf("%s: sourceChanged %v, log %q; want %v and %q", name, sum.SourceChanged, logb.String(), want, wantLog)
-		}
-	}
-	check("unchanged", false, "")
-	if err := minio.Put(context.Background(), b, "roster.csv", []byte("externalId\nE9\n")); err != nil {
-		t.Fatal(err)
-	}
-	check("replaced", true, "the source object changed during the run")
-	if _, err := minio.Client().DeleteObject(context.Background(), &s3.DeleteObjectInput{Bucket: &b, Key: &u.Key}); err != nil {
-		t.Fatal(err)
-	}
-	check("deleted", true, "the source object was deleted during the run")
-}
-
 // TestS3StateKilledThenRerun: with the state journal in S3, a run killed with SIGKILL part way
 // (after some checkpoints), then the same command, creates nobody twice and accounts for every
 // row; the rows the checkpoint held are SKIPPED, those after it are sent again.
@@ -405,7 +358,7 @@ func TestS3StateKilledThenRerun(t *testing.T) {
 		t.Fatalf("%d of %d profiles created before the kill: want a run killed part way", sentBefore, len(r.validIDs()))
 	}
 	// The local copy of the journal had no name left to leave behind.
-	if left, _ := filepath.Glob(filepath.Join(childTmp, "rosterload-state-*")); len(left) > 0 {
+	if left, _ := filepath.Glob(filepath.Join(childTmp, "rosterload-*")); len(left) > 0 {
 		t.Errorf("the killed run left its state copy behind: %v", left)
 	}
 
@@ -464,54 +417,18 @@ func TestS3TempFilesRemoved(t *testing.T) {
 	}
 }
 
-// TestCompleteLines: a checkpoint uploads the journal up to its last whole line, never a line
-// being appended as the copy is taken.
-func TestCompleteLines(t *testing.T) {
+func TestSummaryName(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("x", 100<<10) // longer than the block read back from the end
-	tests := []struct {
-		name, content string
-		want          int64
-	}{
-		{"empty", "", 0},
-		{"whole lines", "{\"a\":1}\n{\"b\":2}\n", 16},
-		{"torn last line", "{\"a\":1}\n{\"b\":", 8},
-		{"no newline at all", "{\"a\":1", 0},
-		{"newline before a long torn line", "{}\n" + long, 3},
-		{"long whole line", long + "\n", int64(len(long)) + 1},
+	tests := []struct{ report, summary string }{
+		{"roster.csv.report.csv", "roster.csv.summary.json"},
+		{"roster.xlsx.report.jsonl", "roster.xlsx.summary.json"},
+		{"acme.json", "acme.summary.json"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			p := filepath.Join(t.TempDir(), "state.jsonl")
-			if err := os.WriteFile(p, []byte(tt.content), 0o600); err != nil {
-				t.Fatal(err)
-			}
-			f, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			if got, err := completeLines(f); err != nil || got != tt.want {
-				t.Errorf("completeLines = %d, %v; want %d", got, err, tt.want)
+		t.Run(tt.report, func(t *testing.T) {
+			if got := summaryName(tt.report); got != tt.summary {
+				t.Errorf("summaryName(%q) = %q, want %q", tt.report, got, tt.summary)
 			}
 		})
-	}
-}
-
-func TestS3OutputNames(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ report, summary, contentType string }{
-		{"roster.csv.report.csv", "roster.csv.summary.json", "text/csv; charset=utf-8"},
-		{"roster.xlsx.report.jsonl", "roster.xlsx.summary.json", "application/x-ndjson"},
-		{"acme.json", "acme.summary.json", "application/json"},
-	}
-	for _, tt := range tests {
-		if got := summaryName(tt.report); got != tt.summary {
-			t.Errorf("summaryName(%q) = %q, want %q", tt.report, got, tt.summary)
-		}
-		if got := contentType(tt.report); got != tt.contentType {
-			t.Errorf("contentType(%q) = %q, want %q", tt.report, got, tt.contentType)
-		}
 	}
 }

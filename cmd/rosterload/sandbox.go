@@ -61,27 +61,27 @@ func (o *sandboxOptions) config(log *slog.Logger) emulator.Config {
 }
 
 // cmdSandbox serves the API emulator until interrupted.
-func cmdSandbox(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
+func cmdSandbox(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var o sandboxOptions
 	fs := newFlagSet("sandbox")
 	o.register(fs)
 	if err := parseFlags(fs, args, env, stdout); err != nil {
-		return exitCode(err), filterHelp(err)
+		return err
 	}
 	if fs.NArg() != 0 {
-		return exitConfig, &usageError{msg: "rosterload sandbox takes no arguments"}
+		return &usageError{msg: "rosterload sandbox takes no arguments"}
 	}
 	log, err := newLogger(stderr, o.logFormat, o.logLevel)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
 	srv, err := emulator.New(o.config(log))
 	if err != nil {
-		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
+		return fmt.Errorf("%w: %v", errConfig, err)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return exitConfig, fmt.Errorf("%w: listen on %s: %v", errConfig, o.addr, err)
+		return fmt.Errorf("%w: listen on %s: %v", errConfig, o.addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("sandbox listening", "url", "http://"+ln.Addr().String(), "client_id", o.clientID,
@@ -90,7 +90,7 @@ func cmdSandbox(ctx context.Context, args []string, env func(string) string, std
 	go func() { done <- hs.Serve(ln) }()
 	select {
 	case err := <-done:
-		return exitUnfinish, err
+		return err
 	case <-ctx.Done():
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -99,9 +99,9 @@ func cmdSandbox(ctx context.Context, args []string, env func(string) string, std
 	st, _ := json.Marshal(srv.Stats())
 	log.Info("sandbox stopped", "stats", string(st))
 	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return exitUnfinish, err
+		return err
 	}
-	return exitOK, nil
+	return nil
 }
 
 // inProcessSandbox starts the emulator on a free loopback port for run --sandbox.

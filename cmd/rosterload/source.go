@@ -16,7 +16,8 @@ import (
 )
 
 // sourceOptions are the flags that say how to read a roster and map its columns; validate, run
-// and mapping share them.
+// and mapping share them. s3 is the store of every s3:// name (source, outputs, state), made at
+// its first use.
 type sourceOptions struct {
 	kind           string
 	mapping        string
@@ -27,7 +28,8 @@ type sourceOptions struct {
 	delimiter      string
 	defaultCountry string
 	maxUnzipMB     int64
-	s3             s3Options
+	s3             s3store.Lazy
+	opener         ingest.Opener
 }
 
 func (o *sourceOptions) register(fs *flag.FlagSet) {
@@ -40,22 +42,15 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.delimiter, "delimiter", "", "CSV delimiter: , ; tab or | (default: sniffed)")
 	fs.StringVar(&o.defaultCountry, "default-country", "", "country for rows that give none (phone region, address country)")
 	fs.Int64Var(&o.maxUnzipMB, "max-unzip-mb", 0, "largest size in MiB an XLSX may unpack to (default 1024)")
-	o.s3.register(fs)
+	fs.StringVar(&o.s3.Options.Endpoint, "s3-endpoint", "", "S3-compatible endpoint `URL` (default: AWS_ENDPOINT_URL_S3, else AWS); addressed path-style")
+	fs.StringVar(&o.s3.Options.SSE, "s3-sse", "", "server-side encryption of uploaded reports and state: AES256 or aws:kms")
+	fs.StringVar(&o.s3.Options.KMSKeyID, "s3-kms-key-id", "", "KMS key `id` for --s3-sse aws:kms (default: the bucket's or aws/s3)")
+	o.opener.S3 = &o.s3
 }
-
-// roster is an open source with its mapping settled.
-type roster struct {
-	src    *ingest.Source
-	cfg    ingest.Config
-	mapper *ingest.Mapper
-	remote *remoteSource // an s3:// source; nil for a file
-}
-
-func (r *roster) Close() error { return r.src.Close() }
 
 // openRoster opens the source (a file, or an s3:// object or prefix), reads its header and
 // settles the mapping: the mapping file, then flags over it.
-func openRoster(ctx context.Context, o *sourceOptions, source string) (*roster, error) {
+func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.Roster, error) {
 	cfg := ingest.Config{}
 	if o.mapping != "" {
 		c, err := ingest.LoadConfig(o.mapping)
@@ -88,31 +83,10 @@ func openRoster(ctx context.Context, o *sourceOptions, source string) (*roster, 
 	if err != nil {
 		return nil, err
 	}
-	opts := ingest.OpenOptions{
+	return o.opener.OpenRoster(ctx, source, cfg, ingest.OpenOptions{
 		Encoding: o.encoding, Delimiter: delim, Sheet: cfg.Sheet, HeaderRow: cfg.HeaderRow,
 		MaxUnzipSize: o.maxUnzipMB << 20,
-	}
-	var src *ingest.Source
-	var remote *remoteSource
-	if s3store.IsURL(source) {
-		src, remote, err = openS3Source(ctx, o, source, opts)
-	} else {
-		src, err = ingest.Open(source, opts)
-	}
-	if err != nil {
-		return nil, err
-	}
-	header, err := src.Header()
-	if err != nil {
-		src.Close()
-		return nil, err
-	}
-	m, err := ingest.NewMapper(cfg, header)
-	if err != nil {
-		src.Close()
-		return nil, err
-	}
-	return &roster{src: src, cfg: cfg, mapper: m, remote: remote}, nil
+	})
 }
 
 func parseDelimiter(s string) (rune, error) {
@@ -139,18 +113,18 @@ func newValidator(cfg ingest.Config) (*validate.Validator, error) {
 }
 
 // logPlacements says which header went to which field, and what was left unplaced.
-func logPlacements(log *slog.Logger, r *roster) {
+func logPlacements(log *slog.Logger, r *ingest.Roster) {
 	var placed []string
 	has := map[string]bool{}
-	for _, p := range r.mapper.Placements() {
+	for _, p := range r.Mapper.Placements() {
 		placed = append(placed, fmt.Sprintf("%q->%s", p.Header, p.Field))
 		has[p.Field] = true
 	}
 	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
-	if un := r.mapper.Unplaced(); len(un) > 0 {
+	if un := r.Mapper.Unplaced(); len(un) > 0 {
 		log.Warn("columns not used", "headers", strings.Join(un, ", "))
 	}
-	if miss := missingRequired(r.cfg, has); len(miss) > 0 {
+	if miss := missingRequired(r.Config, has); len(miss) > 0 {
 		log.Warn("no column or default for required fields: every row will be INVALID; map them in the mapping file",
 			"fields", strings.Join(miss, ", "))
 	}
@@ -173,7 +147,7 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 	if err := lv.UnmarshalText([]byte(level)); err != nil {
 		return nil, &usageError{msg: fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
-	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: maskAttr}
+	opts := &slog.HandlerOptions{Level: lv, ReplaceAttr: redact.ReplaceAttr}
 	switch format {
 	case "", "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
@@ -181,22 +155,4 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, &usageError{msg: fmt.Sprintf("--log-format %q: want text or json", format)}
-}
-
-// maskAttr puts every text a log line carries (the message, string values, errors and other
-// values as they print) through the one masking policy: a header row of data, an id or a path
-// may hold a card number or an SSN.
-func maskAttr(_ []string, a slog.Attr) slog.Attr {
-	switch a.Value.Kind() {
-	case slog.KindString:
-		if m := redact.Text(a.Value.String()); m != a.Value.String() {
-			a.Value = slog.StringValue(m)
-		}
-	case slog.KindAny:
-		s := fmt.Sprint(a.Value.Any())
-		if m := redact.Text(s); m != s {
-			a.Value = slog.StringValue(m)
-		}
-	}
-	return a
 }

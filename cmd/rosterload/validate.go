@@ -11,6 +11,7 @@ import (
 
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/sink/payload"
@@ -35,7 +36,7 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 
 // cmdValidate is the dry run: every row is read, mapped, validated and de-duplicated, and the
 // report says what the platform would accept. No request is sent.
-func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (int, error) {
+func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var so sourceOptions
 	var ro reportOptions
 	var payloadPath string
@@ -43,19 +44,19 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 		fs.StringVar(&payloadPath, "payload", "", "also write the requests a run would send, as JSON Lines, to this `path` (card numbers, SSNs and tax ids masked)")
 	})
 	if err != nil {
-		return exitCode(err), filterHelp(err)
+		return err
 	}
 	j := &job{command: "validate", source: source, so: &so, ro: &ro, payload: payloadPath}
 	j.prepare = func(ctx context.Context, outs outputs) error {
 		if outs.payload == "" {
 			return nil
 		}
-		out, err := newDestination(ctx, &so.s3, "--payload", outs.payload, "")
+		out, err := output.OpenDest(ctx, &so.s3, "--payload", outs.payload)
 		if err != nil {
 			return err
 		}
-		j.cleanups = append(j.cleanups, out.cleanup)
-		w, err := payload.Create(out.local)
+		j.cleanups = append(j.cleanups, out.Cleanup)
+		w, err := payload.Create(out.Local)
 		if err != nil {
 			return fmt.Errorf("%w: %v", errConfig, err)
 		}
@@ -66,10 +67,10 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 			if err := w.Close(); err != nil {
 				return err
 			}
-			if err := out.commit(ctx); err != nil {
+			if err := out.Commit(ctx); err != nil {
 				return err
 			}
-			log.Info("payload written", "path", out.dest, "requests", w.Lines())
+			log.Info("payload written", "path", out.Name, "requests", w.Lines())
 			return nil
 		}
 		return nil
@@ -118,14 +119,15 @@ type job struct {
 	concurrency int
 	// submitCtx ends submission only (first SIGINT); the job's ctx ends everything.
 	submitCtx context.Context
-	// finish, if set, adds to the summary before it is printed (request counts).
-	finish func(*reports.Summary)
+	// tally, if set, adds to the summary before it is printed (request counts).
+	tally func(*reports.Summary)
 	// finishSink, if set, completes the sink's own output once every row is reported.
 	finishSink func(context.Context) error
 }
 
-// execute runs a job and finishes its report and summary.
-func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) (int, error) {
+// execute runs a job and finishes its report and summary. It returns how the job ended: nil,
+// an outcome the summary has said (errRowsNotOK, errAPIUnreachable), or what stopped it.
+func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) error {
 	defer func() {
 		for i := len(j.cleanups) - 1; i >= 0; i-- {
 			j.cleanups[i]()
@@ -134,68 +136,70 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) (i
 	start := time.Now()
 	r, err := openRoster(ctx, j.so, j.source)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
 	defer r.Close()
-	name := sourceName(j.source, r)
-	if r.remote != nil {
-		logRemoteSource(log, j.source, r.remote)
+	if r.Remote != nil {
+		r.Remote.Log(log, j.source)
 	}
-	outs, err := planOutputs(j, name)
+	outs, err := planOutputs(j, r)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
-	log.Info("source opened", "source", j.source, "format", r.src.Format, "detail", r.src.Detail, "kind", r.cfg.Kind)
+	log.Info("source opened", "source", j.source, "format", r.Format, "detail", r.Detail, "kind", r.Config.Kind)
 	logPlacements(log, r)
 
-	v, err := newValidator(r.cfg)
+	v, err := newValidator(r.Config)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
-	// An s3:// report or summary is written to a private temp file and uploaded at the end.
-	repOut, sumOut, err := openDestinations(ctx, j, outs)
+	// An s3:// report or summary is checked for writing now, written to a private temp file and
+	// uploaded at the end.
+	repOut, err := output.OpenDest(ctx, &j.so.s3, "--report", outs.report)
 	if err != nil {
-		return exitConfig, err
+		return err
 	}
-	defer repOut.cleanup()
-	defer sumOut.cleanup()
-	xlsxReport := reports.FormatOf(repOut.local) == reports.XLSX
+	defer repOut.Cleanup()
+	var sumOut *output.Dest
+	if outs.summary != "" {
+		if sumOut, err = output.OpenDest(ctx, &j.so.s3, "--summary", outs.summary); err != nil {
+			return err
+		}
+		defer sumOut.Cleanup()
+	}
+	xlsxReport := reports.FormatOf(repOut.Local) == reports.XLSX
 	var sheet reports.Sheet
 	if xlsxReport {
 		sheet, err = reportSheet(r)
 		if err != nil {
-			return exitConfig, err
+			return err
 		}
 		// Found out at the row past the limit, a run would have sent a million rows by then.
-		if r.remote == nil && r.src.Format == "csv" {
-			if n, err := countLines(j.source); err == nil && n-1 > reports.XLSXMaxDataRows {
-				return exitConfig, fmt.Errorf("%w: --report %s: the roster has about %d rows and an XLSX report holds at most %d; use a .csv or .jsonl report",
-					errConfig, outs.report, n-1, reports.XLSXMaxDataRows)
-			}
+		if n, ok := r.EstimateRows(); ok && n > reports.XLSXMaxDataRows {
+			return fmt.Errorf("%w: --report %s: the roster has about %d rows and an XLSX report holds at most %d; use a .csv or .jsonl report",
+				errConfig, outs.report, n, reports.XLSXMaxDataRows)
 		}
 	}
-	j.kind = r.cfg.Kind
+	j.kind = r.Config.Kind
 	if j.prepare != nil {
 		if err := j.prepare(ctx, outs); err != nil {
-			return exitCode(err), err
+			return err
 		}
 	}
-	rep, err := reports.Create(repOut.local, sheet)
+	rep, err := reports.Create(repOut.Local, sheet)
 	if err != nil {
-		return exitConfig, fmt.Errorf("%w: %v", errConfig, err)
+		return fmt.Errorf("%w: %v", errConfig, err)
 	}
 	defer rep.Abort() // after a Close, there is nothing left to remove
-	sum := reports.NewSummary(j.command, j.source, string(r.cfg.Kind), start)
-	if r.remote != nil {
-		recordRemoteSource(sum, r.remote)
+	sum := reports.NewSummary(j.command, j.source, string(r.Config.Kind), start)
+	if r.Remote != nil {
+		sum.SourceObject, sum.SourceETag = r.Remote.Object.URL.String(), r.Remote.Object.ETag
 	}
-	prog := newProgress(stderr, log, j.command)
-	if r.remote == nil && r.src.Format == "csv" {
-		prog.estimate(j.source)
-	}
+	prog := reports.NewProgress(stderr, log, j.command)
+	prog.Estimate(r.EstimateRows)
 	p := &pipeline.Pipeline{
-		Source:      r.src,
-		Mapper:      r.mapper,
+		Source:      r.Source,
+		Mapper:      r.Mapper,
 		Validator:   v,
 		Sink:        j.sink,
 		Concurrency: j.concurrency,
@@ -204,86 +208,88 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) (i
 		Report:      rep,
 		Summary:     sum,
 		Log:         log,
-		Progress:    prog.line,
+		Progress:    prog.Line,
 		KeepCells:   xlsxReport,
 	}
 	err = p.Run(ctx)
-	prog.done()
-	if r.remote != nil && (err == nil || errors.Is(err, pipeline.ErrSubmit)) {
-		recheckSource(ctx, j.so.s3.store, r.remote, sum, log)
+	prog.Done()
+	stopped := errors.Is(err, pipeline.ErrSubmit)
+	if r.Remote != nil && (err == nil || stopped) {
+		sum.SourceChanged = r.Remote.Changed(ctx, log)
 	}
-	if errors.Is(err, pipeline.ErrSubmit) {
+	switch {
+	case stopped:
 		// Every row is in the report, the unsent ones NOT_SUBMITTED: keep it, and say why the
 		// run stopped.
-		sum.ExitCode = exitUnfinish
-		if cerr := rep.Close(); cerr == nil {
-			if uerr := repOut.commit(ctx); uerr != nil {
-				log.Error("report not uploaded", "err", oneLine(uerr.Error()))
-			} else {
-				sum.Report = repOut.dest
-			}
-		}
-		if j.finish != nil {
-			j.finish(sum)
-		}
-		sum.Finish()
-		sum.WriteText(stderr)
-		if sumOut != nil {
-			if serr := writeSummary(ctx, sum, sumOut); serr != nil {
-				log.Error("summary not written", "path", sumOut.dest, "err", serr)
-			}
-		}
-		return exitUnfinish, err
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return exitRows, fmt.Errorf("interrupted: no report was written")
-		}
-		return exitCode(err), err
-	}
-	if sum.RowsRead == 0 {
+	case err != nil && ctx.Err() != nil:
+		return errors.New("interrupted: no report was written")
+	case err != nil:
+		return err
+	case sum.RowsRead == 0:
 		// A roster with a header and nothing under it is almost always the wrong file.
-		return exitConfig, rowsUnreadable(j.source, "has a header row but no data rows")
+		return rowsUnreadable(j.source, "has a header row but no data rows")
 	}
-	if err := rep.Close(); err != nil {
-		return exitUnfinish, err
-	}
-	if err := repOut.commit(ctx); err != nil {
-		return exitUnfinish, err
-	}
-	sum.Report = repOut.dest
-	if j.finishSink != nil {
-		if err := j.finishSink(ctx); err != nil {
-			return exitUnfinish, err
+	return j.finish(ctx, rep, repOut, sumOut, sum, err, log, stderr)
+}
+
+// finish completes the report, the sink's output and the summary of a job whose every row is
+// in the report. stopped is what stopped its submissions, if anything did: then what can be
+// kept is kept, a failure to keep it is logged, and stopped is how the job ended.
+func (j *job) finish(ctx context.Context, rep reports.Writer, repOut, sumOut *output.Dest, sum *reports.Summary,
+	stopped error, log *slog.Logger, stderr io.Writer) error {
+	err := rep.Close()
+	if err == nil {
+		if err = repOut.Commit(ctx); err == nil {
+			sum.Report = repOut.Name
+		} else if stopped != nil {
+			log.Error("report not uploaded", "err", oneLine(err.Error()))
 		}
 	}
-	if j.finish != nil {
-		j.finish(sum)
+	if err == nil && stopped == nil && j.finishSink != nil {
+		err = j.finishSink(ctx)
 	}
+	if err != nil && stopped == nil {
+		return err
+	}
+	if j.tally != nil {
+		j.tally(sum)
+	}
+	ended := stopped
+	switch {
+	case ended != nil:
+	case sum.APIUnreachable:
+		ended = errAPIUnreachable
+	case !sum.AllOK():
+		ended = errRowsNotOK
+	}
+	sum.ExitCode = exitCode(ended)
 	sum.Finish()
 	sum.WriteText(stderr)
 	if sumOut != nil {
 		if err := writeSummary(ctx, sum, sumOut); err != nil {
-			return exitUnfinish, err
+			if stopped == nil {
+				return err
+			}
+			log.Error("summary not written", "path", sumOut.Name, "err", err)
 		}
 	}
-	return sum.ExitCode, nil
+	return ended
 }
 
 // writeSummary writes the summary as JSON where out says (uploading it if it is in S3).
-func writeSummary(ctx context.Context, sum *reports.Summary, out *destination) error {
-	if err := sum.WriteJSONFile(out.local); err != nil {
+func writeSummary(ctx context.Context, sum *reports.Summary, out *output.Dest) error {
+	if err := sum.WriteJSONFile(out.Local); err != nil {
 		return err
 	}
-	return out.commit(ctx)
+	return out.Commit(ctx)
 }
 
 func rowsUnreadable(source, why string) error { return rows.Unreadable(source, "%s", why) }
 
 // reportSheet describes the roster for an XLSX report: its header, and for each column how its
 // cells may be shown (card numbers, SSNs and tax ids masked, card expiries never).
-func reportSheet(r *roster) (reports.Sheet, error) {
-	h, err := r.src.Header()
+func reportSheet(r *ingest.Roster) (reports.Sheet, error) {
+	h, err := r.Header()
 	if err != nil {
 		return reports.Sheet{}, err
 	}
@@ -305,7 +311,7 @@ func reportSheet(r *roster) (reports.Sheet, error) {
 			masks[p.Column] = max(masks[p.Column], m)
 		}
 	}
-	mark(r.mapper.Placements())
+	mark(r.Mapper.Placements())
 	// The report copies every column: one that another kind would take for card or identity
 	// data (the SSNs and card expiries of an EWA roster run as business) is masked too.
 	for _, spec := range ingest.Specs() {

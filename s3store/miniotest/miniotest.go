@@ -215,6 +215,22 @@ func (s *Server) Bucket(ctx context.Context, name string) error {
 	return nil
 }
 
+// NewBucket skips t when no server runs, else creates a bucket named after t and returns its
+// name.
+func NewBucket(t testing.TB, s *Server) string {
+	t.Helper()
+	Need(t, s)
+	name := strings.ToLower(strings.NewReplacer("/", "-", "_", "-", " ", "-").Replace(t.Name()))
+	if len(name) > 55 {
+		name = name[:55]
+	}
+	name = strings.Trim(name, "-") + "-b"
+	if err := s.Bucket(context.Background(), name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
 // Put writes an object.
 func (s *Server) Put(ctx context.Context, bucket, key string, data []byte) error {
 	_, err := s.Client().PutObject(ctx, &s3.PutObjectInput{Bucket: &bucket, Key: &key, Body: bytes.NewReader(data)})

@@ -186,6 +186,10 @@ type Journal struct {
 	broken error // after a failed write or fsync: the file may hold a partial line, append no more
 	closed bool
 
+	// outcome, if set, is called after each outcome (not PENDING) is written: the checkpoints
+	// of a journal kept in S3 count them (see Kept).
+	outcome func()
+
 	dirty  atomic.Bool // lines written since the last fsync
 	syncMu sync.Mutex  // one fsync at a time
 	stop   chan struct{}
@@ -646,6 +650,9 @@ func (j *Journal) Record(e Entry) error {
 	}
 	j.st.apply(&r)
 	j.dirty.Store(true)
+	if j.outcome != nil && e.Status != StatusPending {
+		j.outcome()
+	}
 	return nil
 }
 

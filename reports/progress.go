@@ -1,7 +1,6 @@
-package main
+package reports
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,13 +8,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/rosterload/rosterload/reports"
 )
 
-// progress shows a long run's advance: a line redrawn in place on a terminal, a log line every
-// logEvery otherwise (cron, Kubernetes). Its methods are called from the report stage only.
-type progress struct {
+// Progress shows a long run's advance as its report lines are written: a line redrawn in place
+// on a terminal (rows, rate, an ETA when the total is estimated, rows not OK), a log line every
+// 10 s otherwise (cron, Kubernetes). Line and Done are called from the report stage only.
+type Progress struct {
 	w        io.Writer
 	tty      bool
 	log      *slog.Logger
@@ -30,9 +28,10 @@ type progress struct {
 	total    atomic.Int64 // estimated data rows, 0 while unknown
 }
 
-func newProgress(w io.Writer, log *slog.Logger, command string) *progress {
+// NewProgress starts the progress of command, shown on w (a terminal?) or logged to log.
+func NewProgress(w io.Writer, log *slog.Logger, command string) *Progress {
 	now := time.Now()
-	return &progress{w: w, tty: isTerminal(w), log: log, command: command, start: now, last: now,
+	return &Progress{w: w, tty: isTerminal(w), log: log, command: command, start: now, last: now,
 		every: 200 * time.Millisecond, logEvery: 10 * time.Second}
 }
 
@@ -45,7 +44,8 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (p *progress) line(l *reports.Line) {
+// Line counts a report line.
+func (p *Progress) Line(l *Line) {
 	p.rows++
 	if !l.Status.OK() {
 		p.bad++
@@ -63,7 +63,7 @@ func (p *progress) line(l *reports.Line) {
 	}
 }
 
-func (p *progress) rate(now time.Time) float64 {
+func (p *Progress) rate(now time.Time) float64 {
 	el := now.Sub(p.start).Seconds()
 	if el <= 0 {
 		return 0
@@ -71,7 +71,7 @@ func (p *progress) rate(now time.Time) float64 {
 	return float64(p.rows) / el
 }
 
-func (p *progress) draw(now time.Time) {
+func (p *Progress) draw(now time.Time) {
 	p.drawn = true
 	rate := p.rate(now)
 	total := int(p.total.Load())
@@ -90,43 +90,21 @@ func (p *progress) draw(now time.Time) {
 		strings.Repeat("#", done), strings.Repeat(".", width-done), p.rows, total, rate, eta, p.bad)
 }
 
-// estimate counts the lines of a CSV file on disk in the background, for the progress bar's
-// total and ETA. A quoted field with line breaks makes it high, which the bar shows as "~".
-func (p *progress) estimate(path string) {
+// Estimate has the total of rows estimated in the background by rows (false: not known), for a
+// terminal's bar and ETA. An estimate found low is not shown.
+func (p *Progress) Estimate(rows func() (int64, bool)) {
 	if !p.tty {
 		return // only the terminal bar shows a total
 	}
 	go func() {
-		if lines, err := countLines(path); err == nil && lines > 0 {
-			p.total.Store(lines - 1) // the header
+		if n, ok := rows(); ok {
+			p.total.Store(n)
 		}
 	}()
 }
 
-// countLines counts the line feeds of a file: its rows, near enough (a quoted cell may hold a
-// line feed), at disk speed.
-func countLines(path string) (int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	buf := make([]byte, 1<<20)
-	lines := int64(0)
-	for {
-		n, err := f.Read(buf)
-		lines += int64(bytes.Count(buf[:n], []byte{'\n'}))
-		if err == io.EOF {
-			return lines, nil
-		}
-		if err != nil {
-			return lines, err
-		}
-	}
-}
-
-// done ends the progress line so the summary starts on a line of its own.
-func (p *progress) done() {
+// Done ends the progress line so the summary starts on a line of its own.
+func (p *Progress) Done() {
 	if p.drawn {
 		p.draw(time.Now())
 		fmt.Fprintln(p.w)
