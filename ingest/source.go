@@ -25,6 +25,12 @@ import (
 type Opener struct {
 	// S3 is the store s3:// names are read from (required for them), made at the first one.
 	S3 *s3store.Lazy
+	// MaxAge, when set, refuses a prefix whose newest object is older, with an error wrapping
+	// ErrStale (checked at the first open of a name: a second one reads the pinned object). For
+	// any other source it is a configuration error.
+	MaxAge time.Duration
+	// Now is the clock MaxAge is measured against (nil: time.Now); tests move it.
+	Now func() time.Time
 
 	mu     sync.Mutex
 	pinned map[string]s3store.Object // name as given -> the object first read for it
@@ -42,11 +48,17 @@ type Remote struct {
 // limit, since its reader needs random access).
 func (o *Opener) Open(ctx context.Context, name string, opts OpenOptions) (*Source, error) {
 	if !s3store.IsURL(name) {
+		if err := o.checkMaxAge(name, false); err != nil {
+			return nil, err
+		}
 		return Open(name, opts)
 	}
 	u, err := s3store.ParseURL(name)
 	if err != nil {
 		return nil, fmt.Errorf("SOURCE: %w", err)
+	}
+	if err := o.checkMaxAge(name, u.IsPrefix()); err != nil {
+		return nil, err
 	}
 	st, err := o.S3.Get(ctx)
 	if err != nil {
@@ -62,6 +74,9 @@ func (o *Opener) Open(ctx context.Context, name string, opts OpenOptions) (*Sour
 	case rm.Prefix:
 		newest, err := st.Newest(ctx, u)
 		if err != nil {
+			return nil, err
+		}
+		if err := o.checkAge(u, newest); err != nil {
 			return nil, err
 		}
 		u, pin.ETag = newest.URL, newest.ETag
