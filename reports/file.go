@@ -31,7 +31,11 @@ func FormatOf(path string) Format {
 
 // DefaultPath is the report path when --report is not given: "<source name>.report.csv" in the
 // working directory.
-func DefaultPath(source string) string {
+func DefaultPath(source string) string { return sourceName(source) + ".report.csv" }
+
+// sourceName is the last element of a source's path or URL ("roster" when it has none, as an
+// s3:// prefix may not), which names the files a run writes.
+func sourceName(source string) string {
 	base := source
 	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
 		base = base[i+1:]
@@ -39,7 +43,7 @@ func DefaultPath(source string) string {
 	if base == "" {
 		base = "roster"
 	}
-	return base + ".report.csv"
+	return base
 }
 
 // atomicFile is a report being written (see output.File).
