@@ -225,3 +225,59 @@ func TestReportsMaskCardNumbersInIDAndName(t *testing.T) {
 		})
 	}
 }
+
+// A CHANGED line needs nothing new from the CSV and JSONL reports: its changed fields and a
+// returned employee's note are warnings, printed as every warning is.
+func TestChangedLineCSVAndJSONL(t *testing.T) {
+	t.Parallel()
+	line := func() *Line {
+		return &Line{Row: 7, ExternalID: "E7", Name: "Ana Lee", Status: outcome.Changed, CustomerID: "cus_7", ProfileID: "prof_7",
+			Warnings: []validate.Problem{
+				outcome.ChangedWarning("customerData.primaryPhoneNumber.number", "Phone", "D7", "2026-11-02"),
+				outcome.ChangedWarning("financialAccountData.card.billingAddress.addressLine1", "Card Address", "K7", "2026-11-02"),
+				outcome.ReturnedWarning("ID", "A7", "2026-11-01"),
+			}}
+	}
+	tests := []struct {
+		ext  string
+		want []string
+	}{
+		{".csv", []string{
+			"7,E7,Ana Lee,CHANGED,cus_7,prof_7,,,,," +
+				`customerData.primaryPhoneNumber.number [D7] changed: changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint); ` +
+				`financialAccountData.card.billingAddress.addressLine1 [K7] changed: changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint); ` +
+				`externalId [A7] returned: back in the roster; it was missing since 2026-11-01` + "\n",
+		}},
+		{".jsonl", []string{
+			`"status":"CHANGED"`,
+			`{"field":"customerData.primaryPhoneNumber.number","column":"Phone","cell":"D7","code":"changed","message":"changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint)"}`,
+			`{"field":"externalId","column":"ID","cell":"A7","code":"returned","message":"back in the roster; it was missing since 2026-11-01"}`,
+			`"errors":[]`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ext, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "r"+tt.ext)
+			w, err := Create(path, Sheet{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(line()); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("report lacks %s:\n%s", want, b)
+				}
+			}
+		})
+	}
+}
