@@ -20,13 +20,16 @@ type Leaver struct {
 	LastSeen   string // the last night a roster had it
 }
 
+// leaverRow is a leaver's fields in the missing file's order, or its header.
+type leaverRow [5]string
+
 // leaverHeader is the header of the missing file and of the report's "Missing" sheet.
-var leaverHeader = []string{"externalId", "customerId", "profileId", "firstSeen", "lastSeen"}
+var leaverHeader = leaverRow{"externalId", "customerId", "profileId", "firstSeen", "lastSeen"}
 
 // cells returns the leaver's fields in leaverHeader's order, masked like report cells: an
 // externalId may be a card number or an SSN typed into the wrong column.
-func (l Leaver) cells() [5]string {
-	return [...]string{redact.Text(l.ExternalID), redact.Text(l.CustomerID), redact.Text(l.ProfileID), redact.Text(l.FirstSeen), redact.Text(l.LastSeen)}
+func (l Leaver) cells() leaverRow {
+	return leaverRow{redact.Text(l.ExternalID), redact.Text(l.CustomerID), redact.Text(l.ProfileID), redact.Text(l.FirstSeen), redact.Text(l.LastSeen)}
 }
 
 // Leavers is implemented by a report that can list the leavers beside the rows (the XLSX
@@ -51,7 +54,7 @@ func CreateMissing(path string) (*MissingWriter, error) {
 		return nil, err
 	}
 	m := &MissingWriter{file: f, w: csv.NewWriter(f.bw)}
-	if err := m.w.Write(leaverHeader); err != nil {
+	if err := m.w.Write(leaverHeader[:]); err != nil {
 		f.abort()
 		return nil, fmt.Errorf("write missing file %s: %w", path, err)
 	}
