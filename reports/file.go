@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -62,5 +63,19 @@ func createAtomic(path string) (*atomicFile, error) {
 }
 
 func (a *atomicFile) commit() error { return a.Commit() }
+
+// commitCSV flushes a CSV writer into the file and commits it, or aborts it if the CSV writer
+// failed; what names the file in the error ("report").
+func (a *atomicFile) commitCSV(w interface {
+	Flush()
+	Error() error
+}, what string) error {
+	w.Flush()
+	if err := w.Error(); err != nil {
+		a.abort()
+		return fmt.Errorf("write %s %s: %w", what, a.path, err)
+	}
+	return a.commit()
+}
 
 func (a *atomicFile) abort() error { return a.Abort() }

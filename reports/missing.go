@@ -77,14 +77,7 @@ func (m *MissingWriter) Write(l Leaver) error {
 }
 
 // Close finishes the file and renames it into place.
-func (m *MissingWriter) Close() error {
-	m.w.Flush()
-	if err := m.w.Error(); err != nil {
-		m.file.abort()
-		return fmt.Errorf("write missing file %s: %w", m.file.path, err)
-	}
-	return m.file.commit()
-}
+func (m *MissingWriter) Close() error { return m.file.commitCSV(m.w, "missing file") }
 
 // Abort removes what was written.
 func (m *MissingWriter) Abort() error { return m.file.abort() }

@@ -17,11 +17,12 @@ import (
 // writeXLSX writes lines as an XLSX report and returns its path.
 func writeXLSX(t testing.TB, sheet Sheet, lines []*Line) string {
 	t.Helper()
-	return writeXLSXLeavers(t, sheet, lines, nil)
+	return writeXLSXLeavers(t, sheet, lines)
 }
 
-// writeXLSXLeavers writes lines and then leavers as an XLSX report and returns its path.
-func writeXLSXLeavers(t testing.TB, sheet Sheet, lines []*Line, leavers []Leaver) string {
+// writeXLSXLeavers writes lines and then leavers, one WriteLeavers call per batch, as an XLSX
+// report and returns its path.
+func writeXLSXLeavers(t testing.TB, sheet Sheet, lines []*Line, batches ...[]Leaver) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "roster.report.xlsx")
 	w, err := Create(p, sheet)
@@ -33,8 +34,10 @@ func writeXLSXLeavers(t testing.TB, sheet Sheet, lines []*Line, leavers []Leaver
 			t.Fatal(err)
 		}
 	}
-	if err := w.(Leavers).WriteLeavers(leavers); err != nil {
-		t.Fatal(err)
+	for _, b := range batches {
+		if err := w.(Leavers).WriteLeavers(b); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
