@@ -18,15 +18,20 @@ const (
 	Skipped      Status = "SKIPPED"       // the state journal says an earlier run did it
 	Failed       Status = "FAILED"        // rejected by the API, or retries ran out
 	NotSubmitted Status = "NOT_SUBMITTED" // valid, but the run stopped before sending it
+	// Changed: the state says this externalId was done, and its content differs from what was
+	// sent then. Nothing is sent (the platform has no update endpoint); its warnings name the
+	// changed fields.
+	Changed Status = "CHANGED"
 )
 
 // Statuses lists every status in the order a summary shows them.
-var Statuses = []Status{Valid, Invalid, Duplicate, Created, Exists, Skipped, Failed, NotSubmitted}
+var Statuses = []Status{Valid, Invalid, Duplicate, Created, Exists, Skipped, Changed, Failed, NotSubmitted}
 
-// OK reports whether a status leaves the exit code at 0.
+// OK reports whether a status leaves the exit code at 0. CHANGED is OK: the run did all it can
+// (DESIGN.md "Exit codes"), and the report and summary say what a person should look at.
 func (s Status) OK() bool {
 	switch s {
-	case Valid, Created, Exists, Skipped:
+	case Valid, Created, Exists, Skipped, Changed:
 		return true
 	}
 	return false

@@ -82,12 +82,7 @@ func (c *csvWriter) Close() error {
 			return err
 		}
 	}
-	c.w.Flush()
-	if err := c.w.Error(); err != nil {
-		c.file.abort()
-		return fmt.Errorf("write report %s: %w", c.file.path, err)
-	}
-	return c.file.commit()
+	return c.file.commitCSV(c.w, "report")
 }
 
 func (c *csvWriter) Abort() error { return c.file.abort() }

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -31,7 +32,11 @@ func FormatOf(path string) Format {
 
 // DefaultPath is the report path when --report is not given: "<source name>.report.csv" in the
 // working directory.
-func DefaultPath(source string) string {
+func DefaultPath(source string) string { return sourceName(source) + ".report.csv" }
+
+// sourceName is the last element of a source's path or URL ("roster" when it has none, as an
+// s3:// prefix may not), which names the files a run writes.
+func sourceName(source string) string {
 	base := source
 	if i := strings.LastIndexAny(base, `/\`); i >= 0 {
 		base = base[i+1:]
@@ -39,7 +44,7 @@ func DefaultPath(source string) string {
 	if base == "" {
 		base = "roster"
 	}
-	return base + ".report.csv"
+	return base
 }
 
 // atomicFile is a report being written (see output.File).
@@ -58,5 +63,19 @@ func createAtomic(path string) (*atomicFile, error) {
 }
 
 func (a *atomicFile) commit() error { return a.Commit() }
+
+// commitCSV flushes a CSV writer into the file and commits it, or aborts it if the CSV writer
+// failed; what names the file in the error ("report").
+func (a *atomicFile) commitCSV(w interface {
+	Flush()
+	Error() error
+}, what string) error {
+	w.Flush()
+	if err := w.Error(); err != nil {
+		a.abort()
+		return fmt.Errorf("write %s %s: %w", what, a.path, err)
+	}
+	return a.commit()
+}
 
 func (a *atomicFile) abort() error { return a.Abort() }

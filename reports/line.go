@@ -1,5 +1,6 @@
 // Package reports writes what a run found: one line per non-blank data row, in source order, as
-// CSV, JSONL or XLSX, and a summary of the whole run for the terminal and as JSON.
+// CSV, JSONL or XLSX, the leavers of a nightly run (the missing file), and a summary of the whole
+// run for the terminal, as JSON and as one line for a webhook.
 package reports
 
 import (

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -27,6 +28,30 @@ func sampleLines() []*Line {
 	}
 }
 
+// closeFile checks that the file at path appears only when closeFn (a writer's Close) returns,
+// private (mode 0600), and returns its content.
+func closeFile(t *testing.T, path string, closeFn func() error) []byte {
+	t.Helper()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("%s visible before Close: %v", path, err)
+	}
+	if err := closeFn(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("mode = %v, want 0600", st.Mode().Perm())
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestCSVReport(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "r.csv")
@@ -39,22 +64,7 @@ func TestCSVReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := os.Stat(path); !os.IsNotExist(err) {
-		t.Fatalf("report visible before Close: %v", err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Mode().Perm() != 0o600 {
-		t.Errorf("mode = %v, want 0600", st.Mode().Perm())
-	}
-	f, _ := os.Open(path)
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(closeFile(t, path, w.Close))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,19 +140,58 @@ func TestJSONLReport(t *testing.T) {
 	}
 }
 
+// Abort removes everything an output wrote: the report of each format, the XLSX report's
+// temp parts, the missing file.
 func TestAbortLeavesNothing(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	w, err := Create(filepath.Join(dir, "r.csv"), Sheet{})
-	if err != nil {
-		t.Fatal(err)
+	report := func(name string) func(string) (func() error, error) {
+		return func(dir string) (func() error, error) {
+			w, err := Create(filepath.Join(dir, name), Sheet{Header: []string{"ID"}})
+			if err != nil {
+				return nil, err
+			}
+			if err := w.Write(&Line{Row: 2, Status: outcome.Invalid, Cells: []string{"E1"},
+				Errors: []validate.Problem{{Field: "externalId", Cell: "A2", Code: "too_long", Message: "long"}}}); err != nil {
+				return nil, err
+			}
+			if l, ok := w.(Leavers); ok {
+				if err := l.WriteLeavers(sampleLeavers); err != nil {
+					return nil, err
+				}
+			}
+			return w.Abort, nil
+		}
 	}
-	w.Write(sampleLines()[0])
-	if err := w.Abort(); err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name  string
+		write func(dir string) (abort func() error, err error)
+	}{
+		{"csv report", report("r.csv")},
+		{"jsonl report", report("r.jsonl")},
+		{"xlsx report with comments and leavers", report("r.xlsx")},
+		{"missing file", func(dir string) (func() error, error) {
+			m, err := CreateMissing(filepath.Join(dir, "x.missing.csv"))
+			if err != nil {
+				return nil, err
+			}
+			return m.Abort, m.Write(sampleLeavers[0])
+		}},
 	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
-		t.Errorf("files left after Abort: %v", ents)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			abort, err := tt.write(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := abort(); err != nil {
+				t.Fatal(err)
+			}
+			if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+				t.Errorf("files left after Abort: %v", ents)
+			}
+		})
 	}
 }
 
@@ -221,6 +270,62 @@ func TestReportsMaskCardNumbersInIDAndName(t *testing.T) {
 			}
 			if !strings.Contains(text, "****4242") {
 				t.Errorf("report lacks the masked form ****4242:\n%s", text)
+			}
+		})
+	}
+}
+
+// A CHANGED line needs nothing new from the CSV and JSONL reports: its changed fields and a
+// returned employee's note are warnings, printed as every warning is.
+func TestChangedLineCSVAndJSONL(t *testing.T) {
+	t.Parallel()
+	line := func() *Line {
+		return &Line{Row: 7, ExternalID: "E7", Name: "Ana Lee", Status: outcome.Changed, CustomerID: "cus_7", ProfileID: "prof_7",
+			Warnings: []validate.Problem{
+				outcome.ChangedWarning("customerData.primaryPhoneNumber.number", "Phone", "D7", "2026-11-02"),
+				outcome.ChangedWarning("financialAccountData.card.billingAddress.addressLine1", "Card Address", "K7", "2026-11-02"),
+				outcome.ReturnedWarning("ID", "A7", "2026-11-01"),
+			}}
+	}
+	tests := []struct {
+		ext  string
+		want []string
+	}{
+		{".csv", []string{
+			"7,E7,Ana Lee,CHANGED,cus_7,prof_7,,,,," +
+				`customerData.primaryPhoneNumber.number [D7] changed: changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint); ` +
+				`financialAccountData.card.billingAddress.addressLine1 [K7] changed: changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint); ` +
+				`externalId [A7] returned: back in the roster; it was missing since 2026-11-01` + "\n",
+		}},
+		{".jsonl", []string{
+			`"status":"CHANGED"`,
+			`{"field":"customerData.primaryPhoneNumber.number","column":"Phone","cell":"D7","code":"changed","message":"changed since it was sent on 2026-11-02; not sent (the platform has no update endpoint)"}`,
+			`{"field":"externalId","column":"ID","cell":"A7","code":"returned","message":"back in the roster; it was missing since 2026-11-01"}`,
+			`"errors":[]`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ext, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "r"+tt.ext)
+			w, err := Create(path, Sheet{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(line()); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("report lacks %s:\n%s", want, b)
+				}
 			}
 		})
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +36,11 @@ type Summary struct {
 	Interrupted bool `json:"interrupted,omitempty"`
 	// APIUnreachable: requests were sent and not one got an HTTP answer.
 	APIUnreachable bool `json:"apiUnreachable,omitempty"`
+	// Missing is the number of leavers tonight: employees the state holds as active that a full
+	// roster lacks (marked missing, or that would have been had the run not been held).
+	Missing int `json:"missing,omitempty"`
+	// Held says why a safety check held the run (exit 4), "" when it was not held.
+	Held string `json:"held,omitempty"`
 
 	// SourceObject is the object an s3:// source was read from (a prefix's newest object),
 	// SourceETag its ETag then, and SourceChanged whether it had another (or none) at the end.
@@ -92,7 +98,7 @@ func (s *Summary) Finish() {
 	}
 }
 
-// AllOK reports whether every row is VALID, CREATED, EXISTS or SKIPPED.
+// AllOK reports whether every row's status is OK (VALID, CREATED, EXISTS, SKIPPED or CHANGED).
 func (s *Summary) AllOK() bool {
 	for st, n := range s.Statuses {
 		if n > 0 && !st.OK() {
@@ -107,6 +113,7 @@ func (s *Summary) AllOK() bool {
 func (s *Summary) shown() *Summary {
 	c := *s
 	c.Source, c.SourceObject, c.Report = redact.Text(s.Source), redact.Text(s.SourceObject), redact.Text(s.Report)
+	c.Held = redact.Text(s.Held)
 	return &c
 }
 
@@ -130,6 +137,9 @@ func (sum *Summary) WriteText(w io.Writer) {
 	if s.Warnings > 0 {
 		fmt.Fprintf(&b, "  with warnings  %d\n", s.Warnings)
 	}
+	if s.Missing > 0 {
+		fmt.Fprintf(&b, "  missing        %d (in the state, not in this roster)\n", s.Missing)
+	}
 	fmt.Fprintf(&b, "  stages         read %s, map %s, validate %s, dedupe %s, submit %s, report %s\n",
 		s.Stages.Read, s.Stages.Map, s.Stages.Validate, s.Stages.Dedupe, s.Stages.Submit, s.Stages.Report)
 	if s.Requests > 0 {
@@ -150,11 +160,77 @@ func (sum *Summary) WriteText(w io.Writer) {
 	if s.APIUnreachable {
 		b.WriteString("  the API could not be reached: no request got an HTTP answer (see the errors in the report)\n")
 	}
+	if s.Held != "" {
+		fmt.Fprintf(&b, "  held           %s\n", s.Held)
+	}
 	if s.Report != "" {
 		fmt.Fprintf(&b, "  report         %s\n", s.Report)
 	}
 	fmt.Fprintf(&b, "  exit code      %d\n", s.ExitCode)
 	io.WriteString(w, b.String())
+}
+
+// Text is the run in one line for a chat webhook, without personal data: "rosterload run
+// acme.csv (ewa): 1,000 rows — 30 CREATED, 950 SKIPPED, 20 CHANGED; 5 missing; exit 0", the
+// statuses in the order a summary shows them.
+func (sum *Summary) Text() string {
+	s := sum.shown()
+	var b strings.Builder
+	fmt.Fprintf(&b, "rosterload %s %s (%s): %s %s", s.Command, s.Source, s.Kind, thousands(s.RowsRead), plural(s.RowsRead, "row", "rows"))
+	sep := " — "
+	for _, st := range outcome.Statuses {
+		if n := s.Statuses[st]; n > 0 {
+			fmt.Fprintf(&b, "%s%s %s", sep, thousands(n), st)
+			sep = ", "
+		}
+	}
+	if s.Missing > 0 {
+		fmt.Fprintf(&b, "; %s missing", thousands(s.Missing))
+	}
+	if s.Held != "" {
+		fmt.Fprintf(&b, "; held: %s", s.Held)
+	}
+	if s.Interrupted {
+		b.WriteString("; interrupted")
+	}
+	if s.APIUnreachable {
+		b.WriteString("; the API could not be reached")
+	}
+	fmt.Fprintf(&b, "; exit %d", s.ExitCode)
+	return b.String()
+}
+
+// NotifyJSON is what a --notify webhook receives: the summary as --summary writes it (names
+// masked), in one line, with the Text line in "text" for a chat webhook to show.
+func (s *Summary) NotifyJSON() ([]byte, error) {
+	b, err := json.Marshal(struct {
+		*Summary
+		Text string `json:"text"`
+	}{s.shown(), s.Text()})
+	if err != nil {
+		return nil, fmt.Errorf("encode the summary: %w", err)
+	}
+	return b, nil
+}
+
+// thousands writes a count with comma separators: 1,000,000.
+func thousands(n int) string {
+	d := strconv.Itoa(n)
+	var b strings.Builder
+	for i, c := range d {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // WriteJSONFile writes the summary as JSON to path, mode 0600.

@@ -3,7 +3,7 @@ package reports
 // The XLSX report's writer: its masks and limits, and its lifecycle (create, write a line,
 // close or abort). The sheet's XML is in xlsx_sheet.go, the zip's parts and temp files in
 // xlsx_parts.go, the cell comments and their VML notes in xlsx_notes.go, the text a cell
-// may hold in xlsx_text.go.
+// may hold in xlsx_text.go, the sheet of leavers in xlsx_missing.go.
 
 import (
 	"archive/zip"
@@ -80,6 +80,8 @@ type xlsxWriter struct {
 
 	comments, vml *tempPart // nil until the first comment
 	ncomments     int
+	leavers       *tempPart // the "Missing" sheet's rows; nil until the first leaver
+	nleavers      int
 
 	// Scratch reused from line to line, so that a line costs few allocations.
 	num      []byte  // the row number as text

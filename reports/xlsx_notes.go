@@ -5,6 +5,8 @@ package reports
 import (
 	"strconv"
 	"strings"
+
+	"github.com/rosterload/rosterload/validate"
 )
 
 // writeComments writes one comment per marked cell, listing its problems, errors first.
@@ -32,7 +34,14 @@ func (w *xlsxWriter) writeComments(l *Line) error {
 		}
 		for i, pc := range w.warnCols {
 			if pc == c {
-				w.note = appendNoteLine(w.note, l.Warnings[i].Code, l.Warnings[i].Message)
+				p := &l.Warnings[i]
+				// A changed cell's note names the field: the message (when it was sent) is
+				// the same for every field of the line and is in the problems column.
+				text := p.Message
+				if p.Code == validate.WarnChanged {
+					text = p.Field
+				}
+				w.note = appendNoteLine(w.note, p.Code, text)
 				lines++
 			}
 		}

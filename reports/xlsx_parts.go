@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // The part names, as the package and its relationships name them.
@@ -20,6 +21,7 @@ const (
 	partStyles       = "xl/styles.xml"
 	partTheme        = "xl/theme/theme1.xml"
 	partSheet        = "xl/worksheets/sheet1.xml"
+	partMissingSheet = "xl/worksheets/sheet2.xml"
 	partSheetRels    = "xl/worksheets/_rels/sheet1.xml.rels"
 	partComments     = "xl/comments1.xml"
 	partVML          = "xl/drawings/vmlDrawing1.vml"
@@ -81,13 +83,13 @@ func (w *xlsxWriter) copyTemp(name, head string, t *tempPart, tail string) error
 }
 
 func (w *xlsxWriter) removeTemps() {
-	for _, t := range []*tempPart{w.comments, w.vml} {
+	for _, t := range []*tempPart{w.comments, w.vml, w.leavers} {
 		if t != nil {
 			t.f.Close()
 			os.Remove(t.f.Name())
 		}
 	}
-	w.comments, w.vml = nil, nil
+	w.comments, w.vml, w.leavers = nil, nil, nil
 }
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
@@ -96,11 +98,21 @@ const xlsxRootRels = xmlHeader + `<Relationships xmlns="http://schemas.openxmlfo
 	`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>` +
 	`</Relationships>`
 
-const xlsxWorkbookRels = xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+const xlsxWorkbookRelsHead = xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 	`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
 	`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
-	`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>` +
-	`</Relationships>`
+	`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>`
+
+// xlsxWorkbookRels relates the workbook to its parts; the "Missing" sheet, when there is one, is
+// rId4.
+func xlsxWorkbookRels(missing bool) string {
+	if !missing {
+		return xlsxWorkbookRelsHead + `</Relationships>`
+	}
+	return xlsxWorkbookRelsHead +
+		`<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/>` +
+		`</Relationships>`
+}
 
 const xlsxSheetRels = xmlHeader + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 	`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/vmlDrawing" Target="../drawings/vmlDrawing1.vml"/>` +
@@ -116,32 +128,46 @@ const xlsxContentTypesParts = `<Override PartName="/xl/workbook.xml" ContentType
 	`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
 	`<Override PartName="/xl/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>`
 
-const xlsxContentTypes = xlsxContentTypesHead + xlsxContentTypesParts + `</Types>`
-
-const xlsxContentTypesComments = xlsxContentTypesHead +
-	`<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>` +
-	xlsxContentTypesParts +
-	`<Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>` +
-	`</Types>`
+// xlsxContentTypes is the content types part, with the comment parts when there are comments
+// and the "Missing" sheet when there are leavers.
+func xlsxContentTypes(comments, missing bool) string {
+	var b strings.Builder
+	b.WriteString(xlsxContentTypesHead)
+	if comments {
+		b.WriteString(`<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.vmlDrawing"/>`)
+	}
+	b.WriteString(xlsxContentTypesParts)
+	if comments {
+		b.WriteString(`<Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"/>`)
+	}
+	if missing {
+		b.WriteString(`<Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>`)
+	}
+	b.WriteString(`</Types>`)
+	return b.String()
+}
 
 // xlsxStyles: cellXfs in the order of the style constants. Fills 2.. are the highlight colours:
-// Excel's own "Bad" and "Good" shades, a light yellow for warnings and an amber.
+// Excel's own "Bad" and "Good" shades, a light yellow for warnings, an amber, and two blues for
+// CHANGED (the status, and the changed fields' cells): a change is news, neither good nor bad.
 const xlsxStyles = xmlHeader + `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
 	`<fonts count="2">` +
 	`<font><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>` +
 	`<font><b/><sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>` +
 	`</fonts>` +
-	`<fills count="6">` +
+	`<fills count="8">` +
 	`<fill><patternFill patternType="none"/></fill>` +
 	`<fill><patternFill patternType="gray125"/></fill>` +
 	`<fill><patternFill patternType="solid"><fgColor rgb="FFFFC7CE"/><bgColor indexed="64"/></patternFill></fill>` +
 	`<fill><patternFill patternType="solid"><fgColor rgb="FFFFFF99"/><bgColor indexed="64"/></patternFill></fill>` +
 	`<fill><patternFill patternType="solid"><fgColor rgb="FFC6EFCE"/><bgColor indexed="64"/></patternFill></fill>` +
 	`<fill><patternFill patternType="solid"><fgColor rgb="FFFFC000"/><bgColor indexed="64"/></patternFill></fill>` +
+	`<fill><patternFill patternType="solid"><fgColor rgb="FF9BC2E6"/><bgColor indexed="64"/></patternFill></fill>` +
+	`<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>` +
 	`</fills>` +
 	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
 	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-	`<cellXfs count="7">` +
+	`<cellXfs count="9">` +
 	`<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
 	`<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>` +
 	`<xf numFmtId="0" fontId="0" fillId="2" borderId="0" xfId="0" applyFill="1"/>` +
@@ -149,6 +175,8 @@ const xlsxStyles = xmlHeader + `<styleSheet xmlns="http://schemas.openxmlformats
 	`<xf numFmtId="0" fontId="0" fillId="4" borderId="0" xfId="0" applyFill="1"/>` +
 	`<xf numFmtId="0" fontId="0" fillId="2" borderId="0" xfId="0" applyFill="1"/>` +
 	`<xf numFmtId="0" fontId="0" fillId="5" borderId="0" xfId="0" applyFill="1"/>` +
+	`<xf numFmtId="0" fontId="0" fillId="6" borderId="0" xfId="0" applyFill="1"/>` +
+	`<xf numFmtId="0" fontId="0" fillId="7" borderId="0" xfId="0" applyFill="1"/>` +
 	`</cellXfs>` +
 	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
 	`<dxfs count="0"/><tableStyles count="0" defaultTableStyle="TableStyleMedium2" defaultPivotStyle="PivotStyleLight16"/>` +

@@ -19,15 +19,18 @@ func TestXLSXStructure(t *testing.T) {
 		name     string
 		lines    []*Line
 		comments bool
+		leavers  []Leaver
 	}{
-		{"with comments", problemLines(1030), true}, // more than 1024 shapes: two id blocks
-		{"without comments", []*Line{{Row: 2, Status: outcome.Valid, Cells: []string{"E1", "a@b.c"}}}, false},
-		{"header only", nil, false},
+		{"with comments", problemLines(1030), true, nil}, // more than 1024 shapes: two id blocks
+		{"without comments", []*Line{{Row: 2, Status: outcome.Valid, Cells: []string{"E1", "a@b.c"}}}, false, nil},
+		{"header only", nil, false, nil},
+		{"with comments and leavers", problemLines(3), true, sampleLeavers},
+		{"leavers only", nil, false, sampleLeavers},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := writeXLSX(t, Sheet{Header: []string{"ID", "Email"}}, tt.lines)
+			p := writeXLSXLeavers(t, Sheet{Header: []string{"ID", "Email"}}, tt.lines, tt.leavers)
 			parts := zipParts(t, p)
 			for _, name := range []string{"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/sheet1.xml"} {
 				if _, ok := parts[name]; !ok {
@@ -44,15 +47,28 @@ func TestXLSXStructure(t *testing.T) {
 					t.Errorf("%s is not well-formed: %v", name, err)
 				}
 			}
+			if _, ok := parts["xl/worksheets/sheet2.xml"]; ok != (tt.leavers != nil) {
+				t.Errorf("part sheet2.xml (the leavers) present %v, want %v", ok, tt.leavers != nil)
+			}
 			checkRels(t, parts)
 			checkContentTypes(t, parts)
 			checkSheetOrder(t, parts["xl/worksheets/sheet1.xml"])
+			if tt.leavers != nil {
+				checkSheetOrder(t, parts["xl/worksheets/sheet2.xml"])
+				if !strings.Contains(string(parts["xl/workbook.xml"]), `<sheet name="Missing" sheetId="2" r:id="rId4"/>`) {
+					t.Errorf("the workbook does not list the Missing sheet: %s", parts["xl/workbook.xml"])
+				}
+			}
 			if tt.comments {
 				x := openXLSX(t, p)
 				if len(x.comments) != len(tt.lines) {
 					t.Errorf("%d comments, want %d", len(x.comments), len(tt.lines))
 				}
-				if vml := string(parts["xl/drawings/vmlDrawing1.vml"]); !strings.Contains(vml, `data="1,2"`) || strings.Count(vml, "<v:shape ") != len(tt.lines) {
+				idmap := `data="1"`
+				if len(tt.lines) >= 1024 {
+					idmap = `data="1,2"`
+				}
+				if vml := string(parts["xl/drawings/vmlDrawing1.vml"]); !strings.Contains(vml, idmap) || strings.Count(vml, "<v:shape ") != len(tt.lines) {
 					t.Errorf("vml idmap or shape count wrong")
 				}
 			}

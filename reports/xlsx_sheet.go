@@ -11,17 +11,20 @@ import (
 
 	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/validate"
 )
 
-// Cell styles: indexes into cellXfs of xlsxStyles.
+// Cell styles: indexes into cellXfs of xlsxStyles, written as one digit (so at most ten).
 const (
-	styleNone       uint8 = iota
-	styleHeader           // bold
-	styleCellError        // light red: a cell with an error
-	styleCellWarn         // light yellow: a cell with warnings only
-	styleStatusOK         // green
-	styleStatusBad        // red
-	styleStatusStop       // amber: NOT_SUBMITTED
+	styleNone          uint8 = iota
+	styleHeader              // bold
+	styleCellError           // light red: a cell with an error
+	styleCellWarn            // light yellow: a cell with warnings only
+	styleStatusOK            // green
+	styleStatusBad           // red
+	styleStatusStop          // amber: NOT_SUBMITTED
+	styleStatusChanged       // blue: CHANGED
+	styleCellChanged         // light blue: a changed field's cell, when no error names it
 )
 
 // start writes the parts that do not depend on the lines, then opens the sheet and writes its
@@ -29,7 +32,6 @@ const (
 func (w *xlsxWriter) start(header []string) error {
 	for _, p := range [...]struct{ name, content string }{
 		{partRootRels, xlsxRootRels},
-		{partWorkbookRels, xlsxWorkbookRels},
 		{partStyles, xlsxStyles},
 		{partTheme, xlsxTheme},
 	} {
@@ -89,13 +91,17 @@ func (w *xlsxWriter) openRow() {
 // cell writes one cell of the current row as an inline string, so that nothing is ever read as
 // a number or a formula; an empty cell is written only for its style.
 func (w *xlsxWriter) cell(col int, style uint8, text string) {
+	writeCell(w.sw, w.letters[col], w.num, style, text)
+}
+
+// writeCell writes the cell at column letters and row num of a sheet being written to sw.
+func writeCell(sw *bufio.Writer, letters string, num []byte, style uint8, text string) {
 	if text == "" && style == styleNone {
 		return
 	}
-	sw := w.sw
 	sw.WriteString(`<c r="`)
-	sw.WriteString(w.letters[col])
-	sw.Write(w.num)
+	sw.WriteString(letters)
+	sw.Write(num)
 	sw.WriteByte('"')
 	if style != styleNone {
 		sw.WriteString(` s="`)
@@ -135,7 +141,8 @@ func (w *xlsxWriter) cellText(col int, s string) string {
 }
 
 // markCells finds the roster cells the line's problems name, and the style each gets: the
-// error fill if any error names it, else the warning fill.
+// error fill if any error names it, else the changed fill if a "changed" warning does, else the
+// warning fill.
 func (w *xlsxWriter) markCells(l *Line) {
 	w.touched = w.touched[:0]
 	w.errCols = w.errCols[:0]
@@ -153,9 +160,15 @@ func (w *xlsxWriter) markCells(l *Line) {
 	for _, p := range l.Warnings {
 		c := w.problemCol(p.Cell, l.Row)
 		w.warnCols = append(w.warnCols, c)
-		if c >= 0 && w.marks[c] == styleNone {
+		if c < 0 {
+			continue
+		}
+		if w.marks[c] == styleNone {
 			w.touched = append(w.touched, c)
 			w.marks[c] = styleCellWarn
+		}
+		if p.Code == validate.WarnChanged && w.marks[c] == styleCellWarn {
+			w.marks[c] = styleCellChanged
 		}
 	}
 	slices.Sort(w.touched)
@@ -205,7 +218,11 @@ func (w *xlsxWriter) finish() error {
 		return err
 	}
 
-	types := xlsxContentTypes
+	if w.nleavers > 0 {
+		if err := w.copyTemp(partMissingSheet, xlsxMissingHead, w.leavers, xlsxMissingTail); err != nil {
+			return err
+		}
+	}
 	if w.ncomments > 0 {
 		if err := w.writePart(partSheetRels, xlsxSheetRels); err != nil {
 			return err
@@ -217,19 +234,25 @@ func (w *xlsxWriter) finish() error {
 		if err := w.copyTemp(partVML, vmlHead(w.ncomments), w.vml, `</xml>`); err != nil {
 			return err
 		}
-		types = xlsxContentTypesComments
 	}
 	// The hidden defined name is how Excel itself records an autoFilter's range.
 	abs := "$A$" + strconv.Itoa(w.headerRow) + ":$" + lastCol + "$" + strconv.Itoa(w.lastRow)
+	missingSheet := ""
+	if w.nleavers > 0 {
+		missingSheet = `<sheet name="Missing" sheetId="2" r:id="rId4"/>`
+	}
 	workbook := xmlHeader + `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
-		`<bookViews><workbookView/></bookViews><sheets><sheet name="Report" sheetId="1" r:id="rId1"/></sheets>` +
+		`<bookViews><workbookView/></bookViews><sheets><sheet name="Report" sheetId="1" r:id="rId1"/>` + missingSheet + `</sheets>` +
 		`<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">Report!` + abs + `</definedName></definedNames></workbook>`
 	if err := w.writePart(partWorkbook, workbook); err != nil {
 		return err
 	}
-	// Written last, once it is known whether there are comments; readers find parts by the
-	// zip's central directory, not by their order.
-	if err := w.writePart(partContentTypes, types); err != nil {
+	// Written last, once it is known whether there are comments and leavers; readers find
+	// parts by the zip's central directory, not by their order.
+	if err := w.writePart(partWorkbookRels, xlsxWorkbookRels(w.nleavers > 0)); err != nil {
+		return err
+	}
+	if err := w.writePart(partContentTypes, xlsxContentTypes(w.ncomments > 0, w.nleavers > 0)); err != nil {
 		return err
 	}
 	return w.zw.Close()
@@ -243,6 +266,8 @@ func statusStyle(s outcome.Status) uint8 {
 		return styleStatusBad
 	case outcome.NotSubmitted:
 		return styleStatusStop
+	case outcome.Changed:
+		return styleStatusChanged
 	}
 	return styleNone
 }

@@ -17,6 +17,13 @@ import (
 // writeXLSX writes lines as an XLSX report and returns its path.
 func writeXLSX(t testing.TB, sheet Sheet, lines []*Line) string {
 	t.Helper()
+	return writeXLSXLeavers(t, sheet, lines)
+}
+
+// writeXLSXLeavers writes lines and then leavers, one WriteLeavers call per batch, as an XLSX
+// report and returns its path.
+func writeXLSXLeavers(t testing.TB, sheet Sheet, lines []*Line, batches ...[]Leaver) string {
+	t.Helper()
 	p := filepath.Join(t.TempDir(), "roster.report.xlsx")
 	w, err := Create(p, sheet)
 	if err != nil {
@@ -24,6 +31,11 @@ func writeXLSX(t testing.TB, sheet Sheet, lines []*Line) string {
 	}
 	for _, l := range lines {
 		if err := w.Write(l); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range batches {
+		if err := w.(Leavers).WriteLeavers(b); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -47,8 +59,9 @@ func openXLSX(t *testing.T, p string) *xlsxFile {
 		t.Fatalf("open %s: %v", p, err)
 	}
 	t.Cleanup(func() { f.Close() })
-	if got := f.GetSheetList(); len(got) != 1 || got[0] != "Report" {
-		t.Fatalf("sheets %q, want [Report]", got)
+	// The report is the first sheet; the leavers' sheet, when there are leavers, the second.
+	if got := f.GetSheetList(); len(got) == 0 || got[0] != "Report" || len(got) > 2 || len(got) == 2 && got[1] != "Missing" {
+		t.Fatalf("sheets %q, want [Report] or [Report Missing]", got)
 	}
 	cs, err := f.GetComments("Report")
 	if err != nil {
@@ -134,6 +147,8 @@ const (
 	fillGreen   = "C6EFCE"
 	fillRed     = "FFC7CE"
 	fillAmber   = "FFC000"
+	fillChanged = "9BC2E6" // the CHANGED status
+	fillChCell  = "DDEBF7" // a changed field's cell
 )
 
 var layoutHeader = []string{"Employee ID", "First Name", "Last Name", "Email", "Zip"}
@@ -251,7 +266,7 @@ func TestXLSXStatusColours(t *testing.T) {
 	want := map[outcome.Status]string{
 		outcome.Valid: fillGreen, outcome.Created: fillGreen, outcome.Exists: fillGreen, outcome.Skipped: fillGreen,
 		outcome.Invalid: fillRed, outcome.Duplicate: fillRed, outcome.Failed: fillRed,
-		outcome.NotSubmitted: fillAmber,
+		outcome.NotSubmitted: fillAmber, outcome.Changed: fillChanged,
 	}
 	var lines []*Line
 	for i, s := range outcome.Statuses {
@@ -268,6 +283,65 @@ func TestXLSXStatusColours(t *testing.T) {
 				t.Errorf("%s fill %q, want %q", s, got, want[s])
 			}
 		})
+	}
+}
+
+// A CHANGED line: its status in its own colour, each changed field's cell in the changed colour
+// with a note naming the field, an error's red and a plain warning's yellow kept where they
+// apply, and a returned note on the id cell as a warning.
+func TestXLSXChangedCells(t *testing.T) {
+	t.Parallel()
+	header := []string{"ID", "First", "Phone", "Card Address", "Zip"}
+	p := writeXLSX(t, Sheet{Header: header}, []*Line{
+		{Row: 2, Status: outcome.Changed, Cells: []string{"E1", "Ana", "+1 416 555 0100", "1 Main St", "2134"},
+			Warnings: []validate.Problem{
+				outcome.ReturnedWarning("ID", "A2", "2026-11-01"),
+				outcome.ChangedWarning("customerData.primaryPhoneNumber.number", "Phone", "C2", "2026-11-02"),
+				{Field: "addresses[0].zipCode", Column: "Zip", Cell: "E2", Code: "zip_padded", Message: "leading zero restored"},
+				outcome.ChangedWarning("addresses[0].zipCode", "Zip", "E2", "2026-11-02"),
+				outcome.ChangedWarning("financialAccountData.card.billingAddress.addressLine1", "Card Address", "D2", "2026-11-02"),
+				outcome.ChangedWarning("programId", "", "", "2026-11-02"), // from a default: no cell
+			}},
+		{Row: 3, Status: outcome.Invalid, Cells: []string{"E2", "Bo", "555", "", ""},
+			Errors:   []validate.Problem{{Field: "customerData.primaryPhoneNumber.number", Cell: "C3", Code: "invalid_phone", Message: "too few digits"}},
+			Warnings: []validate.Problem{outcome.ChangedWarning("customerData.primaryPhoneNumber.number", "Phone", "C3", "2026-11-02")}},
+		{Row: 4, Status: outcome.Skipped, Cells: []string{"E3", "Cy", "", "", ""}},
+	})
+	x := openXLSX(t, p)
+	for _, tt := range []struct {
+		cell, fill, comment string
+	}{
+		{"F2", fillChanged, ""},
+		{"C2", fillChCell, "changed: customerData.primaryPhoneNumber.number"},
+		{"D2", fillChCell, "changed: financialAccountData.card.billingAddress.addressLine1"},
+		{"E2", fillChCell, "zip_padded: leading zero restored\nchanged: addresses[0].zipCode"},
+		{"A2", fillWarning, "returned: back in the roster; it was missing since 2026-11-01"},
+		{"B2", "", ""},
+		{"C3", fillError, "invalid_phone: too few digits\nchanged: customerData.primaryPhoneNumber.number"},
+		{"F3", fillRed, ""},
+		{"F4", fillGreen, ""},
+	} {
+		t.Run(tt.cell, func(t *testing.T) {
+			if got := x.fill(tt.cell); got != tt.fill {
+				t.Errorf("fill %q, want %q", got, tt.fill)
+			}
+			if got := x.comments[tt.cell]; got != tt.comment {
+				t.Errorf("comment %q, want %q", got, tt.comment)
+			}
+		})
+	}
+	if got := x.value("F2"); got != "CHANGED" {
+		t.Errorf("status F2 = %q", got)
+	}
+	if g := x.value("G2"); !strings.Contains(g, "programId changed: changed since it was sent on 2026-11-02") {
+		t.Errorf("problems column G2 = %q, want the changed field without a cell too", g)
+	}
+	for _, f := range []string{fillChanged, fillChCell} {
+		for _, other := range []string{fillError, fillWarning, fillGreen, fillAmber} {
+			if f == other {
+				t.Errorf("changed colour %s is also another highlight's", f)
+			}
+		}
 	}
 }
 

@@ -47,4 +47,10 @@ const (
 	WarnCountryNormalised = "country_normalised" // alpha-2 or a country name turned into alpha-3
 	WarnPhoneNormalised   = "phone_normalised"   // an extension split off the number, or a trunk prefix dropped
 	WarnStateNormalised   = "state_normalised"   // a US state or Canadian province name turned into its code
+	// WarnChanged: on a CHANGED row, one per field whose value differs from what an earlier run
+	// sent (its Field the JSON path; never the old value, which the state does not hold).
+	WarnChanged = "changed"
+	// WarnReturned: the row's externalId was missing from an earlier full roster (a rehire or a
+	// fixed export) and is back; the message says since when it was missing.
+	WarnReturned = "returned"
 )
