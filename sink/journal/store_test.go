@@ -33,6 +33,17 @@ func same(got, want Entry) bool {
 	return got == want
 }
 
+// compacted drops what a compaction drops: the ids whose last entry is a failure and that are
+// not done (the next run tries them again).
+func (m *model) compacted() *model {
+	for id, e := range m.last {
+		if _, done := m.done[id]; !done && e.Status == StatusFailed {
+			delete(m.last, id)
+		}
+	}
+	return m
+}
+
 func (m *model) check(t *testing.T, j *Journal, label string) {
 	t.Helper()
 	if j.Len() != len(m.last) {
@@ -126,7 +137,7 @@ func TestStoreMatchesReplay(t *testing.T) {
 			if err := j.Close(); err != nil {
 				t.Fatal(err)
 			}
-			m.check(t, mustOpen(t, path), "reloaded")
+			m.compacted().check(t, mustOpen(t, path), "reloaded")
 		})
 	}
 }
@@ -194,8 +205,8 @@ func TestManyKinds(t *testing.T) {
 
 // A slot stays small: its size is most of what a million employees cost.
 func TestSlotSize(t *testing.T) {
-	if n := unsafe.Sizeof(slot{}); n != 64 {
-		t.Errorf("slot is %d bytes, want 64", n)
+	if n := unsafe.Sizeof(slot{}); n != 80 {
+		t.Errorf("slot is %d bytes, want 80", n)
 	}
 }
 
