@@ -58,7 +58,9 @@ func TestChanged(t *testing.T) {
 		{"same content", func(*api.CustomerProfileRequest) {}, nil},
 		{"phone", func(r *api.CustomerProfileRequest) { r.CustomerData.PrimaryPhoneNumber.Number = "+15555550199" },
 			[]string{"customerData.primaryPhoneNumber.number"}},
-		{"billing address", func(r *api.CustomerProfileRequest) { r.FinancialAccountData.Card.BillingAddress.AddressLine1 = "2 Elm St" },
+		{"billing address", func(r *api.CustomerProfileRequest) {
+			r.FinancialAccountData.Card.BillingAddress.AddressLine1 = "2 Elm St"
+		},
 			[]string{"financialAccountData.card.billingAddress.addressLine1"}},
 		{"field added", func(r *api.CustomerProfileRequest) { r.CustomerData.MiddleName = "Q" }, []string{"customerData.middleName"}},
 		{"field removed", func(r *api.CustomerProfileRequest) { r.CustomerData.PrimaryPhoneNumber = nil },
@@ -292,7 +294,7 @@ func TestReadOnly(t *testing.T) {
 	recordDone(t, w, "E1", request(1, "+1", cardOf(1), "2030-12"))
 	_ = w.Close()
 	appendRaw(t, path, `{"externalId":"E9","kind":"ewa","sta`) // a torn line, left as it is
-	w = mustOpenFor(t, path, nightOpts(0, "")) // a run holds it (and repairs it)
+	w = mustOpenFor(t, path, nightOpts(0, ""))                 // a run holds it (and repairs it)
 	w.Seen("E1")
 	_ = w.Sync()
 	before, _ := os.ReadFile(path)
