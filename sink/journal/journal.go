@@ -1,6 +1,8 @@
-// Package journal keeps the --state file: an append-only JSON Lines log of what each externalId's
-// submission came to (PENDING before its request, then CREATED, EXISTS or FAILED), read back when a
-// run starts so that it skips what is done and re-sends what was pending with the same key.
+// Package journal keeps the --state file: what each externalId's submission came to (PENDING
+// before its request, then CREATED, EXISTS or FAILED), appended as it happens, and for each one
+// done what the nightly reconciliation needs (the platform's ids, the days it was first and last
+// seen and went missing, a fingerprint of each field sent: sums.go, sightings.go), read back
+// when a run starts and compacted to one line per employee when it ends (compact.go).
 //
 // Durability: every entry is one write(2) of a whole line on a file opened O_APPEND. Once that call
 // returns the line is in the kernel's page cache and survives a kill -9 of the process; only a
@@ -315,15 +317,24 @@ func openRead(path string) (*os.File, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("state file: %w", err)
 	}
+	fi, err := regular(f, path)
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}
+
+// regular stats f, the file at path, and closes it unless it is a regular file.
+func regular(f *os.File, path string) (os.FileInfo, error) {
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
 		_ = f.Close()
 		if err == nil {
 			err = errors.New("not a regular file")
 		}
-		return nil, 0, fmt.Errorf("state file %s: %w", path, err)
+		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
-	return f, fi.Size(), nil
+	return fi, nil
 }
 
 // useScheme settles how fingerprints are made once the header is read (h nil: there is none, or
@@ -360,7 +371,7 @@ func (j *Journal) useScheme(opts Options, h *header) error {
 }
 
 // openLocked opens path and takes its lock, making sure the lock is on the file the path names
-// now: a run binding a state of an earlier version replaces the file (see bind), and one that
+// now: a run compacting or upgrading a state replaces the file (see compact.go), and one that
 // opened the old file just before must not go on with it.
 func openLocked(path string) (*os.File, int64, error) {
 	for attempt := 0; ; attempt++ {
@@ -368,13 +379,9 @@ func openLocked(path string) (*os.File, int64, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("state file: %w", err)
 		}
-		fi, err := f.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			_ = f.Close()
-			if err == nil {
-				err = errors.New("not a regular file")
-			}
-			return nil, 0, fmt.Errorf("state file %s: %w", path, err)
+		fi, err := regular(f, path)
+		if err != nil {
+			return nil, 0, err
 		}
 		if err := lock(f); err != nil {
 			_ = f.Close()

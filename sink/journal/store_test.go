@@ -222,6 +222,8 @@ func FuzzParseFast(f *testing.F) {
 		`{"externalId":"E1","externalId":"E2","row":1,"row":2}`,
 		`{}`, `{ }`, `{"a":1}`, `[]`, `{"externalId":"E1",}`, `{"externalId":"E1"} x`,
 		`{"rosterload":"state","version":2,"kind":"ewa","apiHost":"h"}`,
+		`{"externalId":"E1","status":"CREATED","at":"2026-01-05T02:00:00Z","firstSeen":"2026-01-05","lastSeen":"2026-01-06","missingSince":"2026-01-07","shape":3,"sums":"AAECAw=="}`,
+		`{"externalId":"E1","status":"CREATED","firstSeen":"2026-1-05","shape":-1}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -236,6 +238,14 @@ func FuzzParseFast(f *testing.F) {
 		}
 		if got := r.entry(); !same(got, e) {
 			t.Fatalf("%q: fast path %+v, encoding/json %+v", b, got, e)
+		}
+		var l lineJSON
+		var slow raw
+		if json.Unmarshal(b, &l) != nil || slow.fromJSON(&l) != nil {
+			t.Fatalf("fast path took %q, the slow path refuses its sightings", b)
+		}
+		if r.first != slow.first || r.last != slow.last || r.missing != slow.missing || r.shapeNo != slow.shapeNo || string(r.sumsText) != string(slow.sumsText) {
+			t.Fatalf("%q: fast path %+v, encoding/json %+v", b, r, slow)
 		}
 	})
 }
