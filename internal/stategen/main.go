@@ -1,9 +1,13 @@
 // Command stategen writes synthetic --state files (the journal of sink/journal) of any size and
 // times loading them, for scripts/bench-state.sh:
 //
-//	stategen -write 1000000 [-nights 5] -o FILE   a state of N employees: a header, then for each
-//	                                              night a PENDING line and a CREATED (first night)
-//	                                              or EXISTS line per employee, with UUID ids
+//	stategen -write 1000000 [-nights 5] -o FILE   a state of N employees as this version writes
+//	                                              it: each recorded CREATED with the fingerprints
+//	                                              of a made-up EWA request, then seen each night,
+//	                                              compacted at each close
+//	stategen -write N -old [-nights 5] -o FILE    the lines an earlier version appended: for each
+//	                                              night a PENDING and a CREATED or EXISTS line per
+//	                                              employee, with UUID ids (-legacy: no header)
 //	stategen -load FILE                           opens FILE with journal.OpenFor, prints Len()
 //
 // The data is made up: externalIds E0000001…, random UUIDs. No personal data is in a state.
@@ -21,6 +25,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/sink/journal"
 )
 
@@ -29,14 +34,15 @@ func main() {
 		write, nights int
 		out, load     string
 		kind, host    string
-		legacy        bool
+		legacy, old   bool
 		seed          uint64
 		cpuprofile    string
 	)
 	flag.IntVar(&write, "write", 0, "write a state of `N` employees (to -o)")
 	flag.IntVar(&nights, "nights", 1, "nights of lines per employee (each a PENDING and a CREATED or EXISTS line)")
 	flag.StringVar(&out, "o", "state.jsonl", "output `file` for -write (replaced)")
-	flag.BoolVar(&legacy, "legacy", false, "write no header, as versions before the binding did")
+	flag.BoolVar(&legacy, "legacy", false, "with -old, write no header, as versions before the binding did")
+	flag.BoolVar(&old, "old", false, "write the appended lines of an earlier version (no fingerprints, no compaction)")
 	flag.StringVar(&load, "load", "", "open the state `file` with journal.OpenFor and print how many employees it holds")
 	flag.StringVar(&kind, "kind", "ewa", "record kind of the state")
 	flag.StringVar(&host, "host", "api.example.com", "API host of the state")
@@ -56,6 +62,8 @@ func main() {
 	}
 	var err error
 	switch {
+	case write > 0 && load == "" && !old:
+		err = writeCurrent(out, write, nights, kind, host)
 	case write > 0 && load == "":
 		err = writeState(out, write, nights, kind, host, legacy, seed)
 	case load != "" && write == 0:
@@ -68,6 +76,57 @@ func main() {
 		fmt.Fprintln(os.Stderr, "stategen:", err)
 		os.Exit(1)
 	}
+}
+
+// writeCurrent makes a state through the journal: night 1 records each employee with the
+// fingerprints of a made-up EWA request; each later night sees them all.
+func writeCurrent(path string, employees, nights int, kind, host string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	day := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	for night := range nights {
+		j, err := journal.OpenFor(path, journal.Options{Kind: kind, Host: host, Today: day.AddDate(0, 0, night)})
+		if err != nil {
+			return err
+		}
+		for i := range employees {
+			id := externalID(i)
+			if night > 0 {
+				j.Seen(id)
+				continue
+			}
+			e := journal.Entry{ExternalID: id, Status: journal.StatusCreated, Row: i + 2,
+				CustomerID: uuidOf(i, 0), ProfileID: uuidOf(i, 1), FinancialAccountID: uuidOf(i, 2),
+				Sums: j.Fingerprint(id, request(i))}
+			if err := j.Record(e); err != nil {
+				return err
+			}
+		}
+		if err := j.Close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// request is a made-up EWA enrollment of employee i (a Luhn-invalid card number of no one).
+func request(i int) *api.CustomerProfileRequest {
+	return &api.CustomerProfileRequest{
+		ExternalID: externalID(i), ProgramID: "prog-1", EligibilityStatus: "ELIGIBLE",
+		CustomerData: &api.IndividualCustomer{Type: api.TypeIndividual, FirstName: "Ann", LastName: fmt.Sprint("Doe", i),
+			PrimaryPhoneNumber: &api.Phone{Number: fmt.Sprintf("+1555%07d", i), Type: "MOBILE"},
+			PrimaryEmail:       &api.Email{Value: fmt.Sprintf("e%d@example.com", i)},
+			DateOfBirth:        "1990-01-01", SocialID: fmt.Sprintf("9%08d", i), Metadata: map[string]string{"costCenter": "cc-1"}},
+		FinancialAccountData: &api.FinancialAccountData{Name: "Pay card", Subtype: "DEBIT", Currency: "USD",
+			Card: &api.Card{FirstName: "Ann", LastName: fmt.Sprint("Doe", i), CardNumber: fmt.Sprintf("400000%010d", i), Expiry: "2030-12",
+				BillingAddress: &api.BillingAddress{AddressLine1: fmt.Sprint(i, " Main St"), City: "Springfield", StateCode: "IL",
+					CountryCode: "USA", PostalCode: "62701"}}},
+	}
+}
+
+func uuidOf(i, k int) string {
+	return fmt.Sprintf("%08x-%04x-4%03x-8%03x-%012x", i, k, i%4096, k, i*7919+k)
 }
 
 func writeState(path string, employees, nights int, kind, host string, legacy bool, seed uint64) error {

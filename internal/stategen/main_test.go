@@ -49,3 +49,22 @@ func TestWriteThenLoad(t *testing.T) {
 		t.Errorf("warnings: %v", j.Warnings())
 	}
 }
+
+func TestWriteCurrentThenLoad(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.jsonl")
+	if err := writeCurrent(path, 50, 2, "ewa", "api.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	j, err := journal.OpenFor(path, journal.Options{Kind: "ewa", Host: "api.example.com", ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	e, ok := j.Lookup("E0000050")
+	if j.Len() != 50 || !ok || e.FirstSeen != "2026-01-05" || e.LastSeen != "2026-01-06" {
+		t.Errorf("Len %d, Lookup = %+v, %v", j.Len(), e, ok)
+	}
+	if paths, known := j.Changed("E0000050", j.Fingerprint("E0000050", request(49))); !known || len(paths) != 0 {
+		t.Errorf("Changed = %q, %v", paths, known)
+	}
+}

@@ -46,6 +46,12 @@ func writeState(t *testing.T, path string, opts Options) {
 	}
 }
 
+// saltedHeader is the header of a state of the current version without a key.
+func saltedHeader(kind, host string) header {
+	return header{Rosterload: headerMagic, Version: formatVersion, Kind: kind, APIHost: host,
+		Sums: schemeSalted, Salt: bytes.Repeat([]byte{7}, saltSize)}
+}
+
 func firstLine(t *testing.T, path string) header {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -237,7 +243,8 @@ func TestHeader(t *testing.T) {
 		b, _ := json.Marshal(h)
 		return string(b)
 	}
-	good := header{Rosterload: headerMagic, Version: formatVersion, Kind: "ewa", APIHost: "api.example.com", CreatedAt: time.Now().UTC()}
+	good := saltedHeader("ewa", "api.example.com")
+	good.CreatedAt = time.Now().UTC()
 	cases := []struct {
 		name     string
 		content  string // "" with noFile: no file at all
@@ -274,7 +281,7 @@ func TestHeader(t *testing.T) {
 			wantErr: isCorrupt(1),
 		},
 		{
-			name: "a header of a newer version", content: hdr(header{Rosterload: headerMagic, Version: 3, Kind: "ewa", APIHost: "api.example.com"}) + "\n",
+			name: "a header of a newer version", content: hdr(header{Rosterload: headerMagic, Version: formatVersion + 1, Kind: "ewa", APIHost: "api.example.com"}) + "\n",
 			wantErr: func(err error) bool { return err != nil && strings.Contains(err.Error(), "newer rosterload") },
 		},
 		{
@@ -350,7 +357,7 @@ func isCorrupt(line int) func(error) bool {
 // without a kind are ignored, Record refuses another kind, and Open keeps to a header's kind.
 func TestDoneOnlyOfTheJournalsKind(t *testing.T) {
 	t.Parallel()
-	h, _ := json.Marshal(header{Rosterload: headerMagic, Version: formatVersion, Kind: "ewa", APIHost: "api.example.com"})
+	h, _ := json.Marshal(saltedHeader("ewa", "api.example.com"))
 	kindless := legacyLines(t, Entry{ExternalID: "E9", Status: StatusCreated}, Entry{ExternalID: "E8", Status: StatusPending})
 	cases := []struct {
 		name    string

@@ -81,6 +81,7 @@ func OpenDest(ctx context.Context, d *output.Dest, every int, opts Options, log 
 	}
 	k.kick, k.stop, k.done = make(chan struct{}, 1), make(chan struct{}), make(chan struct{})
 	j.outcome = k.outcome
+	j.keep = k.keep
 	go k.checkpoints(ctx)
 	return k, nil
 }
@@ -124,7 +125,16 @@ func (k *Kept) checkpoints(ctx context.Context) {
 	}
 }
 
-// Save, once the journal is closed, stops the checkpoints and uploads the journal as it ends;
+// keep takes the journal's compacted copy at Close (a file without a name): Save uploads it.
+func (k *Kept) keep(f *os.File) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	_ = k.rd.Close()
+	k.rd = f
+}
+
+// Save, once the journal is closed, stops the checkpoints and uploads the journal as it ends
+// (compacted by Close);
 // a local journal is saved already. It releases the local copy.
 func (k *Kept) Save(ctx context.Context) error {
 	if k.rd == nil {

@@ -106,6 +106,10 @@ func TestKeptS3(t *testing.T) {
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("left in TMPDIR: %v", left)
 	}
+	// What was uploaded last is the compacted state: its header and one line per id.
+	if got := uploaded(); strings.Count(got, "\n") != 4 || strings.Contains(got, StatusPending) {
+		t.Errorf("uploaded state is not compacted:\n%s", got)
+	}
 
 	again, err := openKept(t, url, 2)
 	if err != nil {

@@ -1,6 +1,8 @@
-// Package journal keeps the --state file: an append-only JSON Lines log of what each externalId's
-// submission came to (PENDING before its request, then CREATED, EXISTS or FAILED), read back when a
-// run starts so that it skips what is done and re-sends what was pending with the same key.
+// Package journal keeps the --state file: what each externalId's submission came to (PENDING
+// before its request, then CREATED, EXISTS or FAILED), appended as it happens, and for each one
+// done what the nightly reconciliation needs (the platform's ids, the days it was first and last
+// seen and went missing, a fingerprint of each field sent: sums.go, sightings.go), read back
+// when a run starts and compacted to one line per employee when it ends (compact.go).
 //
 // Durability: every entry is one write(2) of a whole line on a file opened O_APPEND. Once that call
 // returns the line is in the kernel's page cache and survives a kill -9 of the process; only a
@@ -27,21 +29,22 @@ package journal
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math/rand/v2"
 	"net"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/rosterload/rosterload/redact"
 )
 
 // Statuses an entry records.
@@ -70,6 +73,9 @@ type Entry struct {
 	FinancialAccountID string    `json:"financialAccountId,omitempty"`
 	Row                int       `json:"row,omitempty"`
 	At                 time.Time `json:"at"`
+	// Sums, for a CREATED or EXISTS entry, are the fingerprints of the request that was sent
+	// (from Fingerprint); they are written as the line's shape and sums.
+	Sums Sums `json:"-"`
 }
 
 func (e *Entry) check() error {
@@ -152,6 +158,16 @@ type Options struct {
 	// more at the end (Done) if it was called at all, e.g. to log "loading state: 45%". It is
 	// called on the goroutine that called OpenFor.
 	Progress func(LoadProgress)
+	// Key keys the fingerprints (ROSTERLOAD_STATE_KEY); empty: a salt kept in the state's header
+	// (see sums.go for what each protects). A state made with a key needs the same key (ErrKey).
+	Key redact.Secret
+	// Today is the day the run's sightings are of (its UTC date); zero: now.
+	Today time.Time
+	// ReadOnly opens the state to read it only (validate --state): no lock, so a run on the
+	// same file is not blocked; nothing written, upgraded or compacted, whatever is found; an
+	// absent file reads as an empty state. Host "" then accepts a state of any API host (a dry
+	// run has none); the kind must still match.
+	ReadOnly bool
 
 	progressEvery time.Duration // tests: 0 is once a second
 }
@@ -175,16 +191,28 @@ func (p LoadProgress) Percent() int {
 
 // Journal is an open state file. Its methods are safe for concurrent use.
 type Journal struct {
-	path     string
-	f        *os.File
-	warnings []string
-	kind     string // the file's kind; "" only for a headerless file opened by Open (any kind)
-	host     string // the file's API host; "" when not bound
+	path      string
+	f         *os.File // nil for an absent file opened ReadOnly
+	warnings  []string
+	kind      string // the file's kind; "" only for a headerless file opened by Open (any kind)
+	host      string // the file's API host; "" when not bound
+	readOnly  bool
+	today     uint16 // Options.Today as a day
+	createdAt time.Time
+	scheme    *scheme // how fingerprints are made; set once the header (or its absence) is read
+	shapes    *shapes
+	sumsValid bool   // the file's fingerprints are of this journal's scheme
+	upgrade   string // why the file must be rewritten at open ("" for no need)
 
-	mu     sync.Mutex // guards what follows, and orders writes
-	st     *store
-	broken error // after a failed write or fsync: the file may hold a partial line, append no more
-	closed bool
+	// keep, if set, takes the compacted state at Close instead of the file's name (an s3://
+	// state, whose local copy has no name: see Kept).
+	keep func(*os.File)
+
+	mu      sync.Mutex // guards what follows, and orders writes
+	st      *store
+	broken  error // after a failed write or fsync: the file may hold a partial line, append no more
+	closed  bool
+	changed bool // recorded, seen, marked or refreshed: compact at Close
 
 	// outcome, if set, is called after each outcome (not PENDING) is written: the checkpoints
 	// of a journal kept in S3 count them (see Kept).
@@ -214,9 +242,12 @@ func OpenFor(path string, opts Options) (*Journal, error) {
 	if kind == "" {
 		return nil, errors.New("state journal: no record kind given")
 	}
-	host, err := normHost(opts.Host)
-	if err != nil {
-		return nil, fmt.Errorf("state journal: API host: %w", err)
+	host := ""
+	if !opts.ReadOnly || strings.TrimSpace(opts.Host) != "" {
+		var err error
+		if host, err = normHost(opts.Host); err != nil {
+			return nil, fmt.Errorf("state journal: API host: %w", err)
+		}
 	}
 	opts.Kind, opts.Host = kind, host
 	return open(path, opts, true)
@@ -229,30 +260,118 @@ func OpenFor(path string, opts Options) (*Journal, error) {
 func Open(path string) (*Journal, error) { return open(path, Options{}, false) }
 
 func open(path string, opts Options, bound bool) (*Journal, error) {
-	f, size, err := openLocked(path)
+	var (
+		f    *os.File
+		size int64
+		err  error
+	)
+	if opts.ReadOnly {
+		f, size, err = openRead(path)
+	} else {
+		f, size, err = openLocked(path)
+	}
 	if err != nil {
 		return nil, err
 	}
+	today := opts.Today
+	if today.IsZero() {
+		today = time.Now()
+	}
 	j := &Journal{
-		path:   path,
-		f:      f,
-		st:     newStore(),
-		stop:   make(chan struct{}),
-		exited: make(chan struct{}),
+		path:     path,
+		f:        f,
+		readOnly: opts.ReadOnly,
+		today:    dayOf(today.UTC()),
+		st:       newStore(nil),
+		stop:     make(chan struct{}),
+		exited:   make(chan struct{}),
 	}
 	if bound {
 		j.kind, j.host = opts.Kind, opts.Host
 	}
-	if err := j.load(size, opts, bound); err != nil {
-		_ = j.f.Close()
+	if f != nil {
+		err = j.load(size, opts, bound)
+	} else {
+		err = j.useScheme(opts, nil)
+	}
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
 		return nil, err
 	}
-	go j.syncLoop()
+	if j.readOnly {
+		close(j.exited)
+	} else {
+		go j.syncLoop()
+	}
 	return j, nil
 }
 
+// openRead opens path for reading only, taking no lock: nil for an absent file.
+func openRead(path string) (*os.File, int64, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("state file: %w", err)
+	}
+	fi, err := regular(f, path)
+	if err != nil {
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}
+
+// regular stats f, the file at path, and closes it unless it is a regular file.
+func regular(f *os.File, path string) (os.FileInfo, error) {
+	fi, err := f.Stat()
+	if err != nil || !fi.Mode().IsRegular() {
+		_ = f.Close()
+		if err == nil {
+			err = errors.New("not a regular file")
+		}
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
+	return fi, nil
+}
+
+// useScheme settles how fingerprints are made once the header is read (h nil: there is none, or
+// it is of a version without fingerprints).
+func (j *Journal) useScheme(opts Options, h *header) error {
+	var err error
+	switch {
+	case h != nil && h.Sums == schemeKeyed:
+		switch {
+		case opts.Key.Empty():
+			return fmt.Errorf("state file %s was made with ROSTERLOAD_STATE_KEY set, and it is not: set the ROSTERLOAD_STATE_KEY the state was made with: %w", j.path, ErrKey)
+		case keyID(opts.Key) != h.KeyID:
+			return fmt.Errorf("state file %s was made with another ROSTERLOAD_STATE_KEY: set the ROSTERLOAD_STATE_KEY the state was made with: %w", j.path, ErrKey)
+		}
+		j.scheme, err = newScheme(opts.Key, nil)
+		j.sumsValid = true
+	case h != nil && h.Sums == schemeSalted && opts.Key.Empty():
+		j.scheme, err = newScheme(opts.Key, h.Salt)
+		j.sumsValid = true
+	case h != nil && h.Sums == schemeSalted:
+		j.scheme, err = newScheme(opts.Key, nil)
+		j.upgrade = "fingerprints keyed from now on"
+		j.warnings = append(j.warnings, fmt.Sprintf(
+			"state file %s was made without ROSTERLOAD_STATE_KEY; it is keyed from now on, and until each employee is seen again tonight, a change to what was sent before cannot be told", j.path))
+	default:
+		j.scheme, err = newScheme(opts.Key, nil)
+		if h != nil {
+			j.upgrade = "written by an earlier rosterload"
+		}
+	}
+	j.shapes = newShapes(j.scheme)
+	j.st.shapes = j.shapes
+	return err
+}
+
 // openLocked opens path and takes its lock, making sure the lock is on the file the path names
-// now: a run binding a state of an earlier version replaces the file (see bind), and one that
+// now: a run compacting or upgrading a state replaces the file (see compact.go), and one that
 // opened the old file just before must not go on with it.
 func openLocked(path string) (*os.File, int64, error) {
 	for attempt := 0; ; attempt++ {
@@ -260,13 +379,9 @@ func openLocked(path string) (*os.File, int64, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("state file: %w", err)
 		}
-		fi, err := f.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			_ = f.Close()
-			if err == nil {
-				err = errors.New("not a regular file")
-			}
-			return nil, 0, fmt.Errorf("state file %s: %w", path, err)
+		fi, err := regular(f, path)
+		if err != nil {
+			return nil, 0, err
 		}
 		if err := lock(f); err != nil {
 			_ = f.Close()
@@ -283,8 +398,8 @@ func openLocked(path string) (*os.File, int64, error) {
 	}
 }
 
-// load reads the entries and leaves the file ending in a complete line, ready for appending, and
-// bound to the run when bound.
+// load reads the entries and, unless read-only, leaves the file ending in a complete line, ready
+// for appending, bound to the run when bound, and of the current version.
 func (j *Journal) load(size int64, opts Options, bound bool) error {
 	r := bufio.NewReaderSize(j.f, 1<<20)
 	var (
@@ -294,6 +409,9 @@ func (j *Journal) load(size int64, opts Options, bound bool) error {
 		kindless int // entries without a kind, not used when bound
 		rw       raw
 		h        header
+		shl      shapeLine
+		fileSh   = map[int64]*shape{} // the file's shape ids
+		sums     []byte
 	)
 	pr := progress{fn: opts.Progress, every: opts.progressEvery, p: LoadProgress{Path: j.path, Size: size}}
 	pr.start()
@@ -319,18 +437,27 @@ loop:
 			good += int64(len(line))
 			continue
 		}
-		isHeader, perr := parseLine(content, &rw, &h)
+		kind, perr := parseLine(content, &rw, &h, &shl)
 		switch {
 		case perr != nil:
-		case isHeader && (hd != nil || entries > 0):
+		case kind == lineHeader && (hd != nil || entries > 0):
 			perr = errors.New("a second header, or a header after entries")
-		case isHeader:
+		case kind == lineHeader:
 			if err := j.useHeader(h, n, opts, bound); err != nil {
 				return err
 			}
 			hd = &h
+		case kind == lineShape:
+			if hd == nil {
+				perr = errors.New("a shape line before the header")
+			} else if j.sumsValid {
+				fileSh[shl.ID] = j.shapes.intern(shl.Paths, shapeKey(nil, shl.Paths))
+			}
 		default:
 			entries++
+			if perr = j.resolveSums(&rw, fileSh, &sums); perr != nil {
+				break
+			}
 			switch {
 			case j.kind == "" || string(rw.kind) == j.kind: // no allocation
 				j.st.apply(&rw)
@@ -348,8 +475,10 @@ loop:
 			continue
 		case perr == nil:
 			// Whole entry, only its newline missing: keep it and end the line.
-			if _, err := j.f.Write([]byte("\n")); err != nil {
-				return fmt.Errorf("state file %s: ending line %d: %w", j.path, n, err)
+			if !j.readOnly {
+				if _, err := j.f.Write([]byte("\n")); err != nil {
+					return fmt.Errorf("state file %s: ending line %d: %w", j.path, n, err)
+				}
 			}
 			good += int64(len(line)) + 1
 			break loop
@@ -366,6 +495,9 @@ loop:
 		}
 		j.warnings = append(j.warnings, fmt.Sprintf(
 			"state file %s: line %d was cut short (the previous run stopped while writing it) and is ignored", j.path, n))
+		if j.readOnly {
+			break
+		}
 		if err := j.f.Truncate(good); err != nil {
 			return fmt.Errorf("state file %s: removing torn line %d: %w", j.path, n, err)
 		}
@@ -379,10 +511,15 @@ loop:
 		j.warnings = append(j.warnings, fmt.Sprintf(
 			"state file %s: %d entries carry no record kind and are not used to skip rows", j.path, kindless))
 	}
+	if j.scheme == nil {
+		if err := j.useScheme(opts, nil); err != nil {
+			return err
+		}
+	}
 	switch {
-	case hd != nil || !bound:
+	case j.readOnly || !bound:
 		return nil
-	case entries == 0:
+	case hd == nil && entries == 0:
 		// New, empty or blank: start it with the header.
 		if good > 0 {
 			if err := j.f.Truncate(0); err != nil {
@@ -390,8 +527,44 @@ loop:
 			}
 		}
 		return j.writeHeader(j.f)
+	case hd == nil:
+		if err := j.rewrite(); err != nil {
+			return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
+		}
+		j.warnings = append(j.warnings, fmt.Sprintf(
+			"state file %s had no header (written by an earlier rosterload); its %d entries are of kind %s, so it is now bound to %s",
+			j.path, entries-kindless, opts.Kind, Binding{Kind: opts.Kind, Host: opts.Host}))
+	case j.upgrade != "":
+		if err := j.rewrite(); err != nil {
+			return fmt.Errorf("state file %s: upgrading it (%s): %w", j.path, j.upgrade, err)
+		}
 	}
-	return j.bind(good, entries-kindless, opts)
+	return nil
+}
+
+// resolveSums turns the shape and sums a line names into rw's fingerprints (none when the file's
+// are not of this journal's scheme); sums is scratch space.
+func (j *Journal) resolveSums(rw *raw, fileSh map[int64]*shape, sums *[]byte) error {
+	if rw.shapeNo == 0 && len(rw.sumsText) == 0 {
+		return nil
+	}
+	if !j.sumsValid {
+		return nil
+	}
+	sh := fileSh[rw.shapeNo]
+	if sh == nil {
+		return errors.New("fingerprints of an undefined shape")
+	}
+	n := base64.StdEncoding.DecodedLen(len(rw.sumsText))
+	if cap(*sums) < n {
+		*sums = make([]byte, n)
+	}
+	n, err := base64.StdEncoding.Decode((*sums)[:n], rw.sumsText)
+	if err != nil || n != sh.size {
+		return errors.New("fingerprints that do not fit their shape")
+	}
+	rw.sh, rw.sums = sh, (*sums)[:n]
+	return nil
 }
 
 // useHeader checks a header line against the run.
@@ -401,18 +574,33 @@ func (j *Journal) useHeader(h header, n int, opts Options, bound bool) error {
 	}
 	kind := strings.ToLower(strings.TrimSpace(h.Kind))
 	host, err := normHost(h.APIHost)
-	if h.Version != formatVersion || kind == "" || err != nil {
+	if h.Version < oldVersion || kind == "" || err != nil {
 		return &CorruptError{Path: j.path, Line: n, Err: errors.New("a header without a known version, a kind and an API host")}
 	}
-	if bound && (kind != opts.Kind || host != opts.Host) {
+	if h.Version == formatVersion && !(h.Sums == schemeKeyed && h.KeyID != "" || h.Sums == schemeSalted && len(h.Salt) == saltSize) {
+		return &CorruptError{Path: j.path, Line: n, Err: errors.New("a header that does not say how its fingerprints are made")}
+	}
+	if bound && (kind != opts.Kind || (opts.Host != "" && host != opts.Host)) {
 		return &MismatchError{Path: j.path, File: Binding{Kind: kind, Host: host}, Run: Binding{Kind: opts.Kind, Host: opts.Host}}
 	}
-	j.kind, j.host = kind, host
-	return nil
+	j.kind, j.host, j.createdAt = kind, host, h.CreatedAt
+	if h.Version < formatVersion {
+		return j.useScheme(opts, &header{})
+	}
+	return j.useScheme(opts, &h)
 }
 
 func (j *Journal) header() header {
-	return header{Rosterload: headerMagic, Version: formatVersion, Kind: j.kind, APIHost: j.host, CreatedAt: time.Now().UTC().Truncate(time.Second)}
+	if j.createdAt.IsZero() {
+		j.createdAt = time.Now().UTC().Truncate(time.Second)
+	}
+	h := header{Rosterload: headerMagic, Version: formatVersion, Kind: j.kind, APIHost: j.host, CreatedAt: j.createdAt}
+	if j.scheme.keyed {
+		h.Sums, h.KeyID = schemeKeyed, j.scheme.keyID
+	} else {
+		h.Sums, h.Salt = schemeSalted, j.scheme.salt
+	}
+	return h
 }
 
 // writeHeader writes the header line to f, an empty file, and flushes it.
@@ -427,63 +615,6 @@ func (j *Journal) writeHeader(f *os.File) error {
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("state file %s: %w", j.path, err)
 	}
-	return nil
-}
-
-// bind gives a headerless file (an earlier version's, whose entries are all of this run's kind)
-// its header: a copy with the header first is written beside it, locked, flushed and renamed over
-// it, so that a crash leaves either file whole. The first size bytes are the file's lines.
-func (j *Journal) bind(size int64, entries int, opts Options) error {
-	target := j.path
-	if p, err := filepath.EvalSymlinks(j.path); err == nil {
-		target = p // replace the file a symbolic link names, not the link
-	}
-	fi, err := j.f.Stat()
-	if err != nil {
-		return fmt.Errorf("state file %s: %w", j.path, err)
-	}
-	dir := filepath.Dir(target)
-	var tmp *os.File
-	var name string
-	for range 10 {
-		name = filepath.Join(dir, fmt.Sprintf(".%s.rosterload-%d", filepath.Base(target), rand.Uint64()))
-		tmp, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL|os.O_APPEND, fi.Mode().Perm())
-		if !errors.Is(err, fs.ErrExist) {
-			break
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
-	}
-	fail := func(err error) error {
-		_ = tmp.Close()
-		_ = os.Remove(name)
-		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
-	}
-	if err := lock(tmp); err != nil {
-		return fail(err)
-	}
-	if err := j.writeHeader(tmp); err != nil {
-		return fail(err)
-	}
-	if _, err := io.Copy(tmp, io.NewSectionReader(j.f, 0, size)); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := os.Rename(name, target); err != nil {
-		return fail(err)
-	}
-	if err := syncDir(dir); err != nil {
-		_ = tmp.Close()
-		return fmt.Errorf("state file %s: adding its header: %w", j.path, err)
-	}
-	_ = j.f.Close()
-	j.f = tmp
-	j.warnings = append(j.warnings, fmt.Sprintf(
-		"state file %s had no header (written by an earlier rosterload); its %d entries are of kind %s, so it is now bound to %s",
-		j.path, entries, opts.Kind, Binding{Kind: opts.Kind, Host: opts.Host}))
 	return nil
 }
 
@@ -610,10 +741,14 @@ func (j *Journal) Pending(externalID string) (Entry, bool) {
 
 // Record appends e as one line (At defaults to now, UTC; Kind to the journal's, and another kind
 // is refused). The line is on its way to disk when Record returns: see the package comment for
-// what that survives.
+// what that survives. A CREATED or EXISTS entry counts as seen today, and keeps its Sums (those
+// of another journal are dropped).
 func (j *Journal) Record(e Entry) error {
 	if err := e.check(); err != nil {
 		return fmt.Errorf("state journal: entry for row %d: %w", e.Row, err)
+	}
+	if j.readOnly {
+		return fmt.Errorf("state journal %s: opened read-only", j.path)
 	}
 	if j.kind != "" {
 		if e.Kind == "" {
@@ -625,15 +760,21 @@ func (j *Journal) Record(e Entry) error {
 	if e.At.IsZero() {
 		e.At = time.Now().UTC()
 	}
-	line, err := json.Marshal(e)
+	done := e.Status == StatusCreated || e.Status == StatusExists
+	if !done || e.Sums.sh == nil || e.Sums.sh.owner != j.shapes || len(e.Sums.b) > maxSums {
+		e.Sums = Sums{}
+	}
+	r := rawOf(&e)
+	if done {
+		r.hasSeen, r.first, r.last = true, j.today, j.today
+	}
+	line, err := appendLine(nil, &r)
 	if err != nil {
 		return fmt.Errorf("state journal: %w", err)
 	}
-	line = append(line, '\n')
 	if len(line) > maxLine {
 		return fmt.Errorf("state journal: entry for row %d: %w", e.Row, errLongLine)
 	}
-	r := rawOf(&e)
 
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -643,12 +784,27 @@ func (j *Journal) Record(e Entry) error {
 	if j.broken != nil {
 		return j.broken
 	}
+	if sh := e.Sums.sh; sh != nil && !sh.saved {
+		// The shape's definition goes first, in the same write.
+		def, err := appendShape(nil, sh)
+		if err != nil {
+			return fmt.Errorf("state journal: %w", err)
+		}
+		line = append(def, line...)
+	}
 	// One call with the whole line: a process killed around it leaves the line whole or absent.
 	if _, err := j.f.Write(line); err != nil {
 		j.broken = fmt.Errorf("state file %s: an earlier write failed, nothing more is recorded: %w", j.path, err)
 		return fmt.Errorf("state file %s: %w", j.path, err)
 	}
+	if e.Sums.sh != nil {
+		e.Sums.sh.saved = true
+	}
 	j.st.apply(&r)
+	if done {
+		j.st.slot(j.st.index[e.ExternalID]).seen = true
+	}
+	j.changed = true
 	j.dirty.Store(true)
 	if j.outcome != nil && e.Status != StatusPending {
 		j.outcome()
@@ -691,7 +847,9 @@ func (j *Journal) syncLoop() {
 	}
 }
 
-// Close flushes and closes the file. Later Records return ErrClosed; a second Close does nothing.
+// Close flushes the file and, when anything was recorded or seen, compacts it (see compact.go),
+// then closes it. Later Records return ErrClosed; a second Close does nothing. A read-only
+// journal is closed as it was.
 func (j *Journal) Close() error {
 	j.mu.Lock()
 	if j.closed {
@@ -700,7 +858,20 @@ func (j *Journal) Close() error {
 	}
 	j.closed = true
 	j.mu.Unlock()
+	if j.readOnly {
+		if j.f == nil {
+			return nil
+		}
+		return j.f.Close()
+	}
 	close(j.stop)
 	<-j.exited
-	return errors.Join(j.Sync(), j.f.Close())
+	err := j.Sync()
+	j.mu.Lock()
+	if err == nil && j.broken == nil && j.changed && j.kind != "" && j.host != "" {
+		// (A headerless state opened by Open stays as it is: it has no header to write.)
+		err = j.compact()
+	}
+	j.mu.Unlock()
+	return errors.Join(err, j.f.Close())
 }

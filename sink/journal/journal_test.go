@@ -104,8 +104,8 @@ func TestRoundTrip(t *testing.T) {
 	if w := j2.Warnings(); len(w) != 0 {
 		t.Errorf("warnings on a clean file: %v", w)
 	}
-	if n := len(checkLines(t, path)); n != 3 {
-		t.Errorf("%d lines, want 3", n)
+	if n := len(checkLines(t, path)); n != 2 {
+		t.Errorf("%d lines, want 2 (compacted: one per id)", n)
 	}
 }
 
@@ -310,11 +310,14 @@ func TestConcurrentRecord(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	if n := len(checkLines(t, path)); n != 2*workers*each {
+		t.Errorf("%d lines, want %d (interleaved writes?)", n, 2*workers*each)
+	}
 	if err := j.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(checkLines(t, path)); n != 2*workers*each {
-		t.Errorf("%d lines, want %d (interleaved writes?)", n, 2*workers*each)
+	if n := len(checkLines(t, path)); n != workers*each {
+		t.Errorf("%d lines after compaction, want one per id: %d", n, workers*each)
 	}
 	j2 := mustOpen(t, path)
 	if j2.Len() != workers*each {

@@ -11,28 +11,84 @@ var errNoExternalID = errors.New("no externalId")
 
 func unknownStatus(s string) error { return fmt.Errorf("unknown status %.20q", s) }
 
-// parseLine reads one line (without its newline, trimmed) into r. Lines as rosterload writes
-// them (an object of our keys, ASCII strings without escapes, an integer row) take a fast path
-// that allocates nothing; anything else is decoded by encoding/json into an Entry, as it always
-// was, so both paths accept and refuse the same lines. isHeader reports a header line.
-func parseLine(content []byte, r *raw, hd *header) (isHeader bool, err error) {
+// lineJSON is a line as encoding/json reads it: an entry, and for a done one its sightings and
+// the fingerprints of what was sent (the shape, defined by an earlier shape line, and the sums in
+// base64).
+type lineJSON struct {
+	Entry
+	FirstSeen    string `json:"firstSeen,omitempty"`
+	LastSeen     string `json:"lastSeen,omitempty"`
+	MissingSince string `json:"missingSince,omitempty"`
+	Shape        int64  `json:"shape,omitempty"`
+	Sums         string `json:"sums,omitempty"`
+}
+
+// What a line is.
+type lineKind uint8
+
+const (
+	lineEntry lineKind = iota
+	lineHeader
+	lineShape
+)
+
+// shapeLine defines a shape that later lines name by its id: the paths its fingerprints are of.
+type shapeLine struct {
+	Rosterload string   `json:"rosterload"` // always "shape"
+	ID         int64    `json:"id"`
+	Paths      []string `json:"paths"`
+}
+
+const shapeMagic = "shape"
+
+// parseLine reads one line (without its newline, trimmed) into r, hd or sl, as its kind says.
+// Lines as rosterload writes them (an object of our keys, ASCII strings without escapes, integer
+// row and shape) take a fast path that allocates nothing; anything else is decoded by
+// encoding/json, so both paths accept and refuse the same lines.
+func parseLine(content []byte, r *raw, hd *header, sl *shapeLine) (lineKind, error) {
 	*r = raw{}
 	if parseFast(content, r) {
-		return false, r.check()
+		return lineEntry, r.finish()
 	}
-	var e Entry
-	if err := json.Unmarshal(content, &e); err != nil {
-		return false, errors.New("not valid JSON")
+	var l lineJSON
+	if err := json.Unmarshal(content, &l); err != nil {
+		return lineEntry, errors.New("not valid JSON")
 	}
-	if cerr := e.check(); cerr != nil {
+	if cerr := l.check(); cerr != nil {
 		if h, ok := parseHeader(content); ok {
 			*hd = h
-			return true, nil
+			return lineHeader, nil
 		}
-		return false, cerr
+		if json.Unmarshal(content, sl) == nil && sl.Rosterload == shapeMagic && sl.ID > 0 {
+			return lineShape, nil
+		}
+		return lineEntry, cerr
 	}
-	*r = rawOf(&e)
-	return false, nil
+	if err := r.fromJSON(&l); err != nil {
+		return lineEntry, err
+	}
+	return lineEntry, r.finish()
+}
+
+func (r *raw) fromJSON(l *lineJSON) error {
+	*r = rawOf(&l.Entry)
+	var ok [3]bool
+	r.first, ok[0] = parseDate([]byte(l.FirstSeen))
+	r.last, ok[1] = parseDate([]byte(l.LastSeen))
+	r.missing, ok[2] = parseDate([]byte(l.MissingSince))
+	if ok != [3]bool{true, true, true} {
+		return errBadDate
+	}
+	r.shapeNo, r.sumsText = l.Shape, []byte(l.Sums)
+	return nil
+}
+
+var errBadDate = errors.New("a date that is not yyyy-MM-dd")
+
+// finish checks a parsed entry.
+func (r *raw) finish() error {
+	r.hasSeen = r.first != 0 || r.last != 0
+	return r.check()
 }
 
 // parseFast parses content when it has the shape of a line rosterload writes and reports whether
@@ -59,12 +115,17 @@ func parseFast(b []byte, r *raw) bool {
 		if i >= len(b) {
 			return false
 		}
-		if string(key) == "row" {
+		if string(key) == "row" || string(key) == "shape" {
 			n, j, ok := integer(b, i)
 			if !ok {
 				return false
 			}
-			r.row, i = n, j
+			if key[0] == 'r' {
+				r.row = n
+			} else {
+				r.shapeNo = n
+			}
+			i = j
 		} else {
 			v, j, ok := str(b, i)
 			if !ok {
@@ -90,6 +151,21 @@ func parseFast(b []byte, r *raw) bool {
 				if r.at.UnmarshalJSON(b[i:j]) != nil {
 					return false
 				}
+			case "firstSeen", "lastSeen", "missingSince":
+				d, ok := parseDate(v)
+				if !ok {
+					return false
+				}
+				switch key[0] {
+				case 'f':
+					r.first = d
+				case 'l':
+					r.last = d
+				default:
+					r.missing = d
+				}
+			case "sums":
+				r.sumsText = v
 			default:
 				return false
 			}
@@ -178,11 +254,21 @@ type header struct {
 	Kind       string    `json:"kind"`
 	APIHost    string    `json:"apiHost"`
 	CreatedAt  time.Time `json:"createdAt"`
+	// How the fingerprints are made (version 3): "keyed" with the key's id, or "salted" with
+	// the salt (see sums.go).
+	Sums  string `json:"sums,omitempty"`
+	KeyID string `json:"keyId,omitempty"`
+	Salt  []byte `json:"salt,omitempty"`
 }
 
 const (
-	headerMagic   = "state"
-	formatVersion = 2 // the first version with a header; version 1 is a file of entries only
+	headerMagic = "state"
+	// Version 3 adds sightings, fingerprints and shape lines, and is compacted at each close;
+	// version 2 was the first with a header; version 1 is a file of entries only.
+	formatVersion = 3
+	oldVersion    = 2 // the oldest header read (and upgraded)
+	schemeKeyed   = "keyed"
+	schemeSalted  = "salted"
 )
 
 func parseHeader(content []byte) (header, bool) {

@@ -68,7 +68,7 @@ var (
 	maxAt = time.Unix(0, math.MaxInt64)
 )
 
-// slot is an externalId's state: 64 bytes, no pointers.
+// slot is an externalId's state: 80 bytes, no pointers.
 type slot struct {
 	at     int64 // the kept entry's At, in Unix nanoseconds (atZero: the zero time)
 	row    int32
@@ -77,6 +77,14 @@ type slot struct {
 	kind   uint8 // index in store.kinds
 	flags  uint8 // id encodings (2 bits each: customer, profile, financial account), flagSpilled
 	ids    [3][16]byte
+
+	// What the nightly reconciliation reads of a done id (see sightings.go): the fingerprints
+	// of what was sent (shape 0: none known; else their bytes at sums in store.sums), and the
+	// days (since 1970-01-01, 0: unknown) it was first and last seen and went missing.
+	shape                      uint32
+	sums                       uint32
+	firstDay, lastDay, missDay uint16
+	seen                       bool // seen in this run (Seen, or recorded done)
 }
 
 // raw is a parsed line: views into the line being read (or copies of an Entry's strings), valid
@@ -86,6 +94,15 @@ type raw struct {
 	ids                      [3][]byte // customer, profile, financial account
 	row                      int64
 	at                       time.Time
+
+	// A done entry's sightings (hasSeen: the line says them; else they are the day of at) and
+	// fingerprints (sh nil: none). shapeNo and sumsText are what a line says, resolved by load.
+	hasSeen              bool
+	first, last, missing uint16
+	sh                   *shape
+	sums                 []byte
+	shapeNo              int64
+	sumsText             []byte
 }
 
 func (r *raw) check() error {
@@ -107,7 +124,8 @@ func (r *raw) entry() Entry {
 
 func rawOf(e *Entry) raw {
 	return raw{extID: []byte(e.ExternalID), kind: []byte(e.Kind), status: []byte(e.Status), key: []byte(e.IdempotencyKey),
-		ids: [3][]byte{[]byte(e.CustomerID), []byte(e.ProfileID), []byte(e.FinancialAccountID)}, row: int64(e.Row), at: e.At}
+		ids: [3][]byte{[]byte(e.CustomerID), []byte(e.ProfileID), []byte(e.FinancialAccountID)}, row: int64(e.Row), at: e.At,
+		sh: e.Sums.sh, sums: []byte(e.Sums.b)}
 }
 
 const chunkSlots = 1 << 14 // 1 MiB of slots per chunk: growing never copies what is held
@@ -119,14 +137,16 @@ type store struct {
 	arena  arena
 	spill  map[int32]Entry // the kept entry of a slot flagged flagSpilled
 	kinds  []string        // slot.kind indexes it; kinds[0] is ""
+	sums   sumsArena       // the fingerprints of done ids
+	shapes *shapes         // what slot.shape indexes
 
 	// A PENDING entry recorded after the id was done, by slot (pendingSpill when flagSpilled).
 	pending      map[int32]slot
 	pendingSpill map[int32]Entry
 }
 
-func newStore() *store {
-	return &store{index: map[string]int32{}, spill: map[int32]Entry{}, kinds: []string{""},
+func newStore(sh *shapes) *store {
+	return &store{index: map[string]int32{}, spill: map[int32]Entry{}, kinds: []string{""}, shapes: sh,
 		pending: map[int32]slot{}, pendingSpill: map[int32]Entry{}}
 }
 
@@ -191,6 +211,40 @@ func (s *store) apply(r *raw) {
 	} else if ok {
 		delete(s.spill, i)
 	}
+	if isDone(st) {
+		s.sighted(sl, r)
+		if r.sh != nil {
+			s.setSums(sl, r.sh, r.sums)
+		}
+	}
+}
+
+// sighted merges a done entry's sightings into sl: the earliest first day, the latest last day,
+// and missing as the line says (a line without sightings was written the day it was seen).
+func (s *store) sighted(sl *slot, r *raw) {
+	first, last, missing := r.first, r.last, r.missing
+	if !r.hasSeen {
+		first, last, missing = dayOf(r.at), dayOf(r.at), 0
+	}
+	if first != 0 && (sl.firstDay == 0 || first < sl.firstDay) {
+		sl.firstDay = first
+	}
+	if last >= sl.lastDay {
+		sl.lastDay, sl.missDay = last, missing
+	}
+}
+
+// setSums makes b (of shape sh) sl's fingerprints, in place when it has some of that size.
+func (s *store) setSums(sl *slot, sh *shape, b []byte) {
+	if len(b) != sh.size || len(b) > maxSums {
+		return
+	}
+	if old := s.shapes.get(sl.shape); old != nil && old.size == len(b) {
+		copy(s.sums.get(sl.sums, len(b)), b)
+	} else {
+		sl.sums = s.sums.put(b)
+	}
+	sl.shape = sh.id
 }
 
 func (s *store) dropPending(i int32) {

@@ -1,0 +1,166 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func ewaRequest() *CustomerProfileRequest {
+	return &CustomerProfileRequest{
+		ExternalID: "E1", ProgramID: "prog-1", EligibilityStatus: "ELIGIBLE",
+		CustomerData: &IndividualCustomer{
+			Type: TypeIndividual, FirstName: "Ada", LastName: "Lovelace",
+			PrimaryPhoneNumber: &Phone{Number: "+15555550100", Type: "MOBILE", Verified: Bool(false)},
+			SocialID:           "123456789",
+			Metadata:           map[string]string{"team": "ops", "costCenter": "cc-9", "empty": ""},
+		},
+		FinancialAccountData: &FinancialAccountData{
+			Name: "Pay card", Subtype: "DEBIT", DefaultFlag: Bool(true),
+			Card: &Card{FirstName: "Ada", LastName: "Lovelace", CardNumber: "4111111111111111", Expiry: "2030-12",
+				BillingAddress: &BillingAddress{AddressLine1: "1 Main St", City: "Springfield", CountryCode: "USA", PostalCode: "12345"}},
+		},
+	}
+}
+
+type embedded struct {
+	Inner string `json:"inner"`
+}
+
+type odd struct {
+	embedded
+	*Phone
+	Skipped  string `json:"-"`
+	NoTag    string
+	Count    int            `json:"count"`
+	Ratio    float64        `json:"ratio,omitempty"`
+	Any      any            `json:"any,omitempty"`
+	ByNumber map[int]string `json:"byNumber,omitempty"`
+	hidden   string
+}
+
+func flat(req any) string {
+	var b strings.Builder
+	Flatten(req, func(path, value string) { fmt.Fprintf(&b, "%s=%s\n", path, value) })
+	return b.String()
+}
+
+func TestFlatten(t *testing.T) {
+	t.Parallel()
+	many := &IndividualCustomer{Type: TypeIndividual}
+	for i := range 18 {
+		many.Addresses = append(many.Addresses, Address{Type: "MAILING", ZipCode: fmt.Sprint(10000 + i)})
+	}
+	cases := []struct {
+		name string
+		req  any
+		want string
+	}{
+		{"nil", nil, ""},
+		{"nil pointer", (*CustomerProfileRequest)(nil), ""},
+		{"ewa request", ewaRequest(), `externalId=E1
+eligibilityStatus=ELIGIBLE
+programId=prog-1
+customerData.metadata.costCenter=cc-9
+customerData.metadata.team=ops
+customerData.type=INDIVIDUAL
+customerData.firstName=Ada
+customerData.lastName=Lovelace
+customerData.primaryPhoneNumber.number=+15555550100
+customerData.primaryPhoneNumber.type=MOBILE
+customerData.primaryPhoneNumber.verified=false
+customerData.socialId=123456789
+financialAccountData.name=Pay card
+financialAccountData.subtype=DEBIT
+financialAccountData.defaultFlag=true
+financialAccountData.card.firstName=Ada
+financialAccountData.card.lastName=Lovelace
+financialAccountData.card.cardNumber=4111111111111111
+financialAccountData.card.expiry=2030-12
+financialAccountData.card.billingAddress.addressLine1=1 Main St
+financialAccountData.card.billingAddress.city=Springfield
+financialAccountData.card.billingAddress.countryCode=USA
+financialAccountData.card.billingAddress.postalCode=12345
+`},
+		{"addresses and json.Number", &BusinessCustomer{Type: TypeBusiness, BusinessName: "Acme",
+			Addresses: []Address{{Type: "PHYSICAL", StreetLine1: "1 Main"}, {Type: "MAILING", ZipCode: "02134", Primary: Bool(true)}},
+			Limits:    &Limits{Daily: &Limit{Amount: json.Number("100.50")}}}, `addresses[0].type=PHYSICAL
+addresses[0].streetLine1=1 Main
+addresses[1].type=MAILING
+addresses[1].zipCode=02134
+addresses[1].primary=true
+type=BUSINESS
+businessName=Acme
+limits.DAILY.amount=100.50
+`},
+		{"embedded, skipped, untagged, numbers, interface, int keys", odd{embedded: embedded{Inner: "in"}, Phone: &Phone{Number: "1"},
+			Skipped: "no", NoTag: "yes", Count: 3, Ratio: 0.5, Any: &Email{Value: "a@b.c"}, ByNumber: map[int]string{2: "two"}, hidden: "h"}, `inner=in
+number=1
+NoTag=yes
+count=3
+ratio=0.5
+any.value=a@b.c
+byNumber.2=two
+`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := flat(tc.req); got != tc.want {
+				t.Errorf("Flatten:\n%s\nwant:\n%s", got, tc.want)
+			}
+		})
+	}
+	t.Run("long list", func(t *testing.T) {
+		t.Parallel()
+		got := flat(many)
+		for _, want := range []string{"addresses[0].zipCode=10000\n", "addresses[15].zipCode=10015\n", "addresses[17].zipCode=10017\n"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("no %q in\n%s", want, got)
+			}
+		}
+	})
+}
+
+// The plans are shared by concurrent walks (the pipeline fingerprints rows in parallel).
+func TestFlattenConcurrent(t *testing.T) {
+	t.Parallel()
+	want := flat(ewaRequest())
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 50 {
+				if got := flat(ewaRequest()); got != want {
+					t.Error("concurrent walks differ")
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// A request of structs and pointers is walked without building a path or parsing a tag.
+func TestFlattenAllocs(t *testing.T) {
+	req := ewaRequest()
+	req.CustomerData.Metadata = nil
+	req.CustomerData.PrimaryPhoneNumber.Verified = nil
+	req.FinancialAccountData.DefaultFlag = nil
+	n := 0
+	yield := func(path, value string) { n += len(path) }
+	Flatten(req, yield)
+	if a := testing.AllocsPerRun(100, func() { Flatten(req, yield) }); a > 1 {
+		t.Errorf("%.0f allocations per walk, want at most 1", a)
+	}
+}
+
+func BenchmarkFlatten(b *testing.B) {
+	req := ewaRequest()
+	n := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		Flatten(req, func(path, value string) { n += len(path) + len(value) })
+	}
+}
