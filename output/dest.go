@@ -80,6 +80,16 @@ func (d *Dest) CheckWritable(ctx context.Context) error {
 // for writing, when there is no such object yet. A local output is where it is: found, nothing
 // copied.
 func (d *Dest) Fetch(ctx context.Context) (obj s3store.Object, found bool, err error) {
+	obj, found, err = d.Copy(ctx)
+	if err == nil && !found {
+		err = d.CheckWritable(ctx)
+	}
+	return obj, found, err
+}
+
+// Copy is Fetch for a reader (validate --state): no object is not an error, and nothing is
+// written to the bucket.
+func (d *Dest) Copy(ctx context.Context) (obj s3store.Object, found bool, err error) {
 	if d.store == nil {
 		return s3store.Object{}, true, nil
 	}
@@ -90,7 +100,7 @@ func (d *Dest) Fetch(ctx context.Context) (obj s3store.Object, found bool, err e
 	defer f.Close()
 	r, err := d.store.Open(ctx, d.url, "")
 	if errors.Is(err, s3store.ErrNotFound) {
-		return obj, false, d.CheckWritable(ctx)
+		return obj, false, nil
 	}
 	if err != nil {
 		return obj, false, err

@@ -30,6 +30,14 @@ type Sink interface {
 	Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome, error)
 }
 
+// Reconciler compares rows with what an earlier run sent (the nightly reconciliation of DESIGN.md).
+// It is called from one goroutine, in source order, for every row with an externalId: send says
+// whether the row is a valid first occurrence. Its outcome's warnings go into the line (a
+// returned employee); settled says the outcome is final (SKIPPED, CHANGED) and the row is not sent.
+type Reconciler interface {
+	Reconcile(rec *ingest.Record, send bool) (o outcome.Outcome, settled bool)
+}
+
 // ErrSubmit wraps a Sink's run-level error. When Run returns it, every row is in the report
 // (those not sent NOT_SUBMITTED), so the caller may keep the report.
 var ErrSubmit = errors.New("submission stopped")
@@ -45,7 +53,12 @@ type Pipeline struct {
 	Mapper    Mapper
 	Validator *validate.Validator
 	// Sink receives valid first occurrences; nil is a dry run, where they are VALID.
-	Sink        Sink
+	Sink Sink
+	// Reconcile, if set, settles rows an earlier run sent before they reach the sink.
+	Reconcile Reconciler
+	// Held: a safety check held the run; valid rows the reconciler does not settle are
+	// NOT_SUBMITTED and nothing reaches the sink.
+	Held        bool
 	Concurrency int // sink calls at once; 0 = 1
 	Workers     int // validation goroutines; 0 = GOMAXPROCS
 	Report      reports.Writer
@@ -293,9 +306,11 @@ func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
 	return validate.Result{Errors: []validate.Problem{{Field: "row", Code: validate.CodeRequired, Message: "row maps to no record"}}}
 }
 
-// route settles a validated item: DUPLICATE, or VALID (dry run), or off to the sink.
+// route settles a validated item: DUPLICATE, SKIPPED or CHANGED (the reconciler), VALID (dry
+// run), NOT_SUBMITTED (held), or off to the sink.
 func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgroup.Group, clock *stageClock) error {
 	if !it.valid {
+		p.reconcile(it, false)
 		return nil
 	}
 	t := time.Now()
@@ -312,9 +327,17 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 			Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,
 			Message: first.message(it.line.ExternalID),
 		})
+		p.reconcile(it, false)
 		return nil
 	}
-	if p.Sink == nil {
+	if p.reconcile(it, true) {
+		return nil
+	}
+	switch {
+	case p.Held:
+		it.line.Status = outcome.NotSubmitted
+		return nil
+	case p.Sink == nil:
 		it.line.Status = outcome.Valid
 		return nil
 	}
@@ -346,6 +369,20 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 }
 
 // fill puts a sink's outcome in the record's line, its problems after the validator's.
+// reconcile hands a row with an externalId to the reconciler and reports whether it settled it.
+func (p *Pipeline) reconcile(it *item, send bool) bool {
+	if p.Reconcile == nil || it.line.ExternalID == "" {
+		return false
+	}
+	o, settled := p.Reconcile.Reconcile(it.rec, send && it.line.Status == "")
+	if settled {
+		fill(&it.line, o)
+		return true
+	}
+	it.line.Warnings = append(it.line.Warnings, o.Warnings...)
+	return false
+}
+
 func fill(line *reports.Line, o outcome.Outcome) {
 	line.Status = o.Status
 	line.CustomerID, line.ProfileID, line.FinancialAccountID = o.CustomerID, o.ProfileID, o.FinancialAccountID

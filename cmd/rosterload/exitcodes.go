@@ -6,9 +6,11 @@ import (
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/notify"
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/sink/journal"
+	"github.com/rosterload/rosterload/sink/reconcile"
 )
 
 // Exit codes.
@@ -17,6 +19,7 @@ const (
 	exitRows     = 1
 	exitConfig   = 2
 	exitUnfinish = 3
+	exitHeld     = 4
 )
 
 // exitCodes is the one list of exit codes and what each means: the help text prints it, README.md
@@ -25,10 +28,11 @@ var exitCodes = []struct {
 	code    int
 	meaning string
 }{
-	{exitOK, "every row VALID / CREATED / EXISTS / SKIPPED"},
+	{exitOK, "every row VALID / CREATED / EXISTS / SKIPPED / CHANGED"},
 	{exitRows, "some row has another status"},
 	{exitConfig, "usage, configuration or unreadable source"},
 	{exitUnfinish, "the run could not finish"},
+	{exitHeld, "held on purpose by a safety check: nothing was sent"},
 }
 
 // exitCode maps the error a command ended with (nil: it went well) to its exit code. An error
@@ -37,8 +41,10 @@ func exitCode(err error) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, errRowsNotOK), errors.Is(err, errInterrupted), errors.Is(err, errBudget):
+	case errors.Is(err, errRowsNotOK), errors.Is(err, errInterrupted):
 		return exitRows
+	case errors.Is(err, errHeld), errors.Is(err, ingest.ErrStale):
+		return exitHeld
 	case errors.As(err, new(*usageError)),
 		errors.Is(err, errConfig),
 		errors.Is(err, ingest.ErrConfig),
@@ -49,7 +55,10 @@ func exitCode(err error) int {
 		errors.Is(err, s3store.ErrConfig),
 		errors.Is(err, s3store.ErrURL),
 		errors.Is(err, output.ErrOutput),
-		errors.Is(err, journal.ErrRefused):
+		errors.Is(err, journal.ErrRefused),
+		errors.Is(err, journal.ErrKey),
+		errors.Is(err, reconcile.ErrLimit),
+		errors.Is(err, notify.ErrURL):
 		return exitConfig
 	}
 	return exitUnfinish
@@ -80,8 +89,9 @@ var (
 	errInterrupted = &quietError{"interrupted"}
 )
 
-// errBudget is a run held by --max-invalid: nothing was sent.
-var errBudget = errors.New("too many invalid rows")
+// errHeld is a run held on purpose by a safety check (the omission guard, --max-invalid): nothing
+// was sent, the report says what would have been, and a person must decide.
+var errHeld = errors.New("the run is held")
 
 // usageError is a bad command line; usage asks for the usage text after the line (its msg may
 // then be empty: no line).

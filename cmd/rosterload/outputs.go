@@ -12,7 +12,7 @@ import (
 
 // outputs are a job's settled destinations: local paths or s3:// URLs, "" for one not wanted.
 type outputs struct {
-	report, summary, payload, state string
+	report, summary, payload, state, missing string
 }
 
 // stateFileName is the journal's name in a directory given as --state: the same every night,
@@ -37,13 +37,29 @@ func planOutputs(j *job, r *ingest.Roster) (outputs, error) {
 		{Flag: "--report", Path: cmp.Or(j.ro.report, defReport), Default: defReport},
 		{Flag: "--summary", Path: j.ro.summary, Default: defSummary},
 		{Flag: "--payload", Path: j.payload, Default: defPayload},
-		{Flag: "--state", Path: j.state, Default: stateFileName, InPlace: true},
+		{Flag: "--state", Path: j.night.state, Default: stateFileName, InPlace: true},
+	}
+	if j.readOnly {
+		// validate reads the state and never writes it: no output may be it.
+		ins = append(ins, output.Input{Flag: "--state", Path: j.night.state})
+		wants[3].Path = ""
+	}
+	if j.night.state != "" && j.night.full {
+		defMissing := missingName(j.ro.report, r.Name())
+		wants = append(wants, output.Want{Flag: "--missing", Path: cmp.Or(j.night.missing, defMissing), Default: filepath.Base(defMissing)})
 	}
 	got, err := output.Resolve(ins, wants)
 	if err != nil {
 		return outputs{}, err
 	}
-	return outputs{report: got[0], summary: got[1], payload: got[2], state: got[3]}, nil
+	outs := outputs{report: got[0], summary: got[1], payload: got[2], state: got[3]}
+	if len(got) > 4 {
+		outs.missing = got[4]
+	}
+	if j.readOnly {
+		outs.state = j.night.state
+	}
+	return outs, nil
 }
 
 // summaryName is the summary's name in a directory or under an S3 prefix: beside the report's.

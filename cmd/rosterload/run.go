@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/sink/client"
 	"github.com/rosterload/rosterload/sink/journal"
+	"github.com/rosterload/rosterload/sink/reconcile"
 	"github.com/rosterload/rosterload/sink/submit"
 )
 
@@ -30,7 +30,6 @@ type runOptions struct {
 	rate           float64
 	maxAttempts    int
 	attemptTimeout time.Duration
-	state          string
 	checkpoint     int
 	maxInvalid     string
 	sandbox        bool
@@ -43,43 +42,30 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 	fs.Float64Var(&o.rate, "rate", 25, "requests per second at most (0: no limit)")
 	fs.IntVar(&o.maxAttempts, "max-attempts", 6, "attempts per record (retries on network errors, 429 and 5xx)")
 	fs.DurationVar(&o.attemptTimeout, "attempt-timeout", 30*time.Second, "time allowed for one request")
-	fs.StringVar(&o.state, "state", "", "state journal `file` or s3:// URL: rows it holds as done are SKIPPED")
 	fs.IntVar(&o.checkpoint, "state-checkpoint", 1000, "with an s3:// --state, upload it every `N` rows submitted (and at the end)")
-	fs.StringVar(&o.maxInvalid, "max-invalid", "", "submit nothing if more rows than `N` (or P%) are invalid")
+	fs.StringVar(&o.maxInvalid, "max-invalid", "", "hold the run (exit 4: nothing sent, the report written) if more rows than `N` (or P%) are invalid")
 	fs.BoolVar(&o.sandbox, "sandbox", false, "start the API emulator in-process and submit to it")
 }
 
-// maxInvalid parses --max-invalid: "" (no limit), "N" or "P%".
-func parseMaxInvalid(s string) (n int, pct float64, set bool, err error) {
-	if s == "" {
-		return 0, 0, false, nil
-	}
-	if p, ok := strings.CutSuffix(s, "%"); ok {
-		pct, err = strconv.ParseFloat(p, 64)
-		if err != nil || pct < 0 || pct > 100 {
-			return 0, 0, false, &usageError{msg: fmt.Sprintf("--max-invalid %q: want a count or a percentage 0-100%%", s)}
-		}
-		return -1, pct, true, nil
-	}
-	n, err = strconv.Atoi(s)
-	if err != nil || n < 0 {
-		return 0, 0, false, &usageError{msg: fmt.Sprintf("--max-invalid %q: want a count or a percentage", s)}
-	}
-	return n, 0, true, nil
-}
-
 // cmdRun validates, submits and reports.
-func cmdRun(ctx, hard context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+func cmdRun(ctx, hard context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (ended error) {
 	var so sourceOptions
 	var ro reportOptions
 	var o runOptions
-	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, o.register)
+	var night nightOptions
+	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, o.register,
+		func(fs *flag.FlagSet) { night.register(fs, true) })
 	if err != nil {
 		return err
 	}
-	maxN, maxPct, limited, err := parseMaxInvalid(o.maxInvalid)
-	if err != nil {
+	if err := night.check(); err != nil {
 		return err
+	}
+	var budget reconcile.Limit
+	if o.maxInvalid != "" {
+		if budget, err = reconcile.ParseLimit(o.maxInvalid); err != nil {
+			return &usageError{msg: "--max-invalid " + err.Error()}
+		}
 	}
 	cc := client.Config{
 		BaseURL: o.apiURL, TokenURL: o.tokenURL, Concurrency: o.concurrency, Rate: o.rate,
@@ -118,8 +104,8 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 
 	var state *journal.Kept // saved (an s3:// one uploaded) once the job is done
 	j := &job{
-		command: "run", source: source, so: &so, ro: &ro, state: o.state, concurrency: o.concurrency,
-		submitCtx: ctx,
+		command: "run", source: source, so: &so, ro: &ro, concurrency: o.concurrency,
+		submitCtx: ctx, night: &night, env: env, apiHost: cc.BaseURL,
 		tally: func(s *reports.Summary) {
 			st := cl.Stats()
 			s.Requests, s.Retries = st.Requests, st.Retries
@@ -130,23 +116,22 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 			s.APIUnreachable = st.Requests > 0 && len(st.HTTPStatus) == 0
 		},
 	}
+	defer func() { j.notifyEnd(context.WithoutCancel(hard), ended, log) }()
 	j.prepare = func(pctx context.Context, outs outputs) error {
-		if limited {
+		if o.maxInvalid != "" {
 			// The budget is checked on a dry run of the whole file before anything is sent.
-			if err := checkInvalidBudget(pctx, source, &so, maxN, maxPct, log); err != nil {
+			if err := checkInvalidBudget(pctx, j, budget, log); err != nil {
 				return err
 			}
 		}
 		var jr *journal.Journal
 		if outs.state != "" {
-			st, err := openState(pctx, &so, outs.state, o.checkpoint, journal.Options{Kind: string(j.kind), Host: cc.BaseURL,
-				Progress: func(p journal.LoadProgress) {
-					log.Info("loading the state journal", "path", outs.state, "percent", p.Percent(), "lines", p.Lines)
-				}}, log)
+			st, err := openState(pctx, &so, outs.state, o.checkpoint, j.stateOptions(cc.BaseURL, false, log, outs.state), log)
 			if err != nil {
 				return err
 			}
 			state, jr = st, st.Journal
+			j.journal = jr
 			j.cleanups = append(j.cleanups, func() { st.Close() })
 		}
 		// A run whose API is down stops after a few rounds of concurrent failures instead of
@@ -156,7 +141,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	}
 	// SIGINT (ctx) stops new requests, the rest of the rows are still read and reported as
 	// NOT_SUBMITTED; hard (a second signal) aborts.
-	ended := execute(hard, j, log, stderr)
+	ended = execute(hard, j, log, stderr)
 	if ended == nil && ctx.Err() != nil {
 		ended = errInterrupted
 	}
@@ -209,20 +194,17 @@ func openState(ctx context.Context, so *sourceOptions, dest string, checkpoint i
 	return st, nil
 }
 
-// checkInvalidBudget dry-runs the source and refuses, with errBudget, when too many rows are
-// invalid.
-func checkInvalidBudget(ctx context.Context, source string, so *sourceOptions, maxN int, maxPct float64, log *slog.Logger) error {
-	n, invalid, err := countInvalid(ctx, source, so)
+// checkInvalidBudget dry-runs the source and holds the run when more rows are invalid than
+// the budget allows: nothing is sent, and the report says what would have been.
+func checkInvalidBudget(ctx context.Context, j *job, budget reconcile.Limit, log *slog.Logger) error {
+	n, invalid, err := countInvalid(ctx, j.source, j.so)
 	if err != nil {
 		return err
 	}
-	limit := maxN
-	if maxN < 0 {
-		limit = int(float64(n) * maxPct / 100)
-	}
+	limit := budget.Of(n)
 	log.Info("invalid-row budget", "rows", n, "invalid", invalid, "allowed", limit)
 	if invalid > limit {
-		return fmt.Errorf("%w: %d of %d rows are invalid, more than --max-invalid allows (%d): nothing was submitted; run rosterload validate for the report", errBudget, invalid, n, limit)
+		j.hold(fmt.Sprintf("%d of %d rows are invalid, more than --max-invalid %s allows (%d): nothing was sent; the report says what would have been", invalid, n, budget, limit))
 	}
 	return nil
 }

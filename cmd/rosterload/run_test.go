@@ -786,12 +786,26 @@ func TestRunMaxInvalid(t *testing.T) {
 	t.Run("over the budget", func(t *testing.T) {
 		f := newRunFiles(dir, "over")
 		res := runCLI(t, oauthEnv(), runArgs(api.URL, f, r.path, "--max-invalid", "1")...)
-		if res.code != exitRows {
-			t.Fatalf("exit %d, want 1; stderr:\n%s", res.code, res.stderr)
+		if res.code != exitHeld {
+			t.Fatalf("exit %d, want 4 (held); stderr:\n%s", res.code, res.stderr)
 		}
 		want := fmt.Sprintf("%d of %d rows are invalid", nInvalid, len(r.rows))
-		if !strings.Contains(res.stderr, want) || !strings.Contains(res.stderr, "nothing was submitted") {
-			t.Errorf("stderr does not say %q and that nothing was submitted:\n%s", want, res.stderr)
+		if !strings.Contains(res.stderr, want) || !strings.Contains(res.stderr, "nothing was sent") {
+			t.Errorf("stderr does not say %q and that nothing was sent:\n%s", want, res.stderr)
+		}
+		// The report says what would have been: every row, the valid ones NOT_SUBMITTED.
+		lines := readRunReport(t, f.report)
+		if len(lines) != len(r.rows) {
+			t.Fatalf("the report has %d lines, want %d", len(lines), len(r.rows))
+		}
+		for i, l := range lines {
+			want := "NOT_SUBMITTED"
+			if r.rows[i].Invalid {
+				want = "INVALID"
+			}
+			if l.Status != want {
+				t.Errorf("row %d: %s, want %s", l.Row, l.Status, want)
+			}
 		}
 		if st := api.Stats(); st.Requests != 0 {
 			t.Errorf("the emulator received %d requests, want none", st.Requests)

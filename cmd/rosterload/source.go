@@ -45,6 +45,7 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.s3.Options.Endpoint, "s3-endpoint", "", "S3-compatible endpoint `URL` (default: AWS_ENDPOINT_URL_S3, else AWS); addressed path-style")
 	fs.StringVar(&o.s3.Options.SSE, "s3-sse", "", "server-side encryption of uploaded reports and state: AES256 or aws:kms")
 	fs.StringVar(&o.s3.Options.KMSKeyID, "s3-kms-key-id", "", "KMS key `id` for --s3-sse aws:kms (default: the bucket's or aws/s3)")
+	fs.DurationVar(&o.opener.MaxAge, "max-age", 0, "with an s3://…/ prefix SOURCE: hold the run (exit 4) when its newest object is older than `D`")
 	o.opener.S3 = &o.s3
 }
 

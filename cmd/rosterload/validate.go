@@ -14,7 +14,9 @@ import (
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/reports"
+	"github.com/rosterload/rosterload/sink/journal"
 	"github.com/rosterload/rosterload/sink/payload"
+	"github.com/rosterload/rosterload/sink/reconcile"
 )
 
 // reportOptions are the flags that say where results go.
@@ -36,18 +38,33 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 
 // cmdValidate is the dry run: every row is read, mapped, validated and de-duplicated, and the
 // report says what the platform would accept. No request is sent.
-func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (err error) {
 	var so sourceOptions
 	var ro reportOptions
-	var payloadPath string
+	var payloadPath, apiURL string
+	var night nightOptions
 	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro, func(fs *flag.FlagSet) {
 		fs.StringVar(&payloadPath, "payload", "", "also write the requests a run would send, as JSON Lines, to this `path` (card numbers, SSNs and tax ids masked)")
+		fs.StringVar(&apiURL, "api-url", "", "with --state: check that the state was written for this API, as run does (default: any)")
+		night.register(fs, false)
 	})
 	if err != nil {
 		return err
 	}
-	j := &job{command: "validate", source: source, so: &so, ro: &ro, payload: payloadPath}
+	if err := night.check(); err != nil {
+		return err
+	}
+	j := &job{command: "validate", source: source, so: &so, ro: &ro, payload: payloadPath, night: &night, env: env,
+		apiHost: apiURL, readOnly: true}
+	defer func() { j.notifyEnd(context.WithoutCancel(ctx), err, log) }()
 	j.prepare = func(ctx context.Context, outs outputs) error {
+		if outs.state != "" {
+			jr, err := j.openReadOnlyState(ctx, outs.state, log)
+			if err != nil {
+				return err
+			}
+			j.journal = jr
+		}
 		if outs.payload == "" {
 			return nil
 		}
@@ -75,7 +92,8 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 		}
 		return nil
 	}
-	return execute(ctx, j, log, stderr)
+	err = execute(ctx, j, log, stderr)
+	return err
 }
 
 // parseJobFlags parses the command line of a command that reads one SOURCE and reports on it,
@@ -106,7 +124,11 @@ type job struct {
 	so      *sourceOptions
 	ro      *reportOptions
 	payload string // validate --payload
-	state   string // run --state
+	night   *nightOptions
+	env     func(string) string
+	apiHost string // the API the state must have been written for ("" any: a dry run)
+	// readOnly: the state is read, never written (validate).
+	readOnly bool
 	// kind is the roster's record kind, settled when it is opened, before prepare.
 	kind ingest.Kind
 	// prepare, if set, runs once the roster is open and every output is settled, before the
@@ -123,6 +145,13 @@ type job struct {
 	tally func(*reports.Summary)
 	// finishSink, if set, completes the sink's own output once every row is reported.
 	finishSink func(context.Context) error
+
+	outs    outputs
+	journal *journal.Journal // --state, opened by prepare
+	rec     *reconcile.Reconciler
+	leavers []journal.Employee
+	held    string // why a safety check held the run ("" it was not)
+	sum     *reports.Summary
 }
 
 // execute runs a job and finishes its report and summary. It returns how the job ended: nil,
@@ -180,11 +209,14 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 				errConfig, outs.report, n, reports.XLSXMaxDataRows)
 		}
 	}
-	j.kind = r.Config.Kind
+	j.kind, j.outs = r.Config.Kind, outs
 	if j.prepare != nil {
 		if err := j.prepare(ctx, outs); err != nil {
 			return err
 		}
+	}
+	if err := j.reconcile(ctx, log); err != nil {
+		return err
 	}
 	rep, err := reports.Create(repOut.Local, sheet)
 	if err != nil {
@@ -192,6 +224,7 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 	}
 	defer rep.Abort() // after a Close, there is nothing left to remove
 	sum := reports.NewSummary(j.command, j.source, string(r.Config.Kind), start)
+	j.sum = sum
 	if r.Remote != nil {
 		sum.SourceObject, sum.SourceETag = r.Remote.Object.URL.String(), r.Remote.Object.ETag
 	}
@@ -202,6 +235,8 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 		Mapper:      r.Mapper,
 		Validator:   v,
 		Sink:        j.sink,
+		Reconcile:   reconciler(j.rec),
+		Held:        j.held != "",
 		Concurrency: j.concurrency,
 		SubmitCtx:   j.submitCtx,
 		Workers:     j.ro.workers,
@@ -237,7 +272,11 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 // kept is kept, a failure to keep it is logged, and stopped is how the job ended.
 func (j *job) finish(ctx context.Context, rep reports.Writer, repOut, sumOut *output.Dest, sum *reports.Summary,
 	stopped error, log *slog.Logger, stderr io.Writer) error {
-	err := rep.Close()
+	err := j.finishNight(ctx, rep, sum, log)
+	if err != nil && stopped == nil {
+		return err
+	}
+	err = rep.Close()
 	if err == nil {
 		if err = repOut.Commit(ctx); err == nil {
 			sum.Report = repOut.Name
@@ -257,6 +296,8 @@ func (j *job) finish(ctx context.Context, rep reports.Writer, repOut, sumOut *ou
 	ended := stopped
 	switch {
 	case ended != nil:
+	case j.held != "":
+		ended = fmt.Errorf("%w: %s", errHeld, j.held)
 	case sum.APIUnreachable:
 		ended = errAPIUnreachable
 	case !sum.AllOK():

@@ -201,8 +201,11 @@ type Journal struct {
 	createdAt time.Time
 	scheme    *scheme // how fingerprints are made; set once the header (or its absence) is read
 	shapes    *shapes
-	sumsValid bool   // the file's fingerprints are of this journal's scheme
-	upgrade   string // why the file must be rewritten at open ("" for no need)
+	sumsValid bool // the file's fingerprints are of this journal's scheme
+	// bound: opened by OpenFor, with a header holding the fingerprints' scheme; a journal
+	// opened by Open keeps no fingerprints, since nothing would say how to read them.
+	bound   bool
+	upgrade string // why the file must be rewritten at open ("" for no need)
 
 	// keep, if set, takes the compacted state at Close instead of the file's name (an s3://
 	// state, whose local copy has no name: see Kept).
@@ -287,7 +290,7 @@ func open(path string, opts Options, bound bool) (*Journal, error) {
 		exited:   make(chan struct{}),
 	}
 	if bound {
-		j.kind, j.host = opts.Kind, opts.Host
+		j.kind, j.host, j.bound = opts.Kind, opts.Host, true
 	}
 	if f != nil {
 		err = j.load(size, opts, bound)
@@ -761,7 +764,7 @@ func (j *Journal) Record(e Entry) error {
 		e.At = time.Now().UTC()
 	}
 	done := e.Status == StatusCreated || e.Status == StatusExists
-	if !done || e.Sums.sh == nil || e.Sums.sh.owner != j.shapes || len(e.Sums.b) > maxSums {
+	if !done || !j.bound || e.Sums.sh == nil || e.Sums.sh.owner != j.shapes || len(e.Sums.b) > maxSums {
 		e.Sums = Sums{}
 	}
 	r := rawOf(&e)

@@ -146,6 +146,10 @@ func (s *Sink) Submit(ctx context.Context, rec *ingest.Record) (outcome.Outcome,
 	if s.Journal != nil {
 		e := journal.Entry{ExternalID: id, Kind: string(rec.Kind), Status: status, Row: rec.Row,
 			CustomerID: res.CustomerID, ProfileID: res.ProfileID, FinancialAccountID: res.FinancialAccountID, At: time.Now().UTC()}
+		if status == journal.StatusCreated || status == journal.StatusExists {
+			// What was sent, so that a later night can tell what changed.
+			e.Sums = s.Journal.Fingerprint(id, rec.Body)
+		}
 		if err := s.Journal.Record(e); err != nil {
 			return o, fmt.Errorf("state journal: %w", err)
 		}

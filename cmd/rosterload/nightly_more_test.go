@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rosterload/rosterload/internal/rostergen"
+)
+
+// TestS3MaxAge: a prefix whose newest roster is older than --max-age holds the run (exit 4)
+// saying when the last file arrived; a fresh enough one runs.
+func TestS3MaxAge(t *testing.T) {
+	b := s3Bucket(t)
+	mapping, _ := filepath.Abs(td("sample", "mapping.yaml"))
+	sample, _ := filepath.Abs(td("sample", "employees.csv"))
+	s3PutFile(t, b, "acme/in/2026-11-28.csv", sample)
+	time.Sleep(2100 * time.Millisecond) // the object is now 2 s old
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		maxAge string
+		code   int
+		says   string
+	}{
+		{"older than the limit", "1s", exitHeld, "the newest roster, 2026-11-28.csv, arrived "},
+		{"within the limit", "1h", exitRows, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := runCLI(t, nil, "validate", "--mapping", mapping, "--max-age", tt.maxAge,
+				"--report", filepath.Join(dir, tt.maxAge+".csv"), "s3://"+b+"/acme/in/")
+			if res.code != tt.code {
+				t.Fatalf("exit %d, want %d\n%s", res.code, tt.code, res.stderr)
+			}
+			if tt.says != "" && (!strings.Contains(res.stderr, tt.says) || !strings.Contains(res.stderr, "more than --max-age 1s")) {
+				t.Errorf("stderr does not say when the last file arrived:\n%s", res.stderr)
+			}
+		})
+	}
+	t.Run("a single object is a configuration mistake", func(t *testing.T) {
+		res := runCLI(t, nil, "validate", "--mapping", mapping, "--max-age", "1h",
+			"--report", filepath.Join(dir, "one.csv"), "s3://"+b+"/acme/in/2026-11-28.csv")
+		if res.code != exitConfig {
+			t.Fatalf("exit %d, want 2\n%s", res.code, res.stderr)
+		}
+	})
+}
+
+// receiver is a webhook that records what it is sent.
+type receiver struct {
+	mu     sync.Mutex
+	bodies [][]byte
+	types  []string
+}
+
+func (rc *receiver) handler(status int, hang <-chan struct{}) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rc.mu.Lock()
+		rc.bodies = append(rc.bodies, b)
+		rc.types = append(rc.types, r.Header.Get("Content-Type"))
+		rc.mu.Unlock()
+		if hang != nil {
+			select {
+			case <-hang:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.WriteHeader(status)
+	}
+}
+
+// TestNotify: one POST of the summary per run, JSON, counts per status and leavers, no
+// personal data; a receiver that fails or never answers delays the exit by at most 15 s and
+// does not change the exit code.
+func TestNotify(t *testing.T) {
+	h := newHistory(t)
+	rows := people(1, 40)
+	roster := h.write("notify", rows)
+	// Night 1 creates everyone; night 2 lacks five of them.
+	if n := h.run("run", "2026-11-01", roster); n.code != 0 {
+		t.Fatalf("night 1: exit %d\n%s", n.code, n.stderr)
+	}
+	roster2 := h.write("notify2", rows[5:])
+
+	t.Run("delivered", func(t *testing.T) {
+		var rc receiver
+		srv := httptest.NewServer(rc.handler(http.StatusOK, nil))
+		defer srv.Close()
+		n := h.run("run", "2026-11-02", roster2, "--notify", srv.URL+"/hook/s3cr3t-t0ken")
+		if n.code != 0 {
+			t.Fatalf("exit %d\n%s", n.code, n.stderr)
+		}
+		if len(rc.bodies) != 1 || rc.types[0] != "application/json" {
+			t.Fatalf("%d POSTs (%v), want one of JSON", len(rc.bodies), rc.types)
+		}
+		var got struct {
+			Command  string         `json:"command"`
+			Statuses map[string]int `json:"statuses"`
+			Missing  int            `json:"missing"`
+			ExitCode int            `json:"exitCode"`
+			Text     string         `json:"text"`
+		}
+		if err := json.Unmarshal(rc.bodies[0], &got); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, rc.bodies[0])
+		}
+		if got.Statuses["SKIPPED"] != 35 || got.Missing != 5 || got.ExitCode != 0 || !strings.Contains(got.Text, "5 missing") {
+			t.Errorf("the summary says %+v, want 35 SKIPPED, 5 missing, exit 0", got)
+		}
+		for _, r := range rows {
+			for _, col := range []int{rostergen.ColSSN, rostergen.ColCardNumber, rostergen.ColCardExpiry, rostergen.ColEmail, rostergen.ColLastName} {
+				if strings.Contains(string(rc.bodies[0]), r[col]) {
+					t.Errorf("the notification holds %q (column %d of %s)", r[col], col, r[0])
+				}
+			}
+		}
+		if strings.Contains(n.stderr, "s3cr3t-t0ken") {
+			t.Errorf("the log shows the webhook's secret:\n%s", n.stderr)
+		}
+	})
+
+	for _, tc := range []struct {
+		name string
+		hang bool
+	}{{"the receiver fails", false}, {"the receiver never answers", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var rc receiver
+			hang := make(chan struct{})
+			defer close(hang)
+			h2 := map[bool]<-chan struct{}{true: hang}[tc.hang]
+			srv := httptest.NewServer(rc.handler(http.StatusInternalServerError, h2))
+			defer srv.Close()
+			start := time.Now()
+			n := h.run("validate", "2026-11-03", roster2, "--notify", srv.URL+"/hook")
+			took := time.Since(start)
+			if n.code != 0 {
+				t.Errorf("exit %d, want 0 as without a webhook\n%s", n.code, n.stderr)
+			}
+			if took > 17*time.Second {
+				t.Errorf("the run took %v: a failing webhook may delay it by 15 s at most", took)
+			}
+			if len(rc.bodies) == 0 || !strings.Contains(n.stderr, "notification not delivered") {
+				t.Errorf("%d POSTs; the log does not say the notification failed:\n%s", len(rc.bodies), n.stderr)
+			}
+		})
+	}
+}
