@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -149,6 +153,55 @@ func TestNotify(t *testing.T) {
 			}
 			if len(rc.bodies) == 0 || !strings.Contains(n.stderr, "notification not delivered") {
 				t.Errorf("%d POSTs; the log does not say the notification failed:\n%s", len(rc.bodies), n.stderr)
+			}
+		})
+	}
+}
+
+// TestNightlyDeltaAndKey: a delta roster settles its rows against the state and has no leavers;
+// a state made with ROSTERLOAD_STATE_KEY refuses (exit 2) a run without it or with another.
+func TestNightlyDeltaAndKey(t *testing.T) {
+	h := newHistory(t)
+	rows := people(1, 20)
+	env := oauthEnv()
+	env["ROSTERLOAD_STATE_KEY"] = "a-secret-of-this-client"
+	args := func(date, roster, report string, extra ...string) []string {
+		return runArgs(h.api.URL, runFiles{state: h.f.state, report: filepath.Join(h.dir, report), summary: filepath.Join(h.dir, report+".json")},
+			roster, append([]string{"--today", date, "--rate", "0"}, extra...)...)
+	}
+	if res := runCLI(t, env, args("2026-11-01", h.write("d1", rows), "d1.jsonl")...); res.code != 0 {
+		t.Fatalf("night 1: exit %d\n%s", res.code, res.stderr)
+	}
+	changed := slices.Clone(rows[3])
+	changed[rostergen.ColLastName] = "Changedname"
+	delta := h.write("d2", [][]string{rows[2], changed, people(21, 21)[0]})
+	res := runCLI(t, env, args("2026-11-02", delta, "d2.jsonl", "--roster", "delta")...)
+	if res.code != 0 {
+		t.Fatalf("delta: exit %d\n%s", res.code, res.stderr)
+	}
+	got := map[string]string{}
+	for _, l := range readRunReport(t, filepath.Join(h.dir, "d2.jsonl")) {
+		got[l.ExternalID] = l.Status
+	}
+	want := map[string]string{rows[2][0]: "SKIPPED", changed[0]: "CHANGED", "E0000021": "CREATED"}
+	if !maps.Equal(got, want) {
+		t.Errorf("delta roster: %v, want %v", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(h.dir, "d2.missing.csv")); err == nil {
+		t.Error("a delta roster wrote a missing file")
+	}
+
+	before, _ := os.ReadFile(h.f.state)
+	for name, key := range map[string]string{"no key": "", "another key": "another-secret"} {
+		t.Run(name, func(t *testing.T) {
+			env := oauthEnv()
+			env["ROSTERLOAD_STATE_KEY"] = key
+			res := runCLI(t, env, args("2026-11-03", delta, "d3.jsonl", "--roster", "delta")...)
+			if res.code != exitConfig || !strings.Contains(res.stderr, "ROSTERLOAD_STATE_KEY") {
+				t.Errorf("exit %d, want 2 naming ROSTERLOAD_STATE_KEY\n%s", res.code, res.stderr)
+			}
+			if after, _ := os.ReadFile(h.f.state); !bytes.Equal(before, after) {
+				t.Error("the refused run changed the state")
 			}
 		})
 	}
