@@ -64,6 +64,13 @@ type receiver struct {
 	types  []string
 }
 
+// got returns what was received so far.
+func (rc *receiver) got() (bodies [][]byte, types []string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return slices.Clone(rc.bodies), slices.Clone(rc.types)
+}
+
 func (rc *receiver) handler(status int, hang <-chan struct{}) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -103,8 +110,9 @@ func TestNotify(t *testing.T) {
 		if n.code != 0 {
 			t.Fatalf("exit %d\n%s", n.code, n.stderr)
 		}
-		if len(rc.bodies) != 1 || rc.types[0] != "application/json" {
-			t.Fatalf("%d POSTs (%v), want one of JSON", len(rc.bodies), rc.types)
+		bodies, types := rc.got()
+		if len(bodies) != 1 || types[0] != "application/json" {
+			t.Fatalf("%d POSTs (%v), want one of JSON", len(bodies), types)
 		}
 		var got struct {
 			Command  string         `json:"command"`
@@ -113,15 +121,15 @@ func TestNotify(t *testing.T) {
 			ExitCode int            `json:"exitCode"`
 			Text     string         `json:"text"`
 		}
-		if err := json.Unmarshal(rc.bodies[0], &got); err != nil {
-			t.Fatalf("not JSON: %v\n%s", err, rc.bodies[0])
+		if err := json.Unmarshal(bodies[0], &got); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, bodies[0])
 		}
 		if got.Statuses["SKIPPED"] != 35 || got.Missing != 5 || got.ExitCode != 0 || !strings.Contains(got.Text, "5 missing") {
 			t.Errorf("the summary says %+v, want 35 SKIPPED, 5 missing, exit 0", got)
 		}
 		for _, r := range rows {
 			for _, col := range []int{rostergen.ColSSN, rostergen.ColCardNumber, rostergen.ColCardExpiry, rostergen.ColEmail, rostergen.ColLastName} {
-				if strings.Contains(string(rc.bodies[0]), r[col]) {
+				if strings.Contains(string(bodies[0]), r[col]) {
 					t.Errorf("the notification holds %q (column %d of %s)", r[col], col, r[0])
 				}
 			}
@@ -151,8 +159,8 @@ func TestNotify(t *testing.T) {
 			if took > 17*time.Second {
 				t.Errorf("the run took %v: a failing webhook may delay it by 15 s at most", took)
 			}
-			if len(rc.bodies) == 0 || !strings.Contains(n.stderr, "notification not delivered") {
-				t.Errorf("%d POSTs; the log does not say the notification failed:\n%s", len(rc.bodies), n.stderr)
+			if bodies, _ := rc.got(); len(bodies) == 0 || !strings.Contains(n.stderr, "notification not delivered") {
+				t.Errorf("%d POSTs; the log does not say the notification failed:\n%s", len(bodies), n.stderr)
 			}
 		})
 	}
