@@ -237,17 +237,20 @@ var _ rows.Reader = (*replay)(nil)
 // setIgnore reads ignore:, a list of the source's headers that content checks leave alone (a
 // single string is a list of one).
 func (c *Config) setIgnore(file string, k, v *yaml.Node) error {
-	items := []*yaml.Node{v}
-	if v.Kind == yaml.SequenceNode {
-		items = v.Content
+	bad := configErr(file, v.Line, "%s must be a list of the file's headers", k.Value)
+	var list []string
+	switch {
+	case v.Kind == yaml.ScalarNode && v.Tag != "!!null":
+		list = []string{v.Value}
+	case v.Kind != yaml.SequenceNode || v.Decode(&list) != nil:
+		return bad
 	}
-	for _, it := range items {
-		it = deref(it)
-		if it.Kind != yaml.ScalarNode || it.Tag == "!!null" || strings.TrimSpace(it.Value) == "" {
-			return configErr(file, it.Line, "%s must be a list of the file's headers", k.Value)
+	for _, h := range list {
+		if strings.TrimSpace(h) == "" {
+			return bad
 		}
-		c.Ignore = append(c.Ignore, it.Value)
 	}
+	c.Ignore = append(c.Ignore, list...)
 	return nil
 }
 
