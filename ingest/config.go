@@ -26,6 +26,7 @@ type Config struct {
 	DefaultCountry string            `yaml:"defaultCountry,omitempty"`
 	Columns        map[string]string `yaml:"columns,omitempty"`  // canonical name -> header in the file
 	Defaults       map[string]string `yaml:"defaults,omitempty"` // canonical name -> value when the cell is empty or the column absent
+	Ignore         []string          `yaml:"ignore,omitempty"`   // headers the content checks leave alone (content.go)
 	// src remembers where LoadConfig read each setting, so that NewMapper's errors about
 	// columns and defaults can name the file and line too.
 	src *configSource
@@ -84,7 +85,7 @@ const maxConfigSize = 1 << 20
 
 // configKeys are the mapping file's settings, in the order DESIGN.md lists them.
 var configKeys = []string{"kind", "programId", "sheet", "headerRow", "dateFormats",
-	"defaultCountry", "columns", "defaults"}
+	"defaultCountry", "columns", "defaults", "ignore"}
 
 // LoadConfig reads a mapping file. It is strict: an unknown setting, a value of the wrong
 // shape, a key given twice, an unknown canonical name or a date layout Go cannot use is a
@@ -218,6 +219,8 @@ func (c *Config) set(file string, k, v *yaml.Node) error {
 		return c.setDateFormats(file, k, v)
 	case "columns", "defaults":
 		return c.setNames(file, k, v)
+	case "ignore":
+		return c.setIgnore(file, k, v)
 	default:
 		hint := ""
 		if s := closest(k.Value, configKeys); s != "" {

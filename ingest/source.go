@@ -31,6 +31,9 @@ type Opener struct {
 	MaxAge time.Duration
 	// Now is the clock MaxAge is measured against (nil: time.Now); tests move it.
 	Now func() time.Time
+	// Survey opens rosters to show what their mapping would be (`rosterload mapping`): what the
+	// content checks would refuse becomes a Guess on the Roster instead.
+	Survey bool
 
 	mu     sync.Mutex
 	pinned map[string]s3store.Object // name as given -> the object first read for it
@@ -158,7 +161,9 @@ type Roster struct {
 	*Source
 	Config Config
 	Mapper *Mapper
-	name   string // as opened
+	// Guesses are the unplaced columns whose first rows' values look like a field's (content.go).
+	Guesses []Guess
+	name    string // as opened
 }
 
 // OpenRoster opens the roster called name, reads its header and settles its mapping from cfg.
@@ -177,7 +182,12 @@ func (o *Opener) OpenRoster(ctx context.Context, name string, cfg Config, opts O
 		src.Close()
 		return nil, err
 	}
-	return &Roster{Source: src, Config: cfg, Mapper: m, name: name}, nil
+	r := &Roster{Source: src, Config: cfg, Mapper: m, name: name}
+	if err := r.sniff(o.Survey); err != nil {
+		src.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // Name is the name a roster's outputs are named after: the file's, or the S3 object's (a

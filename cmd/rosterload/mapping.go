@@ -5,8 +5,9 @@ import (
 	"io"
 )
 
-// cmdMapping prints the mapping rosterload would use for a source, as mapping-file YAML with the
-// columns it could not place as comments.
+// cmdMapping prints the mapping rosterload would use for a source, as mapping-file YAML with, as
+// comments, the columns it could not place, what their first rows' values look like and the
+// required fields still unplaced. It shows what validate and run would refuse rather than refuse.
 func cmdMapping(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
 	var o sourceOptions
 	fs := newFlagSet("mapping")
@@ -14,6 +15,7 @@ func cmdMapping(ctx context.Context, args []string, env func(string) string, std
 	if err := parseFlags(fs, args, env, stdout); err != nil {
 		return err
 	}
+	o.opener.Survey = true
 	source, err := oneSource(fs)
 	if err != nil {
 		return err
@@ -23,6 +25,6 @@ func cmdMapping(ctx context.Context, args []string, env func(string) string, std
 		return err
 	}
 	defer r.Close()
-	_, err = stdout.Write(r.Mapper.YAML())
+	_, err = stdout.Write(r.YAML())
 	return err
 }
