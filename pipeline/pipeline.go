@@ -73,6 +73,11 @@ type Pipeline struct {
 	SubmitCtx context.Context
 	// KeepCells puts each row's source cells in its line, for a report that copies the roster.
 	KeepCells bool
+	// Strict makes an SSN, tax id or card number that an earlier row of another employee holds
+	// an error (the row is INVALID) rather than a warning (crossrow.go).
+	Strict bool
+	// Shared holds, after Run, the values two employees' rows share (crossrow.go).
+	Shared Shared
 }
 
 // batchSize trades channel overhead against the memory held in flight.
@@ -309,6 +314,7 @@ func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
 // route settles a validated item: DUPLICATE, SKIPPED or CHANGED (the reconciler), VALID (dry
 // run), NOT_SUBMITTED (held), or off to the sink.
 func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgroup.Group, clock *stageClock) error {
+	p.Shared.check(it, p.Strict, p.Log)
 	if !it.valid {
 		p.reconcile(it, false)
 		return nil

@@ -100,7 +100,7 @@ var (
 // conditional_required for USA and CAN unless n makes it required outright.
 func (c *checker) postal(field string, s *string, country string, n need) {
 	if !c.text(field, s, n, 0, 0) {
-		if n == optional && (country == "USA" || country == "CAN") {
+		if n == optional && *s == "" && (country == "USA" || country == "CAN") {
 			c.fail(field, CodeConditionalRequired, "ZIP/postal code is required when the country is %s", country)
 		}
 		return

@@ -227,7 +227,7 @@ var (
 // is conditional_required for USA and CAN.
 func (c *checker) state(field string, s *string, country string) {
 	if !c.text(field, s, optional, 0, 0) {
-		if country == "USA" || country == "CAN" {
+		if *s == "" && (country == "USA" || country == "CAN") {
 			c.fail(field, CodeConditionalRequired, "%s is required when the country is %s", label(field), country)
 		}
 		return

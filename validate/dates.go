@@ -26,6 +26,78 @@ var (
 // layoutWords spells a Go layout the way a clerk reads a date format.
 var layoutWords = strings.NewReplacer("2006", "yyyy", "January", "Month", "Jan", "Mon", "01", "MM", "02", "dd", "06", "yy", "_2", "d", "1", "M", "2", "d")
 
+// isoLoose reads ISO dates with or without zero padding: 1985-3-7 as well as 1985-03-07.
+const isoLoose = "2006-1-2"
+
+// twoDigitYear is a date written M/D/YY (or with dots or dashes): the year's century is a guess,
+// so it is read only by a layout the mapping opts into.
+var twoDigitYear = regexp.MustCompile(`^\d{1,2}([/.-])\d{1,2}([/.-])\d{2}$`)
+
+// parseDate reads s with the validator's layouts in order; short says the layout that read it
+// has a two-digit year; ok that one did.
+func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
+	for i, l := range v.layouts {
+		if l == isoDate {
+			l = isoLoose
+		}
+		if t, err := time.Parse(l, s); err == nil {
+			return t, v.short[i], true
+		}
+	}
+	return time.Time{}, false, false
+}
+
+// shortYear reports whether a Go layout writes the year in two digits.
+func shortYear(layout string) bool {
+	return strings.Contains(strings.ReplaceAll(layout, "2006", ""), "06")
+}
+
+// badDate fails a date no layout reads (in is s without a zero time), saying why as closely as it can.
+func (c *checker) badDate(field, s, in string) {
+	if excelSerial.MatchString(s) {
+		c.fail(field, CodeInvalidDate, "%s %s looks like an Excel date serial number, not a date: format the column as a date and export again", label(field), plain(s))
+		return
+	}
+	if y, m, ok := c.v.monthOf(in); ok {
+		days := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		c.fail(field, CodeInvalidDate, "%s %s is not a real date (%s %d has %d days)", label(field), plain(s), m, y, days)
+		return
+	}
+	forms := make([]string, len(c.v.layouts))
+	for i, l := range c.v.layouts {
+		forms[i] = layoutWords.Replace(l)
+	}
+	if m := twoDigitYear.FindStringSubmatch(in); m != nil {
+		c.fail(field, CodeInvalidDate, "%s %s has a two-digit year: write the year in full (%s), or add %q to the mapping's dateFormats to read such years as the latest year not in the future",
+			label(field), plain(s), strings.Join(forms, " or "), "1"+m[1]+"2"+m[2]+"06")
+		return
+	}
+	c.fail(field, CodeInvalidDate, "%s %s is not a date written as %s", label(field), plain(s), strings.Join(forms, " or "))
+}
+
+// monthOf finds the year and month of a date a layout reads but for a day past the month's
+// end (1991-02-30): it puts day 1 in place of each one- or two-digit number from 29 to 31 in
+// turn, and takes the first that reads as the 1st of a month.
+func (v *Validator) monthOf(s string) (int, time.Month, bool) {
+	for i := 0; i < len(s); {
+		j := i
+		for j < len(s) && isASCIIDigit(s[j]) {
+			j++
+		}
+		if j == i {
+			i++
+			continue
+		}
+		if n := atoi(s[i:j]); j-i == 2 && n >= 29 && n <= 31 {
+			if t, _, ok := v.parseDate(s[:i] + "01" + s[j:]); ok && t.Day() == 1 {
+				return t.Year(), t.Month(), true
+			}
+		}
+		i = j
+	}
+	return 0, 0, false
+}
+
 // date trims *s, parses it with the validator's layouts and sends it as yyyy-MM-dd.
 func (c *checker) date(field string, s *string, n need, kind dateKind) {
 	if !c.text(field, s, n, 0, 0) {
@@ -37,28 +109,17 @@ func (c *checker) date(field string, s *string, n need, kind dateKind) {
 			in = m[1]
 		}
 	}
-	var t time.Time
-	var err error
-	for _, l := range c.v.layouts {
-		if t, err = time.Parse(l, in); err == nil {
-			break
-		}
-	}
-	if err != nil {
-		if excelSerial.MatchString(*s) {
-			c.fail(field, CodeInvalidDate, "%s %s looks like an Excel date serial number, not a date: format the column as a date and export again", label(field), plain(*s))
-			return
-		}
-		forms := make([]string, len(c.v.layouts))
-		for i, l := range c.v.layouts {
-			forms[i] = layoutWords.Replace(l)
-		}
-		c.fail(field, CodeInvalidDate, "%s %s is not a date written as %s", label(field), plain(*s), strings.Join(forms, " or "))
+	t, short, ok := c.v.parseDate(in)
+	if !ok {
+		c.badDate(field, *s, in)
 		return
 	}
 	y, m, d := t.Date()
-	iso := fmt.Sprintf("%04d-%02d-%02d", y, int(m), d)
 	ymd := y*10000 + int(m)*100 + d
+	if short && ymd > c.today {
+		y, ymd = y-100, ymd-100*10000 // a two-digit year is the latest not in the future: 3/7/50 is 1950
+	}
+	iso := fmt.Sprintf("%04d-%02d-%02d", y, int(m), d)
 	switch {
 	case ymd > c.today:
 		c.fail(field, CodeInvalidDate, "%s %s is in the future", label(field), plain(iso))

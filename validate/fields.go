@@ -81,6 +81,8 @@ func (c *checker) ssn(field string, s *string) {
 	switch {
 	case !ok:
 		c.fail(field, CodeInvalidSSN, "SSN may hold only digits, dashes and spaces")
+	case len(d) == 8:
+		c.fail(field, CodeInvalidSSN, "SSN has 8 digits; it needs 9: a leading zero was probably lost (the column was a number); format the column as text and export again")
 	case len(d) != 9:
 		c.fail(field, CodeInvalidSSN, "SSN has %s; it needs 9", digitsWord(len(d)))
 	case d[:3] == "000" || d[:3] == "666" || d[0] == '9':

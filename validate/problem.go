@@ -38,6 +38,10 @@ const (
 	CodeMalformedRow        = "malformed_row"
 	// CodeDuplicate marks a later occurrence of an externalId (status DUPLICATE).
 	CodeDuplicate = "duplicate"
+	// CodeShared marks a value an earlier row of another employee (another externalId) holds:
+	// an SSN, tax id or card number, an email or a phone. The pipeline's cross-row check gives
+	// it as a warning, and as an error for the personal numbers when it runs strict.
+	CodeShared = "shared"
 )
 
 // Warning codes: the value was changed in a way worth a second look, and the row goes on. Changes

@@ -31,8 +31,36 @@ func (c *checker) text(field string, s *string, n need, least, most int) bool {
 		}
 		return false
 	}
+	if c.control(field, *s) {
+		return false
+	}
 	c.length(field, *s, least, most)
 	return true
+}
+
+// control fails a single-line value that holds a control character inside it (a line break
+// pasted into an address, a tab from a copied cell): the platform would store it as it is and
+// print it on a card or a letter. It names the character, never the value. It reports whether
+// it failed.
+func (c *checker) control(field, s string) bool {
+	i := strings.IndexFunc(s, unicode.IsControl)
+	if i < 0 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	c.fail(field, CodeInvalidFormat, "%s holds %s: a single-line field must not; remove it from the cell", label(field), controlName(r))
+	return true
+}
+
+// controlName names a control character the way a clerk would know it.
+func controlName(r rune) string {
+	switch r {
+	case '\n', '\r', '\u0085':
+		return "a line break"
+	case '\t':
+		return "a tab"
+	}
+	return fmt.Sprintf("a control character (U+%04X)", r)
 }
 
 // length checks a value's length in characters (runes), so accented names count as written.
@@ -100,7 +128,9 @@ func (c *checker) metadata(field string, m *map[string]string, most int) {
 			c.fail(field+"."+key, CodeInvalidFormat, "metadata key %s is given twice", quoted(key))
 			continue
 		}
-		c.length(field+"."+key, val, 0, api.MaxMetadataValue)
+		if !c.control(field+"."+key, val) {
+			c.length(field+"."+key, val, 0, api.MaxMetadataValue)
+		}
 		clean[key] = val
 	}
 	if len(clean) > most {

@@ -35,6 +35,7 @@ const isoDate = "2006-01-02"
 // Validator checks and normalises requests. It is safe for concurrent use by many goroutines.
 type Validator struct {
 	layouts   []string
+	short     []bool // per layout: its year has two digits
 	defRegion string // phone region (alpha-2) from DefaultCountry, "" when none
 	now       func() time.Time
 	phones    *phoneCache // nil: parse every number (benchmarks compare both)
@@ -63,6 +64,9 @@ func New(opts Options) (*Validator, error) {
 		layouts = append(layouts, isoDate)
 	}
 	v.layouts = layouts
+	for _, l := range layouts {
+		v.short = append(v.short, shortYear(l))
+	}
 	if opts.DefaultCountry != "" {
 		a3, _, ok := lookupCountry(opts.DefaultCountry)
 		if !ok {
@@ -210,9 +214,21 @@ func (c *checker) problem(field, code, msg string) Problem {
 	p := Problem{Field: redact.MonthYears(redact.Text(field), monthYearShown), Code: code, Message: msg}
 	if c.loc != nil {
 		p.Column, p.Cell = c.loc.Locate(field)
+		p.Message = homeAddress(field, p.Column, msg)
 		p.Column = redact.MonthYears(redact.Text(p.Column), monthYearShown)
 	}
 	return p
+}
+
+// homeAddress drops "billing" from the label msg opens with when the value came from a column
+// that does not say billing: an EWA card takes the home address as its billing address when
+// the roster has no billing columns, and the clerk knows those columns as the home address.
+func homeAddress(field, column, msg string) string {
+	l := label(field)
+	if column == "" || !strings.HasPrefix(l, "billing ") || strings.Contains(strings.ToLower(column), "billing") {
+		return msg
+	}
+	return strings.Replace(msg, l, strings.TrimPrefix(l, "billing "), 1)
 }
 
 // fail records an error. Every cell value echoed in format must go through plain or quoted (see
@@ -221,11 +237,21 @@ func (c *checker) problem(field, code, msg string) Problem {
 // answers) are not echoed at all. A field path holds a metadata key, and a column is a header as
 // written, so both are masked the same way (see problem).
 func (c *checker) fail(field, code, format string, args ...any) {
-	c.res.Errors = append(c.res.Errors, c.problem(field, code, fmt.Sprintf(format, args...)))
+	c.res.Errors = c.add(c.res.Errors, c.problem(field, code, fmt.Sprintf(format, args...)))
 }
 
 func (c *checker) warn(field, code, format string, args ...any) {
-	c.res.Warnings = append(c.res.Warnings, c.problem(field, code, fmt.Sprintf(format, args...)))
+	c.res.Warnings = c.add(c.res.Warnings, c.problem(field, code, fmt.Sprintf(format, args...)))
+}
+
+// add appends p to list unless another field already has a problem there on the same cell: one
+// cell feeds several fields (the first name also names the cardholder, one country column gives
+// every country), and a clerk fixes the cell once, so it is reported once, on the first field.
+func (c *checker) add(list []Problem, p Problem) []Problem {
+	if p.Cell != "" && slices.ContainsFunc(list, func(q Problem) bool { return q.Cell == p.Cell && q.Field != p.Field }) {
+		return list
+	}
+	return append(list, p)
 }
 
 // person checks an individual customer; p is the path prefix ("customerData." inside an EWA

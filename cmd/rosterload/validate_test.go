@@ -40,7 +40,7 @@ func TestValidateEWAErrors(t *testing.T) {
 		{8, "invalid_phone", "customerData.primaryPhoneNumber.number", "Cell", "E8"},
 		{9, "invalid_email", "customerData.primaryEmail.value", "Email Addr", "D9"},
 		{10, "invalid_date", "customerData.dateOfBirth", "Birthdate", "F10"},
-		{11, "invalid_country", "financialAccountData.card.billingAddress.countryCode", "Country", "L11"},
+		{11, "invalid_country", "customerData.socialIdCountryCode", "Country", "L11"}, // one cell, one problem: on its first field
 		{12, "invalid_state", "financialAccountData.card.billingAddress.stateCode", "State", "J12"},
 		{13, "invalid_zip", "financialAccountData.card.billingAddress.postalCode", "Zip", "K13"},
 		{14, "invalid_ssn", "customerData.socialId", "SSN", "G14"},
@@ -52,7 +52,7 @@ func TestValidateEWAErrors(t *testing.T) {
 		{20, "malformed_row", "row", "", "row 20"},
 		{21, "duplicate", "externalId", "Associate ID", "A21"},
 		{22, "zip_padded", "financialAccountData.card.billingAddress.postalCode", "Zip", "K22"},
-		{22, "country_normalised", "financialAccountData.card.billingAddress.countryCode", "Country", "L22"},
+		{22, "country_normalised", "customerData.socialIdCountryCode", "Country", "L22"},
 		{23, "invalid_phone", "customerData.primaryPhoneNumber.number", "Cell", "E23"},
 	}
 	for _, tt := range tests {
@@ -129,7 +129,7 @@ func TestValidateIndividualXLSX(t *testing.T) {
 	if p := rows[5].find("zip_padded"); len(p) > 0 && !strings.Contains(p[0].Message, "02134") {
 		t.Errorf("zip_padded message %q does not give the padded ZIP 02134", p[0].Message)
 	}
-	check(5, "country_normalised", "addresses[0].countryCode", "L5")
+	check(5, "country_normalised", "socialIdCountryCode", "L5") // one cell, one problem: on its first field
 	check(7, "invalid_email", "primaryEmail.value", "D7")
 	check(7, "invalid_date", "dateOfBirth", "F7")
 	check(8, "invalid_phone", "primaryPhoneNumber.number", "E8")

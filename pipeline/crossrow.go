@@ -1,0 +1,206 @@
+package pipeline
+
+import (
+	"fmt"
+	"hash/maphash"
+	"log/slog"
+	"strings"
+
+	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/outcome"
+	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/validate"
+)
+
+// Cross-row checks: the same SSN, tax id or card number on two employees (two externalIds) is
+// a mistake of the roster that no single row shows, and so, less surely, is one email or phone
+// on two of them.
+//
+// Rows stream in source order and an earlier row's line may already be written when a later
+// one shares its value, so the LATER row carries the problem, naming the earlier row; holding
+// lines back would hold the whole report. Every pair is also kept in Shared (with the log's
+// warning), so that a clerk who reads the summary rather than each line still sees both rows.
+// Memory: one map slot a value (16 bytes: a keyed hash of the value, never the value, and the
+// first row with a 32-bit hash of its externalId), four values a row at most.
+
+// A SharedKind is what two employees share.
+type SharedKind uint8
+
+const (
+	SharedSSN SharedKind = iota + 1
+	SharedTaxID
+	SharedCard
+	SharedEmail
+	SharedPhone
+)
+
+// personal: a shared number of this kind is an error with Strict; email and phone stay warnings
+// (a couple, or a shared work line, may share them).
+func (k SharedKind) personal() bool { return k <= SharedCard }
+
+func (k SharedKind) String() string {
+	switch k {
+	case SharedSSN:
+		return "social ID"
+	case SharedTaxID:
+		return "tax ID"
+	case SharedCard:
+		return "card number"
+	case SharedEmail:
+		return "email"
+	case SharedPhone:
+		return "phone number"
+	}
+	return "value"
+}
+
+// SharedPair is one value on two employees' rows: Later's line carries the problem.
+type SharedPair struct {
+	Kind         SharedKind
+	First, Later int    // row numbers
+	Column       string // the later row's column, masked ("" for a default)
+}
+
+func (sp SharedPair) String() string {
+	return fmt.Sprintf("rows %d and %d (two %ss) have the same %s", sp.First, sp.Later, sp.Kind.holder(), sp.Kind)
+}
+
+// holder is who holds a value of the kind: a business its tax id, an employee the rest.
+func (k SharedKind) holder() string {
+	if k == SharedTaxID {
+		return "business"
+	}
+	return "employee"
+}
+
+// maxSharedPairs bounds Shared.Pairs and the log lines; Count goes on counting.
+const maxSharedPairs = 100
+
+// Shared finds the values two employees share, and keeps the pairs found. Its zero value is
+// ready; it is used from the pipeline's one in-order goroutine.
+type Shared struct {
+	Count int          // pairs found
+	Pairs []SharedPair // the first maxSharedPairs of them, in source order
+
+	seed  maphash.Seed
+	first map[uint64]uint64 // hash(kind, value) -> first row<<32 | hash32(externalId)
+}
+
+// sharedValue is one value of a request the check compares, and the field it is in.
+type sharedValue struct {
+	kind  SharedKind
+	field string
+	value string
+}
+
+// check compares the item's values with those of earlier rows, adds a problem to its line for
+// each one an earlier row of another employee holds (an error for a personal number when
+// strict, which makes the row INVALID), and remembers the values it is the first to hold.
+func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
+	id := it.line.ExternalID
+	if id == "" || it.rec == nil || it.rec.Malformed != nil {
+		return // rows without an id cannot be told apart as employees
+	}
+	if s.first == nil {
+		s.seed, s.first = maphash.MakeSeed(), make(map[uint64]uint64)
+	}
+	idHash := uint32(maphash.String(s.seed, id))
+	var buf [4]sharedValue
+	for _, v := range sharedValues(buf[:0], it.rec.Request()) {
+		if v.value == "" || hasError(it.line.Errors, v.field) {
+			continue // a value the validator refused is reported as such, not compared
+		}
+		var h maphash.Hash
+		h.SetSeed(s.seed)
+		h.WriteByte(byte(v.kind))
+		h.WriteString(v.value)
+		key := h.Sum64()
+		prev, seen := s.first[key]
+		if !seen {
+			s.first[key] = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			continue
+		}
+		if uint32(prev) == idHash {
+			continue // the same employee again (a DUPLICATE row): not two employees
+		}
+		s.found(it, v, int(prev>>32), strict, log)
+	}
+}
+
+// found puts the problem on the later row's line and records the pair.
+func (s *Shared) found(it *item, v sharedValue, firstRow int, strict bool, log *slog.Logger) {
+	col, cell := it.rec.Locate(v.field)
+	col = redact.Text(col)
+	p := validate.Problem{Field: v.field, Column: col, Cell: cell, Code: validate.CodeShared}
+	h := v.kind.holder()
+	if v.kind.personal() {
+		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: one %s belongs to one %s; check both rows", v.kind, firstRow, h, v.kind, h)
+	} else {
+		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: check that both are right", v.kind, firstRow, h)
+	}
+	if strict && v.kind.personal() {
+		p.Message += " (an error with --strict: this row is not sent)"
+		it.line.Errors = append(it.line.Errors, p)
+		it.line.Status = outcome.Invalid
+		it.valid = false
+	} else {
+		it.line.Warnings = append(it.line.Warnings, p)
+	}
+	s.Count++
+	if len(s.Pairs) < maxSharedPairs {
+		sp := SharedPair{Kind: v.kind, First: firstRow, Later: it.rec.Row, Column: col}
+		s.Pairs = append(s.Pairs, sp)
+		if log != nil {
+			log.Warn(sp.String(), "column", col)
+		}
+	}
+}
+
+// sharedValues appends the values of a request the check compares, in a form where two ways of
+// writing one value are one (the validator has normalised phones and SSNs already).
+func sharedValues(out []sharedValue, req any) []sharedValue {
+	person := func(p string, ic *api.IndividualCustomer) {
+		if ic == nil {
+			return
+		}
+		out = append(out, sharedValue{SharedSSN, p + "socialId", strings.ToUpper(alnum(ic.SocialID))})
+		if e := ic.PrimaryEmail; e != nil {
+			out = append(out, sharedValue{SharedEmail, p + "primaryEmail.value", strings.ToLower(strings.TrimSpace(e.Value))})
+		}
+		if ph := ic.PrimaryPhoneNumber; ph != nil {
+			out = append(out, sharedValue{SharedPhone, p + "primaryPhoneNumber.number", strings.TrimSpace(ph.Number)})
+		}
+	}
+	switch r := req.(type) {
+	case *api.CustomerProfileRequest:
+		person("customerData.", r.CustomerData)
+		if fa := r.FinancialAccountData; fa != nil && fa.Card != nil {
+			out = append(out, sharedValue{SharedCard, "financialAccountData.card.cardNumber", alnum(fa.Card.CardNumber)})
+		}
+	case *api.IndividualCustomer:
+		person("", r)
+	case *api.BusinessCustomer:
+		// Businesses share bookkeepers' emails and phones as a matter of course: only the tax id.
+		out = append(out, sharedValue{SharedTaxID, "taxId", strings.ToUpper(alnum(r.TaxID))})
+	}
+	return out
+}
+
+// alnum keeps the ASCII letters and digits of s: a tax id written with or without dashes.
+func alnum(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+func hasError(ps []validate.Problem, field string) bool {
+	for _, p := range ps {
+		if p.Field == field {
+			return true
+		}
+	}
+	return false
+}
