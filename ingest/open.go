@@ -17,7 +17,11 @@ type OpenOptions struct {
 	Encoding  string // CSV: "" detects
 	Delimiter rune   // CSV: 0 sniffs
 	Sheet     string // XLSX: "" is the first visible sheet
-	HeaderRow int    // 0: the first non-blank row
+	HeaderRow int    // 0: the first non-blank row, or the best of the first ones (Mapping)
+	// Mapping, when set and HeaderRow is 0, has the header chosen among the first non-blank
+	// rows (up to xlsxread.HeaderCandidates): the one whose cells map the most columns of
+	// the mapping's kind, the first of equals. Source.Choice says which and why.
+	Mapping *Config
 	// MaxUnzipSize caps what an XLSX may unpack to (0: the reader's default).
 	MaxUnzipSize int64
 }
@@ -29,6 +33,11 @@ type Source struct {
 	Detail string // e.g. "encoding windows-1252, delimiter ';'" or "sheet Employees"
 	// Remote is the S3 object an s3:// source is read from; nil for a file (see Opener).
 	Remote *Remote
+	// Sheet and Sheets are an XLSX's sheet being read and the workbook's sheets.
+	Sheet  string
+	Sheets []xlsxread.Sheet
+	// Choice is how the header row was chosen (nil when it was given, or not chosen).
+	Choice *HeaderChoice
 }
 
 // Open opens a roster file on disk by what its name says it is.
@@ -56,11 +65,17 @@ func openAs(name, ext string, opts OpenOptions,
 	stream func() (io.Reader, error)) (*Source, error) {
 	switch ext {
 	case ".xlsx", ".xlsm":
-		r, under, err := workbook(xlsxread.Options{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, MaxUnzipSize: opts.MaxUnzipSize})
+		xo := xlsxread.Options{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, MaxUnzipSize: opts.MaxUnzipSize}
+		choice := opts.choice()
+		if choice != nil {
+			xo.ChooseHeader = kinds().chooser(*opts.Mapping, choice)
+		}
+		r, under, err := workbook(xo)
 		if err != nil {
 			return nil, err
 		}
-		return &Source{Reader: closeBoth{r, under}, Format: "xlsx", Detail: "sheet " + r.Sheet()}, nil
+		return &Source{Reader: closeBoth{r, under}, Format: "xlsx", Detail: "sheet " + r.Sheet(),
+			Sheet: r.Sheet(), Sheets: r.Sheets(), Choice: choice}, nil
 	case ".xls", ".ods", ".numbers":
 		return nil, rows.Unreadable(name, "%s files are not supported: save the roster as XLSX or CSV", ext)
 	}
@@ -86,8 +101,25 @@ func OpenCSV(r io.Reader, name string, opts OpenOptions) (*Source, error) {
 		src.Close()
 		return nil, err
 	}
+	if src.Choice = opts.choice(); src.Choice != nil {
+		rr, err := chooseCSVHeader(cr, kinds().chooser(*opts.Mapping, src.Choice))
+		if err != nil {
+			src.Close()
+			return nil, err
+		}
+		src.Reader = closeBoth{rr, under}
+	}
 	src.Detail = fmt.Sprintf("encoding %s, delimiter %q", cr.Encoding(), cr.Delimiter())
 	return src, nil
+}
+
+// choice returns where a header chosen among the first rows is to be recorded, nil when the
+// header row is given or nothing says what to choose by.
+func (o OpenOptions) choice() *HeaderChoice {
+	if o.HeaderRow != 0 || o.Mapping == nil {
+		return nil
+	}
+	return &HeaderChoice{}
 }
 
 // closeBoth closes a reader, then the file or stream under it.

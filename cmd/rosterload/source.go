@@ -30,6 +30,9 @@ type sourceOptions struct {
 	maxUnzipMB     int64
 	s3             s3store.Lazy
 	opener         ingest.Opener
+	// printOnly skips the preflight: the mapping command prints the mapping of a roster whose
+	// mapping may still lack fields, so that the user can complete it.
+	printOnly bool
 }
 
 func (o *sourceOptions) register(fs *flag.FlagSet) {
@@ -47,10 +50,13 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.s3.Options.KMSKeyID, "s3-kms-key-id", "", "KMS key `id` for --s3-sse aws:kms (default: the bucket's or aws/s3)")
 	fs.DurationVar(&o.opener.MaxAge, "max-age", 0, "with an s3://…/ prefix SOURCE: hold the run (exit 4) when its newest object is older than `D`")
 	o.opener.S3 = &o.s3
+	o.printOnly = strings.TrimPrefix(fs.Name(), "rosterload ") == "mapping"
 }
 
-// openRoster opens the source (a file, or an s3:// object or prefix), reads its header and
-// settles the mapping: the mapping file, then flags over it.
+// openRoster opens the source (a file, or an s3:// object or prefix), reads its header (the
+// best of the first rows unless --header-row gives it) and settles the mapping: the mapping
+// file, then flags over it. Then, but for the mapping command, the preflight refuses a
+// mapping that would make every row INVALID, before any data row is read.
 func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.Roster, error) {
 	cfg := ingest.Config{}
 	if o.mapping != "" {
@@ -84,10 +90,18 @@ func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.R
 	if err != nil {
 		return nil, err
 	}
-	return o.opener.OpenRoster(ctx, source, cfg, ingest.OpenOptions{
+	r, err := o.opener.OpenRoster(ctx, source, cfg, ingest.OpenOptions{
 		Encoding: o.encoding, Delimiter: delim, Sheet: cfg.Sheet, HeaderRow: cfg.HeaderRow,
-		MaxUnzipSize: o.maxUnzipMB << 20,
+		MaxUnzipSize: o.maxUnzipMB << 20, Mapping: &cfg,
 	})
+	if err != nil || o.printOnly {
+		return r, err
+	}
+	if err := r.Preflight(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 func parseDelimiter(s string) (rune, error) {
@@ -113,33 +127,21 @@ func newValidator(cfg ingest.Config) (*validate.Validator, error) {
 	return v, nil
 }
 
-// logPlacements says which header went to which field, and what was left unplaced.
+// logPlacements says which row is the header when it was chosen, which header went to which
+// field, and what was left unplaced. (A required field nothing gives was refused by the
+// preflight.)
 func logPlacements(log *slog.Logger, r *ingest.Roster) {
+	if c := r.Choice; c != nil {
+		log.Info("header row chosen", "row", c.Row, "of", c.String())
+	}
 	var placed []string
-	has := map[string]bool{}
 	for _, p := range r.Mapper.Placements() {
 		placed = append(placed, fmt.Sprintf("%q->%s", p.Header, p.Field))
-		has[p.Field] = true
 	}
 	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
 	if un := r.Mapper.Unplaced(); len(un) > 0 {
 		log.Warn("columns not used", "headers", strings.Join(un, ", "))
 	}
-	if miss := missingRequired(r.Config, has); len(miss) > 0 {
-		log.Warn("no column or default for required fields: every row will be INVALID; map them in the mapping file",
-			"fields", strings.Join(miss, ", "))
-	}
-}
-
-func missingRequired(cfg ingest.Config, has map[string]bool) []string {
-	var miss []string
-	for _, f := range ingest.RequiredFields(cfg.Kind) {
-		if has[f] || cfg.Defaults[f] != "" || (f == "programId" && cfg.ProgramID != "") {
-			continue
-		}
-		miss = append(miss, f)
-	}
-	return miss
 }
 
 // newLogger returns the logger for stderr in the format asked for.

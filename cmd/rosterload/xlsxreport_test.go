@@ -198,7 +198,7 @@ func TestXLSXReportTooManyRows(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "huge.csv")
-	body := "externalId,firstName\n" + strings.Repeat("E1,Ann\n", 1048576)
+	body := "externalId,firstName,lastName,email,phone\n" + strings.Repeat("E1,A,B,c,d\n", 1048576)
 	if err := os.WriteFile(src, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/rosterload/rosterload/ingest/rows"
@@ -42,6 +43,20 @@ type Options struct {
 	// above which the shared-string table is kept in a temp file. The sheet itself is streamed
 	// whatever its size. 0 = DefaultMaxXMLSize.
 	MaxXMLSize int64
+	// ChooseHeader, when set and HeaderRow is 0, picks the header among the sheet's first
+	// HeaderCandidates non-blank rows (their cells trimmed, up to the last non-blank one):
+	// it returns the index of the one to use; all says that they are every non-blank row of
+	// the sheet. The rows above the one chosen are skipped, those below it are data.
+	ChooseHeader func(cands []rows.Header, all bool) int
+}
+
+// HeaderCandidates is how many non-blank rows ChooseHeader is offered.
+const HeaderCandidates = 10
+
+// Sheet is one sheet as the workbook lists it.
+type Sheet struct {
+	Name   string
+	Hidden bool
 }
 
 // Reader reads one worksheet as rows. It implements rows.Reader. It is not safe for concurrent
@@ -55,10 +70,13 @@ type Reader struct {
 	sst    *sharedStrings
 	stream *sheetStream
 
-	header rows.Header
-	width  int   // header columns up to the last named one
-	err    error // io.EOF or the *rows.SourceError that ended reading
-	closed bool
+	sheets []Sheet // the workbook's sheets, in its order
+
+	header  rows.Header
+	width   int        // header columns up to the last named one
+	pending []rows.Row // data rows read while choosing the header, not yet returned
+	err     error      // io.EOF or the *rows.SourceError that ended reading
+	closed  bool
 }
 
 var _ rows.Reader = (*Reader)(nil)
@@ -143,7 +161,14 @@ func OpenReader(r io.ReaderAt, size int64, name string, opts Options) (*Reader, 
 		return fail(err)
 	}
 	rd := &Reader{name: name, sheet: sheet.name, headerRow: opts.HeaderRow, sst: sst, stream: stream}
-	if err := rd.readHeader(); err != nil {
+	for _, s := range wb.sheets {
+		rd.sheets = append(rd.sheets, Sheet{Name: s.name, Hidden: s.hidden})
+	}
+	err = rd.readHeader()
+	if err == nil && opts.HeaderRow == 0 && opts.ChooseHeader != nil {
+		err = rd.chooseHeader(opts.ChooseHeader)
+	}
+	if err != nil {
 		rd.Close()
 		return nil, err
 	}
@@ -152,6 +177,9 @@ func OpenReader(r io.ReaderAt, size int64, name string, opts Options) (*Reader, 
 
 // Sheet returns the name of the sheet being read.
 func (r *Reader) Sheet() string { return r.sheet }
+
+// Sheets returns the workbook's sheets, in its order.
+func (r *Reader) Sheets() []Sheet { return slices.Clone(r.sheets) }
 
 // Header returns the header row: Options.HeaderRow, else the first non-blank row, its cells
 // trimmed, up to its last non-blank cell.
@@ -183,16 +211,68 @@ func (r *Reader) readHeader() error {
 		case rows.Blank(cells):
 			continue
 		}
-		for i := range cells {
-			cells[i] = strings.TrimSpace(cells[i])
-		}
-		for len(cells) > 0 && cells[len(cells)-1] == "" {
-			cells = cells[:len(cells)-1]
-		}
-		r.header = rows.Header{Num: num, Names: cells}
-		r.width = len(cells)
+		r.header = headerOf(num, cells)
+		r.width = len(r.header.Names)
 		return nil
 	}
+}
+
+// headerOf makes a header of a row: its cells trimmed, up to its last non-blank one.
+func headerOf(num int, cells []string) rows.Header {
+	names := make([]string, len(cells))
+	for i := range cells {
+		names[i] = strings.TrimSpace(cells[i])
+	}
+	for len(names) > 0 && names[len(names)-1] == "" {
+		names = names[:len(names)-1]
+	}
+	return rows.Header{Num: num, Names: names}
+}
+
+// chooseHeader reads the non-blank rows after the first, up to HeaderCandidates in all, and
+// lets choose pick the header among them; the rows under it become the first data rows. An
+// error reading them is returned by Next after those rows, as it would have been anyway.
+func (r *Reader) chooseHeader(choose func([]rows.Header, bool) int) error {
+	cands := []rows.Header{r.header}
+	raw := [][]string{nil}
+	all := false
+	for len(cands) < HeaderCandidates {
+		num, cells, err := r.stream.next(maxColumns)
+		if err == errEndOfRows {
+			all = true
+			break
+		}
+		if err != nil {
+			r.err = &rows.SourceError{Name: r.name, Err: err}
+			break
+		}
+		if rows.Blank(cells) {
+			continue
+		}
+		cands = append(cands, headerOf(num, cells))
+		raw = append(raw, cells)
+	}
+	i := choose(cands, all)
+	if i < 0 || i >= len(cands) {
+		i = 0
+	}
+	r.header = cands[i]
+	r.width = len(r.header.Names)
+	for j := i + 1; j < len(cands); j++ {
+		cells := raw[j][:min(len(raw[j]), r.width)]
+		if rows.Blank(cells) {
+			continue // nothing under the header: blank, as Next would have found it
+		}
+		if len(cells) < r.width {
+			cells = append(cells, make([]string, r.width-len(cells))...)
+		}
+		r.pending = append(r.pending, rows.Row{Num: cands[j].Num, Cells: cells})
+	}
+	if all && r.err == nil {
+		r.err = io.EOF
+		r.stream.close()
+	}
+	return nil
 }
 
 // Next returns the next non-blank data row, its cells padded to the header's length (cells
@@ -201,6 +281,11 @@ func (r *Reader) readHeader() error {
 func (r *Reader) Next() (rows.Row, error) {
 	if r.closed {
 		return rows.Row{}, rows.Unreadable(r.name, "reader is closed")
+	}
+	if len(r.pending) > 0 {
+		row := r.pending[0]
+		r.pending = r.pending[1:]
+		return row, nil
 	}
 	if r.err != nil {
 		return rows.Row{}, r.err
