@@ -156,19 +156,19 @@ func (m *Mapper) ignored(header string) bool {
 	return false
 }
 
-// UnplacedRequired returns the kind's required fields that neither a column nor a default (nor,
-// for programId, the program id setting) gives, each with what would give it.
+// UnplacedRequired returns MissingRequired's fields, each with what would give it, for the
+// comments of `rosterload mapping`.
 func (m *Mapper) UnplacedRequired() []string {
 	var out []string
-	for _, f := range m.spec.Required {
-		switch {
-		case m.given(f), f == fProgramID && m.cfg.ProgramID != "":
+	for _, name := range m.MissingRequired() {
+		ref, _ := m.reg.resolveName(name)
+		switch f := m.reg.fields[ref.field]; {
 		case f == fProgramID:
-			out = append(out, f.Name+" (a column, --program-id or programId:)")
+			out = append(out, name+" (a column, --program-id or programId:)")
 		case f.Personal:
-			out = append(out, f.Name+" (a column)")
+			out = append(out, name+" (a column)")
 		default:
-			out = append(out, fmt.Sprintf("%s (a column or defaults: %s:)", f.Name, f.Name))
+			out = append(out, fmt.Sprintf("%s (a column or defaults: %s:)", name, name))
 		}
 	}
 	return out

@@ -15,7 +15,7 @@ func cmdMapping(ctx context.Context, args []string, env func(string) string, std
 	if err := parseFlags(fs, args, env, stdout); err != nil {
 		return err
 	}
-	o.opener.Survey = true
+	o.opener.Survey, o.printOnly = true, true
 	source, err := oneSource(fs)
 	if err != nil {
 		return err

@@ -50,7 +50,6 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.s3.Options.KMSKeyID, "s3-kms-key-id", "", "KMS key `id` for --s3-sse aws:kms (default: the bucket's or aws/s3)")
 	fs.DurationVar(&o.opener.MaxAge, "max-age", 0, "with an s3://…/ prefix SOURCE: hold the run (exit 4) when its newest object is older than `D`")
 	o.opener.S3 = &o.s3
-	o.printOnly = strings.TrimPrefix(fs.Name(), "rosterload ") == "mapping"
 }
 
 // openRoster opens the source (a file, or an s3:// object or prefix), reads its header (the
@@ -141,6 +140,15 @@ func logPlacements(log *slog.Logger, r *ingest.Roster) {
 	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
 	if un := r.Mapper.Unplaced(); len(un) > 0 {
 		log.Warn("columns not used", "headers", strings.Join(un, ", "))
+	}
+	// What unused columns' values look like: a warning when nothing feeds that field, else a
+	// note (a "Hire Date" beside the "Birth Date" would warn every night).
+	for _, g := range r.Guesses {
+		if g.Placed == "" {
+			log.Warn("column looks like a field", "guess", g.String())
+		} else {
+			log.Info("column looks like a field", "guess", g.String())
+		}
 	}
 }
 
