@@ -48,6 +48,7 @@ func (j *Journal) rewrite() error {
 	if err != nil {
 		return fmt.Errorf("state file %s: compacting it: %w", j.path, err)
 	}
+	unlock(j.f)
 	_ = j.f.Close()
 	j.f = f
 	return nil

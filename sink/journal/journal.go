@@ -876,5 +876,6 @@ func (j *Journal) Close() error {
 		err = j.compact()
 	}
 	j.mu.Unlock()
+	unlock(j.f)
 	return errors.Join(err, j.f.Close())
 }

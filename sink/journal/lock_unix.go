@@ -18,3 +18,7 @@ func lock(f *os.File) error {
 	}
 	return err
 }
+
+// unlock releases the lock before the file is closed. Closing alone may not: a process this
+// one forks holds a copy of the descriptor until it execs, and with it the lock.
+func unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
