@@ -25,7 +25,7 @@ func TestProgressBar(t *testing.T) {
 	}
 	p.Done()
 	got := out.String()
-	for _, want := range []string{"[############............]", "512/~1024 rows", "rows/s", "ETA ", "6 not OK"} {
+	for _, want := range []string{"[############............]", "512/~1024 rows", "rows/s", "ETA ", "506 CREATED  6 FAILED"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("progress %q lacks %q", got, want)
 		}
@@ -42,7 +42,8 @@ func TestProgressLogsWhenNotATerminal(t *testing.T) {
 	for range 512 {
 		p.Line(&Line{Status: outcome.Valid})
 	}
-	if !strings.Contains(logs.String(), `"msg":"progress"`) || !strings.Contains(logs.String(), `"rows":512`) {
+	if !strings.Contains(logs.String(), `"msg":"progress"`) || !strings.Contains(logs.String(), `"rows":512`) ||
+		!strings.Contains(logs.String(), `"statuses":{"VALID":512}`) {
 		t.Errorf("no progress log line: %s", logs.String())
 	}
 }
@@ -86,5 +87,84 @@ func TestProgressEstimate(t *testing.T) {
 				t.Errorf("total = %d, want %d", n, tt.want)
 			}
 		})
+	}
+}
+
+// TestProgressETA: the ETA goes by the rows that were work; a resumed run's SKIPPED rows are
+// done already and took no time, so counting them would make the ETA look short.
+func TestProgressETA(t *testing.T) {
+	tests := []struct {
+		name    string
+		skipped int // of the 512 rows reported in 2 s
+		want    time.Duration
+	}{
+		// 512 rows of work in 2 s, 512 to go: 2 s.
+		{"no row skipped", 0, 2 * time.Second},
+		// 128 rows of work in 2 s (the 384 SKIPPED went by at once), 512 to go: 8 s.
+		{"a resumed run", 384, 8 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := NewProgress(&bytes.Buffer{}, slog.New(slog.DiscardHandler), "run")
+			now := time.Now()
+			p.start = now.Add(-2 * time.Second)
+			for i := range 512 {
+				st := outcome.Created
+				if i < tt.skipped {
+					st = outcome.Skipped
+				}
+				p.Line(&Line{Status: st})
+			}
+			got, ok := p.eta(now, 1024)
+			if !ok || got != tt.want {
+				t.Errorf("eta = %v, %v; want %v", got, ok, tt.want)
+			}
+		})
+	}
+}
+
+// TestProgressStopping: the first interrupt prints its line at once, with the requests in
+// flight; the bar is drawn again under it and from then on says it is stopping, without an ETA.
+func TestProgressStopping(t *testing.T) {
+	var out bytes.Buffer
+	p := NewProgress(&out, slog.New(slog.DiscardHandler), "run")
+	p.tty, p.every = true, time.Hour // only the first and forced draws
+	p.start = time.Now().Add(-2 * time.Second)
+	p.total.Store(1024)
+	p.last = time.Time{}
+	for range 256 {
+		p.Line(&Line{Status: outcome.Created})
+	}
+	inFlight := 5
+	p.Stopping(func() int { return inFlight })
+	p.Stopping(func() int { return 99 }) // a second call says nothing more
+	got := out.String()
+	if n := strings.Count(got, "stopping: finishing"); n != 1 {
+		t.Fatalf("%d stopping lines, want 1: %q", n, got)
+	}
+	if !strings.Contains(got, "\r\x1b[Kstopping: finishing 5 requests in flight; Ctrl-C again to abandon them\n") {
+		t.Errorf("no stopping line on a line of its own: %q", got)
+	}
+	if !strings.HasSuffix(got, "256/~1024 rows  128 rows/s  256 CREATED  stopping") {
+		t.Errorf("the bar is not drawn again under the line: %q", got)
+	}
+	inFlight = 2
+	out.Reset()
+	p.Line(&Line{Status: outcome.NotSubmitted}) // not a multiple of 256: drawn because it is stopping
+	got = out.String()
+	if !strings.Contains(got, "256 CREATED  1 NOT_SUBMITTED  stopping: 2 in flight") || strings.Contains(got, "ETA") {
+		t.Errorf("the bar after the interrupt: %q", got)
+	}
+}
+
+func TestProgressStoppingLoggedWhenNotATerminal(t *testing.T) {
+	var logs, out bytes.Buffer
+	p := NewProgress(&out, slog.New(slog.NewJSONHandler(&logs, nil)), "run")
+	p.Stopping(func() int { return 1 })
+	if !strings.Contains(logs.String(), `"level":"WARN","msg":"stopping: finishing 1 request in flight; Ctrl-C again to abandon them"`) {
+		t.Errorf("no stopping log line: %s", logs.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("wrote %q to a writer that is not a terminal", out.String())
 	}
 }

@@ -51,8 +51,9 @@ type Summary struct {
 	start time.Time // precise, for Elapsed; StartedAt is shown to the second
 }
 
-// Stages is the time spent in each stage, summed over the goroutines that run it; stages
-// overlap, so their sum may exceed the elapsed time.
+// Stages is where the run's wall time went: each instant is given to the one stage the rows
+// were waiting on (the busy stage furthest down the pipeline), not summed over the goroutines
+// that run a stage, so the stages add up to at most the elapsed time.
 type Stages struct {
 	Read     Seconds `json:"read"`
 	Map      Seconds `json:"map"`

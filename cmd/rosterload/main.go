@@ -74,6 +74,9 @@ func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer)
 		return cmdSandbox(ctx, args[1:], env, stdout, stderr)
 	case "mapping":
 		return cmdMapping(ctx, args[1:], env, stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, version())
+		return nil
 	case "help", "-h", "-help", "--help":
 		usage(stdout)
 		return nil
@@ -81,15 +84,34 @@ func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer)
 	return &usageError{msg: fmt.Sprintf("unknown command %q", args[0]), usage: true}
 }
 
-func usage(w io.Writer) {
-	fmt.Fprint(w, `usage:
-  rosterload validate [flags] SOURCE   dry run: validate every row, send nothing, write the report
-  rosterload run      [flags] SOURCE   validate, submit to the API, write the report
-  rosterload mapping  [flags] SOURCE   print the mapping it would use for SOURCE, as YAML
-  rosterload sandbox  [flags]          serve the API emulator
+// commands are the commands and their operands, for the usage text and each command's -h.
+var commands = []struct{ name, operands, what string }{
+	{"validate", "[flags] SOURCE", "dry run: validate every row, send nothing, write the report"},
+	{"run", "[flags] SOURCE", "validate, submit to the API, write the report"},
+	{"mapping", "[flags] SOURCE", "print the mapping it would use for SOURCE, as YAML"},
+	{"sandbox", "[flags]", "serve the API emulator"},
+}
 
-Run "rosterload COMMAND -h" for a command's flags. Every flag can also be set as
-ROSTERLOAD_<FLAG> in the environment (--program-id is ROSTERLOAD_PROGRAM_ID).
+// synopsis is what the command name takes on its command line.
+func synopsis(name string) string {
+	for _, c := range commands {
+		if c.name == name {
+			return c.operands
+		}
+	}
+	return "[flags]"
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  rosterload %-8s %-16s %s\n", c.name, c.operands, c.what)
+	}
+	fmt.Fprintf(w, "  rosterload %-25s %s\n", "--version", "the module version and the commit it was built from")
+	fmt.Fprint(w, `
+Run "rosterload COMMAND -h" for a command's flags; flags may come before or after SOURCE
+("--" ends them). Every flag can also be set as ROSTERLOAD_<FLAG> in the environment
+(--program-id is ROSTERLOAD_PROGRAM_ID).
 Exit codes:
 `)
 	for _, c := range exitCodes {

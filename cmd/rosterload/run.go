@@ -91,7 +91,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		log.Info("sandbox started in-process", "url", url)
 	}
 	if cc.BaseURL == "" {
-		return &usageError{msg: "rosterload run: --api-url is required (or --sandbox to submit to the built-in emulator)"}
+		return &usageError{msg: "run: --api-url is required (or --sandbox to submit to the built-in emulator)"}
 	}
 	if cc.Token.Empty() && cc.ClientID == "" {
 		return fmt.Errorf("%w: no credentials: set ROSTERLOAD_TOKEN, or ROSTERLOAD_CLIENT_ID and ROSTERLOAD_CLIENT_SECRET", errConfig)

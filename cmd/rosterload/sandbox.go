@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/rosterload/rosterload/redact"
@@ -69,7 +70,7 @@ func cmdSandbox(ctx context.Context, args []string, env func(string) string, std
 		return err
 	}
 	if fs.NArg() != 0 {
-		return &usageError{msg: "rosterload sandbox takes no arguments"}
+		return &usageError{msg: "sandbox takes no arguments: " + strings.Join(fs.Args(), " ")}
 	}
 	log, err := newLogger(stderr, o.logFormat, o.logLevel)
 	if err != nil {

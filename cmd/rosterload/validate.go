@@ -175,6 +175,9 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if err := refuseInapplicable(j.so, j.env, r.Format, outs.report); err != nil {
+		return err
+	}
 	log.Info("source opened", "source", j.source, "format", r.Format, "detail", r.Detail, "kind", r.Config.Kind)
 	logPlacements(log, r)
 
@@ -230,11 +233,19 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 	}
 	prog := reports.NewProgress(stderr, log, j.command)
 	prog.Estimate(r.EstimateRows)
+	sink := j.sink
+	if j.submitCtx != nil && sink != nil {
+		// The first interrupt is said at once, with the requests it leaves to finish.
+		counted := &inFlightSink{Sink: sink}
+		sink = counted
+		stopWatch := context.AfterFunc(j.submitCtx, func() { prog.Stopping(counted.InFlight) })
+		defer stopWatch()
+	}
 	p := &pipeline.Pipeline{
 		Source:      r.Source,
 		Mapper:      r.Mapper,
 		Validator:   v,
-		Sink:        j.sink,
+		Sink:        sink,
 		Reconcile:   reconciler(j.rec),
 		Held:        j.held != "",
 		Concurrency: j.concurrency,
