@@ -39,6 +39,11 @@ type Summary struct {
 	// Missing is the number of leavers tonight: employees the state holds as active that a full
 	// roster lacks (marked missing, or that would have been had the run not been held).
 	Missing int `json:"missing,omitempty"`
+	// Shared are the pairs of employees whose rows share an SSN, tax id, card number, email or
+	// phone (the first ones, "rows 2 and 9 (two employees) have the same card number"), and
+	// SharedCount how many there were in all.
+	Shared      []string `json:"shared,omitempty"`
+	SharedCount int      `json:"sharedCount,omitempty"`
 	// Held says why a safety check held the run (exit 4), "" when it was not held.
 	Held string `json:"held,omitempty"`
 
@@ -140,6 +145,16 @@ func (sum *Summary) WriteText(w io.Writer) {
 	}
 	if s.Missing > 0 {
 		fmt.Fprintf(&b, "  missing        %d (in the state, not in this roster)\n", s.Missing)
+	}
+	if s.SharedCount > 0 {
+		fmt.Fprintf(&b, "  shared         %d pairs of employees share an identifier, email or phone", s.SharedCount)
+		if len(s.Shared) > 0 {
+			fmt.Fprintf(&b, ": %s", strings.Join(s.Shared[:min(len(s.Shared), 3)], "; "))
+			if s.SharedCount > 3 {
+				b.WriteString("; …")
+			}
+		}
+		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "  stages         read %s, map %s, validate %s, dedupe %s, submit %s, report %s\n",
 		s.Stages.Read, s.Stages.Map, s.Stages.Validate, s.Stages.Dedupe, s.Stages.Submit, s.Stages.Report)

@@ -197,7 +197,7 @@ func openState(ctx context.Context, so *sourceOptions, dest string, checkpoint i
 // checkInvalidBudget dry-runs the source and holds the run when more rows are invalid than
 // the budget allows: nothing is sent, and the report says what would have been.
 func checkInvalidBudget(ctx context.Context, j *job, budget reconcile.Limit, log *slog.Logger) error {
-	n, invalid, err := countInvalid(ctx, j.source, j.so)
+	n, invalid, err := countInvalid(ctx, j.source, j.so, *j.ro.strict)
 	if err != nil {
 		return err
 	}
@@ -210,7 +210,7 @@ func checkInvalidBudget(ctx context.Context, j *job, budget reconcile.Limit, log
 }
 
 // countInvalid dry-runs the whole source and counts its rows and the INVALID ones among them.
-func countInvalid(ctx context.Context, source string, so *sourceOptions) (rowsN, invalid int, err error) {
+func countInvalid(ctx context.Context, source string, so *sourceOptions, strict bool) (rowsN, invalid int, err error) {
 	r, err := openRoster(ctx, so, source)
 	if err != nil {
 		return 0, 0, err
@@ -221,7 +221,7 @@ func countInvalid(ctx context.Context, source string, so *sourceOptions) (rowsN,
 		return 0, 0, err
 	}
 	sum := reports.NewSummary("validate", source, string(r.Config.Kind), time.Now())
-	p := &pipeline.Pipeline{Source: r.Source, Mapper: r.Mapper, Validator: v, Report: discardReport{}, Summary: sum}
+	p := &pipeline.Pipeline{Source: r.Source, Mapper: r.Mapper, Validator: v, Report: discardReport{}, Summary: sum, Strict: strict}
 	if err := p.Run(ctx); err != nil {
 		return 0, 0, err
 	}

@@ -26,9 +26,11 @@ type reportOptions struct {
 	logFormat string
 	logLevel  string
 	workers   int
+	strict    *bool
 }
 
 func (o *reportOptions) register(fs *flag.FlagSet) {
+	o.strict = addStrict(fs)
 	fs.StringVar(&o.report, "report", "", "report `path`: .csv, .jsonl or .xlsx (default: <source name>.report.csv here)")
 	fs.StringVar(&o.summary, "summary", "", "also write the run summary as JSON to this `path`")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on stderr: text or json")
@@ -247,6 +249,7 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 		Validator:   v,
 		Sink:        sink,
 		Reconcile:   reconciler(j.rec),
+		Strict:      *j.ro.strict,
 		Held:        j.held != "",
 		Concurrency: j.concurrency,
 		SubmitCtx:   j.submitCtx,
@@ -259,6 +262,10 @@ func execute(ctx context.Context, j *job, log *slog.Logger, stderr io.Writer) er
 	}
 	err = p.Run(ctx)
 	prog.Done()
+	sum.SharedCount = p.Shared.Count
+	for _, sp := range p.Shared.Pairs {
+		sum.Shared = append(sum.Shared, sp.String())
+	}
 	stopped := errors.Is(err, pipeline.ErrSubmit)
 	if r.Remote != nil && (err == nil || stopped) {
 		sum.SourceChanged = r.Remote.Changed(ctx, log)
