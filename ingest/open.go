@@ -22,6 +22,9 @@ type OpenOptions struct {
 	// rows (up to xlsxread.HeaderCandidates): the one whose cells map the most columns of
 	// the mapping's kind, the first of equals. Source.Choice says which and why.
 	Mapping *Config
+	// Check, if set, is called with the format ("csv", "xlsx") once it is known from the name,
+	// before anything is read: a setting that does not apply to it is refused first.
+	Check func(format string) error
 	// MaxUnzipSize caps what an XLSX may unpack to (0: the reader's default).
 	MaxUnzipSize int64
 }
@@ -63,8 +66,20 @@ func Open(path string, opts OpenOptions) (*Source, error) {
 func openAs(name, ext string, opts OpenOptions,
 	workbook func(xlsxread.Options) (*xlsxread.Reader, io.Closer, error),
 	stream func() (io.Reader, error)) (*Source, error) {
+	format := "csv"
 	switch ext {
 	case ".xlsx", ".xlsm":
+		format = "xlsx"
+	case ".xls", ".ods", ".numbers":
+		return nil, rows.Unreadable(name, "%s files are not supported: save the roster as XLSX or CSV", ext)
+	}
+	if opts.Check != nil {
+		if err := opts.Check(format); err != nil {
+			return nil, err
+		}
+	}
+	switch format {
+	case "xlsx":
 		xo := xlsxread.Options{Sheet: opts.Sheet, HeaderRow: opts.HeaderRow, MaxUnzipSize: opts.MaxUnzipSize}
 		choice := opts.choice()
 		if choice != nil {
@@ -76,8 +91,6 @@ func openAs(name, ext string, opts OpenOptions,
 		}
 		return &Source{Reader: closeBoth{r, under}, Format: "xlsx", Detail: "sheet " + r.Sheet(),
 			Sheet: r.Sheet(), Sheets: r.Sheets(), Choice: choice}, nil
-	case ".xls", ".ods", ".numbers":
-		return nil, rows.Unreadable(name, "%s files are not supported: save the roster as XLSX or CSV", ext)
 	}
 	r, err := stream()
 	if err != nil {

@@ -27,6 +27,14 @@ func refuseInapplicable(so *sourceOptions, env func(string) string, format, repo
 	case format == "xlsx" && so.delimiter != "":
 		return &usageError{msg: fmt.Sprintf("%s %q: SOURCE is an XLSX workbook; delimiters are for CSV files", named("delimiter", so.delimiter), so.delimiter)}
 	}
+	if report == "" {
+		return nil // checked once it is settled
+	}
+	return refuseReportName(report)
+}
+
+// refuseReportName refuses a report path whose extension names no report format.
+func refuseReportName(report string) error {
 	ext := strings.ToLower(filepath.Ext(report))
 	for _, e := range reportExts {
 		if ext == e {

@@ -57,6 +57,8 @@ func TestCommandLineMistakes(t *testing.T) {
 		t.Fatalf("the XLSX fixture: %v", err)
 	}
 	rep := filepath.Join(dir, "r.csv")
+	// A roster the preflight passes, for the mistakes found once outputs are settled.
+	sample, sampleMapping := td("sample", "employees.csv"), td("sample", "mapping.yaml")
 	tests := []struct {
 		name string
 		args []string
@@ -81,9 +83,9 @@ func TestCommandLineMistakes(t *testing.T) {
 			nil, `rosterload: --encoding "latin1": SOURCE is an XLSX workbook; encodings are for CSV files`},
 		{"--delimiter on an XLSX", []string{"validate", "--report", rep, xlsx, "--delimiter", ";"},
 			nil, `rosterload: --delimiter ";": SOURCE is an XLSX workbook; delimiters are for CSV files`},
-		{"unknown report extension", []string{"validate", "--report", filepath.Join(dir, "r.txt"), roster},
+		{"unknown report extension", []string{"validate", "--report", filepath.Join(dir, "r.txt"), "--mapping", sampleMapping, sample},
 			nil, "rosterload: --report " + filepath.Join(dir, "r.txt") + ": unknown report extension .txt: want .csv, .jsonl or .xlsx"},
-		{"report without an extension", []string{"validate", "--report", filepath.Join(dir, "report"), roster},
+		{"report without an extension", []string{"validate", "--report", filepath.Join(dir, "report"), "--mapping", sampleMapping, sample},
 			nil, "rosterload: --report " + filepath.Join(dir, "report") + ": no extension: want .csv, .jsonl or .xlsx"},
 	}
 	for _, tt := range tests {

@@ -29,7 +29,9 @@ type sourceOptions struct {
 	defaultCountry string
 	maxUnzipMB     int64
 	s3             s3store.Lazy
-	opener         ingest.Opener
+	// env, when set, names the variables flags came from in refuseInapplicable.
+	env    func(string) string
+	opener ingest.Opener
 	// printOnly skips the preflight: the mapping command prints the mapping of a roster whose
 	// mapping may still lack fields, so that the user can complete it.
 	printOnly bool
@@ -92,6 +94,7 @@ func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.R
 	r, err := o.opener.OpenRoster(ctx, source, cfg, ingest.OpenOptions{
 		Encoding: o.encoding, Delimiter: delim, Sheet: cfg.Sheet, HeaderRow: cfg.HeaderRow,
 		MaxUnzipSize: o.maxUnzipMB << 20, Mapping: &cfg,
+		Check: func(format string) error { return refuseInapplicable(o, o.env, format, "") },
 	})
 	if err != nil || o.printOnly {
 		return r, err

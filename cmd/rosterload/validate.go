@@ -115,6 +115,7 @@ func parseJobFlags(name string, args []string, env func(string) string, stdout, 
 	if err != nil {
 		return "", nil, err
 	}
+	so.env = env
 	log, err := newLogger(stderr, ro.logFormat, ro.logLevel)
 	return source, log, err
 }
