@@ -8,8 +8,12 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/rosterload/rosterload/ingest"
+	"github.com/rosterload/rosterload/validate"
 )
 
 // fingerprint is what de-duplication keeps of a record: a hash per non-empty field, keyed by a
@@ -238,10 +242,38 @@ func (d *deduper) diff(a, b []fieldHash) []string {
 }
 
 // message is the text a DUPLICATE line carries.
-func (fu *firstUse) message(id string) string {
-	if len(fu.Differ) == 0 {
+func (fu *firstUse) message(id string, differ []string) string {
+	if len(differ) == 0 {
 		return fmt.Sprintf("externalId %s is already used by row %d (same content); this row is not sent", id, fu.Row)
 	}
 	return fmt.Sprintf("externalId %s is already used by row %d, which differs in %s; this row is not sent",
-		id, fu.Row, strings.Join(fu.Differ, ", "))
+		id, fu.Row, strings.Join(differ, ", "))
+}
+
+// duplicateProblems are a later occurrence's problems: one on its externalId naming the first
+// row and the roster's columns that differ from it (a field no column gives by its path), then
+// one on each differing cell, so that a spreadsheet report marks every cell to look at.
+func duplicateProblems(rec *ingest.Record, id string, fu *firstUse) []validate.Problem {
+	col, cell := rec.Locate("externalId")
+	var named []string
+	var cells []validate.Problem
+	seen := map[string]bool{}
+	for _, path := range fu.Differ {
+		c, at := rec.Locate(path)
+		name := path
+		if c != "" {
+			name = strconv.Quote(c)
+		}
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		named = append(named, name)
+		if at != "" {
+			cells = append(cells, validate.Problem{Field: path, Column: c, Cell: at, Code: validate.CodeDuplicate,
+				Message: fmt.Sprintf("differs from row %d, which has the same externalId", fu.Row)})
+		}
+	}
+	return append([]validate.Problem{{Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,
+		Message: fu.message(id, named)}}, cells...)
 }

@@ -394,12 +394,8 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		return err
 	}
 	if first != nil {
-		col, cell := it.rec.Locate("externalId")
 		it.line.Status = outcome.Duplicate
-		it.line.Errors = append(it.line.Errors, validate.Problem{
-			Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,
-			Message: first.message(it.line.ExternalID),
-		})
+		it.line.Errors = append(it.line.Errors, duplicateProblems(it.rec, it.line.ExternalID, first)...)
 		p.reconcile(it, false)
 		return nil
 	}

@@ -84,8 +84,10 @@ func TestValidateEWAErrors(t *testing.T) {
 		}
 	}
 	dup := rows[21]
-	if dup.Status != "DUPLICATE" || !strings.Contains(dup.Errors[0].Message, "row 2") || !strings.Contains(dup.Errors[0].Message, "customerData.primaryEmail.value") {
-		t.Errorf("row 21 = %s %+v, want DUPLICATE naming row 2 and the differing email", dup.Status, dup.Errors)
+	// The roster's column is named, and the differing cell has its own problem.
+	if dup.Status != "DUPLICATE" || len(dup.Errors) != 2 || !strings.Contains(dup.Errors[0].Message, "row 2") ||
+		!strings.Contains(dup.Errors[0].Message, `"Email Addr"`) || dup.Errors[1].Cell != "D21" {
+		t.Errorf("row 21 = %s %+v, want DUPLICATE naming row 2 and the differing email column, and its cell D21", dup.Status, dup.Errors)
 	}
 	if !strings.Contains(rows[23].find("invalid_phone")[0].Message, "scientific") {
 		t.Errorf("row 23: the message should say the spreadsheet's scientific notation lost digits: %+v", rows[23].Errors)

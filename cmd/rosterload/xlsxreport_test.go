@@ -123,6 +123,12 @@ func TestValidateXLSXReport(t *testing.T) {
 		if c, ok := comments["N16"]; !ok || !strings.Contains(c, "card_expired") {
 			t.Errorf("comment on N16 (expiry, blanked) %q, want card_expired", c)
 		}
+		// A conflicting duplicate marks its id and the cell that differs from the first row.
+		for _, cell := range []string{"A21", "D21"} {
+			if c := comments[cell]; !strings.Contains(c, "duplicate") {
+				t.Errorf("comment on %s %q, want duplicate", cell, c)
+			}
+		}
 		for _, cell := range []string{"D2", "A20", "B8"} { // D8 now warns: row 8 shares row 2's email
 			if c, ok := comments[cell]; ok {
 				t.Errorf("%s has comment %q, want none", cell, c)
