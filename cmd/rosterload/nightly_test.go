@@ -300,7 +300,7 @@ func TestNightlyHistory(t *testing.T) {
 				sum := sha256.Sum256([]byte(form))
 				for _, needle := range []string{form, hex.EncodeToString(sum[:]), base64.StdEncoding.EncodeToString(sum[:]),
 					base64.RawURLEncoding.EncodeToString(sum[:])} {
-					if len(needle) >= 4 && bytes.Contains(state, []byte(needle)) && (len(needle) > 8 || containsBounded(string(state), needle)) {
+					if len(needle) >= 4 && containsBounded(string(state), needle) {
 						t.Fatalf("the state holds %q (a form of %s's column %d)", needle, r[0], col)
 					}
 				}
