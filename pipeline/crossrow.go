@@ -1,12 +1,16 @@
 package pipeline
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"log/slog"
 	"strings"
 
 	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/ingest/rows"
 	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/validate"
@@ -18,8 +22,10 @@ import (
 //
 // Rows stream in source order and an earlier row's line may already be written when a later
 // one shares its value, so the LATER row carries the problem, naming the earlier row; holding
-// lines back would hold the whole report. Every pair is also kept in Shared (with the log's
-// warning), so that a clerk who reads the summary rather than each line still sees both rows.
+// lines back would hold the whole report. When the pipeline has a second reader of the roster
+// (Pipeline.Prime), the SSNs, tax ids and card numbers are counted from it first, and the
+// EARLIER row carries the problem too, naming the first later one. Every pair is also kept in
+// Shared (with the log's warning), so that a clerk who reads the summary still sees both rows.
 // Memory: one map slot a value (16 bytes: a keyed hash of the value, never the value, and the
 // first row with a 32-bit hash of its externalId), four values a row at most.
 
@@ -84,6 +90,62 @@ type Shared struct {
 
 	seed  maphash.Seed
 	first map[uint64]uint64 // hash(kind, value) -> first row<<32 | hash32(externalId)
+	// later holds, after prime, the first other employee's row for each personal value that
+	// two employees share: what the first holder's line is told.
+	later map[uint64]int
+}
+
+func (s *Shared) init() {
+	if s.first == nil {
+		s.seed, s.first, s.later = maphash.MakeSeed(), make(map[uint64]uint64), make(map[uint64]int)
+	}
+}
+
+func (s *Shared) key(v sharedValue) uint64 {
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	h.WriteByte(byte(v.kind))
+	h.WriteString(v.value)
+	return h.Sum64()
+}
+
+// prime reads the whole roster from src before the run and notes, for each SSN, tax id and card
+// number, its first row and the first row of another employee holding it. Values are taken as
+// mapped (not yet validated): these keep only their letters and digits either way.
+func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
+	s.init()
+	var buf [4]sharedValue
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		row, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rec := m.Map(row)
+		id := rec.ExternalID()
+		if id == "" || rec.Malformed != nil || rec.Body == nil {
+			continue
+		}
+		idHash := uint32(maphash.String(s.seed, id))
+		for _, v := range sharedValues(buf[:0], rec.Request()) {
+			if !v.kind.personal() || v.value == "" {
+				continue
+			}
+			key := s.key(v)
+			prev, seen := s.first[key]
+			switch {
+			case !seen:
+				s.first[key] = uint64(uint32(rec.Row))<<32 | uint64(idHash)
+			case uint32(prev) != idHash && s.later[key] == 0:
+				s.later[key] = rec.Row
+			}
+		}
+	}
 }
 
 // sharedValue is one value of a request the check compares, and the field it is in.
@@ -101,23 +163,24 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 	if id == "" || it.rec == nil || it.rec.Malformed != nil {
 		return // rows without an id cannot be told apart as employees
 	}
-	if s.first == nil {
-		s.seed, s.first = maphash.MakeSeed(), make(map[uint64]uint64)
-	}
+	s.init()
 	idHash := uint32(maphash.String(s.seed, id))
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], it.rec.Request()) {
 		if v.value == "" || hasError(it.line.Errors, v.field) {
 			continue // a value the validator refused is reported as such, not compared
 		}
-		var h maphash.Hash
-		h.SetSeed(s.seed)
-		h.WriteByte(byte(v.kind))
-		h.WriteString(v.value)
-		key := h.Sum64()
+		key := s.key(v)
 		prev, seen := s.first[key]
 		if !seen {
 			s.first[key] = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			continue
+		}
+		if int(prev>>32) == it.rec.Row {
+			// The first holder, primed: told of the first later holder, if any.
+			if later := s.later[key]; later != 0 {
+				s.problem(it, v, later, strict)
+			}
 			continue
 		}
 		if uint32(prev) == idHash {
@@ -129,23 +192,7 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 
 // found puts the problem on the later row's line and records the pair.
 func (s *Shared) found(it *item, v sharedValue, firstRow int, strict bool, log *slog.Logger) {
-	col, cell := it.rec.Locate(v.field)
-	col = redact.Text(col)
-	p := validate.Problem{Field: v.field, Column: col, Cell: cell, Code: validate.CodeShared}
-	h := v.kind.holder()
-	if v.kind.personal() {
-		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: one %s belongs to one %s; check both rows", v.kind, firstRow, h, v.kind, h)
-	} else {
-		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: check that both are right", v.kind, firstRow, h)
-	}
-	if strict && v.kind.personal() {
-		p.Message += " (an error with --strict: this row is not sent)"
-		it.line.Errors = append(it.line.Errors, p)
-		it.line.Status = outcome.Invalid
-		it.valid = false
-	} else {
-		it.line.Warnings = append(it.line.Warnings, p)
-	}
+	col := s.problem(it, v, firstRow, strict)
 	s.Count++
 	if len(s.Pairs) < maxSharedPairs {
 		sp := SharedPair{Kind: v.kind, First: firstRow, Later: it.rec.Row, Column: col}
@@ -158,6 +205,28 @@ func (s *Shared) found(it *item, v sharedValue, firstRow int, strict bool, log *
 
 // sharedValues appends the values of a request the check compares, in a form where two ways of
 // writing one value are one (the validator has normalised phones and SSNs already).
+// problem puts on the item's line that v is also on row other, and returns the column it is in.
+func (s *Shared) problem(it *item, v sharedValue, other int, strict bool) string {
+	col, cell := it.rec.Locate(v.field)
+	col = redact.Text(col)
+	p := validate.Problem{Field: v.field, Column: col, Cell: cell, Code: validate.CodeShared}
+	h := v.kind.holder()
+	if v.kind.personal() {
+		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: one %s belongs to one %s; check both rows", v.kind, other, h, v.kind, h)
+	} else {
+		p.Message = fmt.Sprintf("this %s is also on row %d, another %s's: check that both are right", v.kind, other, h)
+	}
+	if strict && v.kind.personal() {
+		p.Message += " (an error with --strict: this row is not sent)"
+		it.line.Errors = append(it.line.Errors, p)
+		it.line.Status = outcome.Invalid
+		it.valid = false
+	} else {
+		it.line.Warnings = append(it.line.Warnings, p)
+	}
+	return col
+}
+
 func sharedValues(out []sharedValue, req any) []sharedValue {
 	person := func(p string, ic *api.IndividualCustomer) {
 		if ic == nil {

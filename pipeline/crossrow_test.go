@@ -24,14 +24,18 @@ import (
 // sharedRun runs testdata/ewa/shared.csv (employees sharing SSNs, cards, emails and phones)
 // through the mapper, the validator, the pipeline and the submit sink to the emulator over
 // HTTP, and returns the report's lines, the pipeline and the emulator.
-func sharedRun(t *testing.T, strict bool) ([]reports.Line, *pipeline.Pipeline, *emulator.Server) {
+func sharedRun(t *testing.T, strict, primed bool) ([]reports.Line, *pipeline.Pipeline, *emulator.Server) {
 	t.Helper()
 	roster := filepath.Join("..", "testdata", "ewa", "shared.csv")
-	src, err := ingest.Open(roster, ingest.OpenOptions{})
-	if err != nil {
-		t.Fatal(err)
+	open := func() *ingest.Source {
+		src, err := ingest.Open(roster, ingest.OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { src.Close() })
+		return src
 	}
-	t.Cleanup(func() { src.Close() })
+	src := open()
 	header, err := src.Header()
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +68,9 @@ func sharedRun(t *testing.T, strict bool) ([]reports.Line, *pipeline.Pipeline, *
 	}
 	p := &pipeline.Pipeline{Source: src, Mapper: m, Validator: v, Sink: &submit.Sink{Client: c}, Concurrency: 3, Workers: 2,
 		Report: rep, Summary: reports.NewSummary("run", roster, "ewa", time.Now()), TempDir: dir, Strict: strict}
+	if primed {
+		p.Prime = open()
+	}
 	if err := p.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +124,7 @@ func TestSharedValuesEndToEnd(t *testing.T) {
 	}
 	for _, strict := range []bool{false, true} {
 		t.Run(fmt.Sprintf("strict=%v", strict), func(t *testing.T) {
-			lines, p, em := sharedRun(t, strict)
+			lines, p, em := sharedRun(t, strict, false)
 			if len(lines) != len(tests) {
 				t.Fatalf("%d lines, want %d", len(lines), len(tests))
 			}
@@ -162,6 +169,45 @@ func TestSharedValuesEndToEnd(t *testing.T) {
 				if got, want := p.Shared.Pairs[0].String(), "rows 2 and 3 (two employees) have the same social ID"; got != want {
 					t.Errorf("first pair %q, want %q", got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestSharedFirstRowTold: with a second reader of the roster (Pipeline.Prime), the first holder
+// of a shared SSN or card number is told too, naming the first later holder; emails and phones
+// are still told on the later row only.
+func TestSharedFirstRowTold(t *testing.T) {
+	const (
+		ssn  = "customerData.socialId"
+		card = "financialAccountData.card.cardNumber"
+	)
+	for _, strict := range []bool{false, true} {
+		t.Run(fmt.Sprintf("strict=%v", strict), func(t *testing.T) {
+			lines, p, _ := sharedRun(t, strict, true)
+			unprimed, up, _ := sharedRun(t, strict, false)
+			first := lines[0]
+			got := slices.Concat(shared(first.Warnings), shared(first.Errors))
+			if want := []string{ssn + "@F2 row 3", card + "@L2 row 4"}; !slices.Equal(got, want) {
+				t.Errorf("row 2's shared problems %q, want %q", got, want)
+			}
+			if want := map[bool]outcome.Status{false: outcome.Created, true: outcome.Invalid}[strict]; first.Status != want {
+				t.Errorf("row 2 is %s, want %s", first.Status, want)
+			}
+			// The later rows are told as without priming (row 7, E1 again, may change status
+			// with strict: row 2 no longer claims E1).
+			for i := 1; i < len(lines); i++ {
+				if lines[i].Row == 7 {
+					continue
+				}
+				a := slices.Concat(shared(lines[i].Warnings), shared(lines[i].Errors))
+				b := slices.Concat(shared(unprimed[i].Warnings), shared(unprimed[i].Errors))
+				if !slices.Equal(a, b) || lines[i].Status != unprimed[i].Status {
+					t.Errorf("row %d: %q %s primed, %q %s not", lines[i].Row, a, lines[i].Status, b, unprimed[i].Status)
+				}
+			}
+			if p.Shared.Count != up.Shared.Count || p.Shared.Count == 0 {
+				t.Errorf("%d pairs counted, %d without priming: the first holder's problems are no new pair", p.Shared.Count, up.Shared.Count)
 			}
 		})
 	}

@@ -78,6 +78,9 @@ type Pipeline struct {
 	Strict bool
 	// Shared holds, after Run, the values two employees' rows share (crossrow.go).
 	Shared Shared
+	// Prime, if set, is a second reader of the same roster, read whole before the run, so that
+	// the first of two employees sharing an SSN, tax id or card number is told too.
+	Prime rows.Reader
 }
 
 // batchSize trades channel overhead against the memory held in flight.
@@ -186,6 +189,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	workers := p.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
+	}
+	if p.Prime != nil {
+		if err := p.Shared.prime(ctx, p.Prime, p.Mapper); err != nil {
+			return fmt.Errorf("counting the roster's SSNs and card numbers: %w", err)
+		}
 	}
 	conc := max(p.Concurrency, 1)
 	hs := newHasher()
