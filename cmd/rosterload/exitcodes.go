@@ -6,6 +6,7 @@ import (
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/job"
 	"github.com/rosterload/rosterload/notify"
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/s3store"
@@ -41,12 +42,12 @@ func exitCode(err error) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return exitOK
-	case errors.Is(err, errRowsNotOK), errors.Is(err, errInterrupted):
+	case errors.Is(err, job.ErrRowsNotOK), errors.Is(err, errInterrupted):
 		return exitRows
-	case errors.Is(err, errHeld), errors.Is(err, ingest.ErrStale):
+	case errors.Is(err, job.ErrHeld), errors.Is(err, ingest.ErrStale):
 		return exitHeld
 	case errors.As(err, new(*usageError)),
-		errors.Is(err, errConfig),
+		errors.Is(err, job.ErrConfig),
 		errors.Is(err, ingest.ErrConfig),
 		errors.Is(err, rows.ErrUnreadable),
 		errors.Is(err, csvread.ErrUnknownEncoding),
@@ -65,9 +66,9 @@ func exitCode(err error) int {
 }
 
 // message is the line a command's error prints on stderr: none for a command whose own output
-// has said how it went.
+// (the help, the summary) has said how it went.
 func message(err error) string {
-	if err == nil || errors.As(err, new(*quietError)) {
+	if err == nil || errors.As(err, new(*quietError)) || errors.Is(err, job.ErrRowsNotOK) || errors.Is(err, job.ErrAPIUnreachable) {
 		return ""
 	}
 	return err.Error()
@@ -81,17 +82,9 @@ func (e *quietError) Error() string { return e.what }
 var (
 	// errHelp is a -h request: the command printed its help.
 	errHelp = &quietError{"help requested"}
-	// errRowsNotOK: some row is not VALID, CREATED, EXISTS or SKIPPED (the summary counts them).
-	errRowsNotOK = &quietError{"some row has another status"}
-	// errAPIUnreachable: requests were sent and not one got an HTTP answer (the summary says so).
-	errAPIUnreachable = &quietError{"the API could not be reached"}
 	// errInterrupted: a run stopped by SIGINT or SIGTERM, whose report has the rest NOT_SUBMITTED.
 	errInterrupted = &quietError{"interrupted"}
 )
-
-// errHeld is a run held on purpose by a safety check (the omission guard, --max-invalid): nothing
-// was sent, the report says what would have been, and a person must decide.
-var errHeld = errors.New("the run is held")
 
 // usageError is a bad command line; usage asks for the usage text after the line (its msg may
 // then be empty: no line).
@@ -101,6 +94,3 @@ type usageError struct {
 }
 
 func (e *usageError) Error() string { return e.msg }
-
-// errConfig marks a configuration error found by the command itself.
-var errConfig = errors.New("configuration error")

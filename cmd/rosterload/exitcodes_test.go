@@ -13,6 +13,7 @@ import (
 
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
+	"github.com/rosterload/rosterload/job"
 	"github.com/rosterload/rosterload/output"
 	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/s3store"
@@ -76,21 +77,21 @@ func TestExitCode(t *testing.T) {
 	}{
 		{"success", nil, exitOK, true},
 		{"help", errHelp, exitOK, true},
-		{"rows not OK", errRowsNotOK, exitRows, true},
+		{"rows not OK", job.ErrRowsNotOK, exitRows, true},
 		{"interrupted", errInterrupted, exitRows, true},
-		{"held by a safety check", fmt.Errorf("%w: 3 of 4 rows are invalid", errHeld), exitHeld, false},
+		{"held by a safety check", fmt.Errorf("%w: 3 of 4 rows are invalid", job.ErrHeld), exitHeld, false},
 		{"stale source", fmt.Errorf("SOURCE: %w", ingest.ErrStale), exitHeld, false},
 		{"state made with another key", fmt.Errorf("state: %w", journal.ErrKey), exitConfig, false},
 		{"usage", &usageError{msg: "--kind: want ewa"}, exitConfig, false},
-		{"configuration", fmt.Errorf("%w: no credentials", errConfig), exitConfig, false},
+		{"configuration", fmt.Errorf("%w: no credentials", job.ErrConfig), exitConfig, false},
 		{"mapping", fmt.Errorf("%w: unknown field", ingest.ErrConfig), exitConfig, false},
 		{"unreadable source", rows.Unreadable("r.csv", "is empty"), exitConfig, false},
 		{"S3 said no", &s3store.Error{Op: "read", URL: "s3://b/k", Reason: "no such object", Kind: s3store.ErrNotFound}, exitConfig, false},
 		{"bad S3 URL", fmt.Errorf("SOURCE: %w", urlErr), exitConfig, false},
 		{"bad S3 options", optErr, exitConfig, false},
 		{"output path", &output.Error{Flag: "--report", Path: "r.csv", Why: "is a FIFO"}, exitConfig, false},
-		{"state file refused", fmt.Errorf("%w: %w", errConfig, journal.ErrRefused), exitConfig, false},
-		{"API unreachable", errAPIUnreachable, exitUnfinish, true},
+		{"state file refused", fmt.Errorf("%w: %w", job.ErrConfig, journal.ErrRefused), exitConfig, false},
+		{"API unreachable", job.ErrAPIUnreachable, exitUnfinish, true},
 		{"submission stopped", fmt.Errorf("%w: token refused", pipeline.ErrSubmit), exitUnfinish, false},
 		{"anything else", errors.New("disk full"), exitUnfinish, false},
 	}

@@ -139,9 +139,3 @@ func oneSource(fs *flag.FlagSet) (string, error) {
 	}
 	return "", &usageError{msg: fmt.Sprintf("%s: one SOURCE expected, got %d: %s", fs.Name(), fs.NArg(), strings.Join(fs.Args(), " "))}
 }
-
-// oneLine keeps a message to one line, for stderr and logs.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
-}

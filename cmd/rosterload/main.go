@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/rosterload/rosterload/job"
 	"github.com/rosterload/rosterload/redact"
 )
 
@@ -46,7 +47,7 @@ func signalContexts() (soft, hard context.Context, stop func()) {
 func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) int {
 	err := command(ctx, hard, args, stdout, stderr)
 	if msg := message(err); msg != "" {
-		fmt.Fprintln(stderr, "rosterload: "+redact.Text(oneLine(msg)))
+		fmt.Fprintln(stderr, "rosterload: "+redact.Text(job.OneLine(msg)))
 	}
 	if ue, ok := errors.AsType[*usageError](err); ok && ue.usage {
 		usage(stderr)
@@ -58,7 +59,7 @@ func run(ctx, hard context.Context, args []string, stdout, stderr io.Writer) int
 func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("internal error: %s (please report this)", oneLine(fmt.Sprint(r)))
+			err = fmt.Errorf("internal error: %s (please report this)", job.OneLine(fmt.Sprint(r)))
 		}
 	}()
 	if len(args) == 0 {

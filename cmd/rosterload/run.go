@@ -6,14 +6,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
-	"log/slog"
-
-	"github.com/rosterload/rosterload/outcome"
+	"github.com/rosterload/rosterload/job"
 	"github.com/rosterload/rosterload/output"
-	"github.com/rosterload/rosterload/pipeline"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/reports"
 	"github.com/rosterload/rosterload/sink/client"
@@ -94,19 +92,19 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		return &usageError{msg: "run: --api-url is required (or --sandbox to submit to the built-in emulator)"}
 	}
 	if cc.Token.Empty() && cc.ClientID == "" {
-		return fmt.Errorf("%w: no credentials: set ROSTERLOAD_TOKEN, or ROSTERLOAD_CLIENT_ID and ROSTERLOAD_CLIENT_SECRET", errConfig)
+		return fmt.Errorf("%w: no credentials: set ROSTERLOAD_TOKEN, or ROSTERLOAD_CLIENT_ID and ROSTERLOAD_CLIENT_SECRET", job.ErrConfig)
 	}
 	cl, err := client.New(cc)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errConfig, err)
+		return fmt.Errorf("%w: %v", job.ErrConfig, err)
 	}
 	defer cl.Close()
 
 	var state *journal.Kept // saved (an s3:// one uploaded) once the job is done
-	j := &job{
-		command: "run", source: source, so: &so, ro: &ro, concurrency: o.concurrency,
-		submitCtx: ctx, night: &night, env: env, apiHost: cc.BaseURL,
-		tally: func(s *reports.Summary) {
+	cfg := jobConfig("run", source, &so, &ro, &night, env)
+	cfg.APIHost = cc.BaseURL
+	j := &job.Job{Config: cfg, Concurrency: o.concurrency, SubmitCtx: ctx,
+		Tally: func(s *reports.Summary) {
 			st := cl.Stats()
 			s.Requests, s.Retries = st.Requests, st.Retries
 			for code, n := range st.HTTPStatus {
@@ -116,32 +114,32 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 			s.APIUnreachable = st.Requests > 0 && len(st.HTTPStatus) == 0
 		},
 	}
-	defer func() { j.notifyEnd(context.WithoutCancel(hard), ended, log) }()
-	j.prepare = func(pctx context.Context, outs outputs) error {
+	defer func() { j.NotifyEnd(context.WithoutCancel(hard), ended, log) }()
+	j.Prepare = func(pctx context.Context, outs job.Outputs) error {
 		if o.maxInvalid != "" {
 			// The budget is checked on a dry run of the whole file before anything is sent.
-			if err := checkInvalidBudget(pctx, j, budget, log); err != nil {
+			if err := j.CheckInvalidBudget(pctx, budget, log); err != nil {
 				return err
 			}
 		}
 		var jr *journal.Journal
-		if outs.state != "" {
-			st, err := openState(pctx, &so, outs.state, o.checkpoint, j.stateOptions(cc.BaseURL, false, log, outs.state), log)
+		if outs.State != "" {
+			st, err := openState(pctx, &so, outs.State, o.checkpoint, j.StateOptions(cc.BaseURL, false, log, outs.State), log)
 			if err != nil {
 				return err
 			}
 			state, jr = st, st.Journal
-			j.journal = jr
-			j.cleanups = append(j.cleanups, func() { st.Close() })
+			j.Journal = jr
+			j.Cleanups = append(j.Cleanups, func() { st.Close() })
 		}
 		// A run whose API is down stops after a few rounds of concurrent failures instead of
 		// spending every row's retries on it.
-		j.sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
+		j.Sink = &submit.Sink{Client: cl, Journal: jr, Log: log, MaxUnreachable: max(10, 2*o.concurrency)}
 		return nil
 	}
 	// SIGINT (ctx) stops new requests, the rest of the rows are still read and reported as
 	// NOT_SUBMITTED; hard (a second signal) aborts.
-	ended = execute(hard, j, log, stderr)
+	ended = j.Run(hard, log, stderr)
 	if ended == nil && ctx.Err() != nil {
 		ended = errInterrupted
 	}
@@ -150,7 +148,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 			if message(ended) == "" {
 				ended = err
 			} else {
-				log.Error("state journal not saved", "err", oneLine(err.Error()))
+				log.Error("state journal not saved", "err", job.OneLine(err.Error()))
 			}
 		}
 	}
@@ -183,7 +181,7 @@ func openState(ctx context.Context, so *sourceOptions, dest string, checkpoint i
 	if err != nil {
 		d.Cleanup()
 		if errors.Is(err, journal.ErrRefused) {
-			err = fmt.Errorf("%w: %w", errConfig, err)
+			err = fmt.Errorf("%w: %w", job.ErrConfig, err)
 		}
 		return nil, err
 	}
@@ -193,45 +191,3 @@ func openState(ctx context.Context, so *sourceOptions, dest string, checkpoint i
 	log.Info("state journal opened", "path", dest, "entries", st.Len())
 	return st, nil
 }
-
-// checkInvalidBudget dry-runs the source and holds the run when more rows are invalid than
-// the budget allows: nothing is sent, and the report says what would have been.
-func checkInvalidBudget(ctx context.Context, j *job, budget reconcile.Limit, log *slog.Logger) error {
-	n, invalid, err := countInvalid(ctx, j.source, j.so, *j.ro.strict)
-	if err != nil {
-		return err
-	}
-	limit := budget.Of(n)
-	log.Info("invalid-row budget", "rows", n, "invalid", invalid, "allowed", limit)
-	if invalid > limit {
-		j.hold(fmt.Sprintf("%d of %d rows are invalid, more than --max-invalid %s allows (%d): nothing was sent; the report says what would have been", invalid, n, budget, limit))
-	}
-	return nil
-}
-
-// countInvalid dry-runs the whole source and counts its rows and the INVALID ones among them.
-func countInvalid(ctx context.Context, source string, so *sourceOptions, strict bool) (rowsN, invalid int, err error) {
-	r, err := openRoster(ctx, so, source)
-	if err != nil {
-		return 0, 0, err
-	}
-	defer r.Close()
-	v, err := newValidator(r.Config)
-	if err != nil {
-		return 0, 0, err
-	}
-	sum := reports.NewSummary("validate", source, string(r.Config.Kind), time.Now())
-	p := &pipeline.Pipeline{Source: r.Source, Mapper: r.Mapper, Validator: v, Report: discardReport{}, Summary: sum, Strict: strict}
-	if err := p.Run(ctx); err != nil {
-		return 0, 0, err
-	}
-	return sum.RowsRead, sum.Statuses[outcome.Invalid], nil
-}
-
-// discardReport is the report of a counting pass.
-type discardReport struct{}
-
-func (discardReport) Write(*reports.Line) error { return nil }
-func (discardReport) Close() error              { return nil }
-func (discardReport) Abort() error              { return nil }
-func (discardReport) Path() string              { return "" }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterload/rosterload/job"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/sink/emulator"
 )
@@ -78,11 +79,11 @@ func cmdSandbox(ctx context.Context, args []string, env func(string) string, std
 	}
 	srv, err := emulator.New(o.config(log))
 	if err != nil {
-		return fmt.Errorf("%w: %v", errConfig, err)
+		return fmt.Errorf("%w: %v", job.ErrConfig, err)
 	}
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
-		return fmt.Errorf("%w: listen on %s: %v", errConfig, o.addr, err)
+		return fmt.Errorf("%w: listen on %s: %v", job.ErrConfig, o.addr, err)
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("sandbox listening", "url", "http://"+ln.Addr().String(), "client_id", o.clientID,

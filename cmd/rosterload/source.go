@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/s3store"
-	"github.com/rosterload/rosterload/validate"
 )
 
 // sourceOptions are the flags that say how to read a roster and map its columns; validate, run
@@ -118,41 +116,6 @@ func parseDelimiter(s string) (rune, error) {
 		return 0, &usageError{msg: fmt.Sprintf("--delimiter %q: want , ; tab or |", s)}
 	}
 	return r, nil
-}
-
-// newValidator builds the validator the mapping asks for.
-func newValidator(cfg ingest.Config) (*validate.Validator, error) {
-	v, err := validate.New(validate.Options{DateLayouts: cfg.DateFormats, DefaultCountry: cfg.DefaultCountry})
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errConfig, err)
-	}
-	return v, nil
-}
-
-// logPlacements says which row is the header when it was chosen, which header went to which
-// field, and what was left unplaced. (A required field nothing gives was refused by the
-// preflight.)
-func logPlacements(log *slog.Logger, r *ingest.Roster) {
-	if c := r.Choice; c != nil {
-		log.Info("header row chosen", "row", c.Row, "of", c.String())
-	}
-	var placed []string
-	for _, p := range r.Mapper.Placements() {
-		placed = append(placed, fmt.Sprintf("%q->%s", p.Header, p.Field))
-	}
-	log.Info("columns mapped", "count", len(placed), "map", strings.Join(placed, ", "))
-	if un := r.Mapper.Unplaced(); len(un) > 0 {
-		log.Warn("columns not used", "headers", strings.Join(un, ", "))
-	}
-	// What unused columns' values look like: a warning when nothing feeds that field, else a
-	// note (a "Hire Date" beside the "Birth Date" would warn every night).
-	for _, g := range r.Guesses {
-		if g.Placed == "" {
-			log.Warn("column looks like a field", "guess", g.String())
-		} else {
-			log.Info("column looks like a field", "guess", g.String())
-		}
-	}
 }
 
 // newLogger returns the logger for stderr in the format asked for.

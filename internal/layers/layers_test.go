@@ -25,7 +25,7 @@ var floors = []struct {
 	// benchmarks) and this test: they may use anything, and being on top, nothing of the data
 	// flow may use them.
 	{"commands and tools", []string{"cmd", "internal"}},
-	{"pipeline", []string{"pipeline"}},
+	{"pipeline", []string{"pipeline", "job"}},
 	{"sinks", []string{"sink"}},
 	{"records, checks and reports", []string{"reports", "validate", "ingest", "outcome"}},
 	{"readers", []string{"ingest/rows", "ingest/csvread", "ingest/xlsxread"}},

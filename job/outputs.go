@@ -1,7 +1,8 @@
-package main
+package job
 
 import (
 	"cmp"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -10,9 +11,9 @@ import (
 	"github.com/rosterload/rosterload/reports"
 )
 
-// outputs are a job's settled destinations: local paths or s3:// URLs, "" for one not wanted.
-type outputs struct {
-	report, summary, payload, state, missing string
+// Outputs are a job's settled destinations: local paths or s3:// URLs, "" for one not wanted.
+type Outputs struct {
+	Report, Summary, Payload, State, Missing string
 }
 
 // stateFileName is the journal's name in a directory given as --state: the same every night,
@@ -24,40 +25,40 @@ const stateFileName = "rosterload-state.jsonl"
 // output that is the roster or the mapping file, a FIFO or device, a directory that is not
 // there or not writable). The defaults are named after the roster r's own name (an S3 prefix's
 // newest object).
-func planOutputs(j *job, r *ingest.Roster) (outputs, error) {
+func planOutputs(j *Job, r *ingest.Roster) (Outputs, error) {
 	// The defaults: <name>.report.csv, <name>.summary.json, <name>.payload.jsonl.
 	defReport := reports.DefaultPath(r.Name())
 	defSummary := summaryName(defReport)
 	defPayload := strings.TrimSuffix(defSummary, ".summary.json") + ".payload.jsonl"
 	ins := []output.Input{
-		{Flag: "SOURCE", Path: j.source, Prefix: r.Remote != nil && r.Remote.Prefix},
-		{Flag: "--mapping", Path: j.so.mapping},
+		{Flag: "SOURCE", Path: j.Source, Prefix: r.Remote != nil && r.Remote.Prefix},
+		{Flag: "--mapping", Path: j.Mapping},
 	}
 	wants := []output.Want{
-		{Flag: "--report", Path: cmp.Or(j.ro.report, defReport), Default: defReport},
-		{Flag: "--summary", Path: j.ro.summary, Default: defSummary},
-		{Flag: "--payload", Path: j.payload, Default: defPayload},
-		{Flag: "--state", Path: j.night.state, Default: stateFileName, InPlace: true},
+		{Flag: "--report", Path: cmp.Or(j.Report, defReport), Default: defReport},
+		{Flag: "--summary", Path: j.Summary, Default: defSummary},
+		{Flag: "--payload", Path: j.Payload, Default: defPayload},
+		{Flag: "--state", Path: j.Night.State, Default: stateFileName, InPlace: true},
 	}
-	if j.readOnly {
+	if j.ReadOnly {
 		// validate reads the state and never writes it: no output may be it.
-		ins = append(ins, output.Input{Flag: "--state", Path: j.night.state})
+		ins = append(ins, output.Input{Flag: "--state", Path: j.Night.State})
 		wants[3].Path = ""
 	}
-	if j.night.state != "" && j.night.full {
-		defMissing := missingName(j.ro.report, r.Name())
-		wants = append(wants, output.Want{Flag: "--missing", Path: cmp.Or(j.night.missing, defMissing), Default: filepath.Base(defMissing)})
+	if j.Night.State != "" && j.Night.Full {
+		defMissing := missingName(j.Report, r.Name())
+		wants = append(wants, output.Want{Flag: "--missing", Path: cmp.Or(j.Night.Missing, defMissing), Default: filepath.Base(defMissing)})
 	}
 	got, err := output.Resolve(ins, wants)
 	if err != nil {
-		return outputs{}, err
+		return Outputs{}, err
 	}
-	outs := outputs{report: got[0], summary: got[1], payload: got[2], state: got[3]}
+	outs := Outputs{Report: got[0], Summary: got[1], Payload: got[2], State: got[3]}
 	if len(got) > 4 {
-		outs.missing = got[4]
+		outs.Missing = got[4]
 	}
-	if j.readOnly {
-		outs.state = j.night.state
+	if j.ReadOnly {
+		outs.State = j.Night.State
 	}
 	return outs, nil
 }
@@ -66,4 +67,13 @@ func planOutputs(j *job, r *ingest.Roster) (outputs, error) {
 func summaryName(reportName string) string {
 	base := strings.TrimSuffix(reportName, filepath.Ext(reportName))
 	return strings.TrimSuffix(base, ".report") + ".summary.json"
+}
+
+// missingName is the default missing file: <source name>.missing.csv beside the report (in it,
+// when --report names a directory).
+func missingName(report, source string) string {
+	if fi, err := os.Stat(report); err == nil && fi.IsDir() {
+		report = filepath.Join(report, "r")
+	}
+	return reports.MissingPath(source, report)
 }
