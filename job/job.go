@@ -201,6 +201,14 @@ func (j *Job) Run(ctx context.Context, log *slog.Logger, stderr io.Writer) error
 		Progress:    prog.Line,
 		KeepCells:   xlsxReport,
 	}
+	// A second read of the roster (mapped, not validated) first counts its SSNs, tax ids and
+	// card numbers, so that the first of two employees sharing one is told too.
+	pr, err := j.Open(ctx, j.Source)
+	if err != nil {
+		return err
+	}
+	defer pr.Close()
+	p.Prime = pr.Source
 	err = p.Run(ctx)
 	prog.Done()
 	sum.SharedCount = p.Shared.Count
