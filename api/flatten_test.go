@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -162,5 +163,26 @@ func BenchmarkFlatten(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Flatten(req, func(path, value string) { n += len(path) + len(value) })
+	}
+}
+
+func TestFlattenPaths(t *testing.T) {
+	t.Parallel()
+	req := &IndividualCustomer{
+		ExternalID: "X",
+		Addresses:  []Address{{Type: "PHYSICAL", ZipCode: "02134", Primary: Bool(true)}},
+		Metadata:   map[string]string{"z": "1", "a": "2"},
+		Type:       "INDIVIDUAL",
+	}
+	var got []string
+	Flatten(req, func(p, v string) { got = append(got, p+"="+v) })
+	want := []string{
+		"externalId=X",
+		"addresses[0].type=PHYSICAL", "addresses[0].zipCode=02134", "addresses[0].primary=true",
+		"metadata.a=2", "metadata.z=1",
+		"type=INDIVIDUAL",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("flatten =\n%q\nwant\n%q", got, want)
 	}
 }

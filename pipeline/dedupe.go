@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/validate"
 )
@@ -45,18 +46,18 @@ func (h *hasher) fingerprint(req any) fingerprint {
 	var fp fingerprint
 	var all maphash.Hash
 	all.SetSeed(h.seed)
-	flatten(req, func(path []byte, value string) {
-		ph := maphash.Bytes(h.seed, path)
+	api.Flatten(req, func(path, value string) {
+		ph := maphash.String(h.seed, path)
 		h.mu.RLock()
 		_, known := h.names[ph]
 		h.mu.RUnlock()
 		if !known {
 			h.mu.Lock()
-			h.names[ph] = string(path)
+			h.names[ph] = path
 			h.mu.Unlock()
 		}
 		fp.fields = append(fp.fields, fieldHash{path: ph, sum: maphash.String(h.seed, value)})
-		all.Write(path)
+		all.WriteString(path)
 		all.WriteByte(0)
 		all.WriteString(value)
 		all.WriteByte(0)

@@ -117,27 +117,6 @@ func TestDeduperHashCollision(t *testing.T) {
 	}
 }
 
-func TestFlattenPaths(t *testing.T) {
-	t.Parallel()
-	req := &api.IndividualCustomer{
-		ExternalID: "X",
-		Addresses:  []api.Address{{Type: "PHYSICAL", ZipCode: "02134", Primary: api.Bool(true)}},
-		Metadata:   map[string]string{"z": "1", "a": "2"},
-		Type:       "INDIVIDUAL",
-	}
-	var got []string
-	flatten(req, func(p []byte, v string) { got = append(got, string(p)+"="+v) })
-	want := []string{
-		"externalId=X",
-		"addresses[0].type=PHYSICAL", "addresses[0].zipCode=02134", "addresses[0].primary=true",
-		"metadata.a=2", "metadata.z=1",
-		"type=INDIVIDUAL",
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("flatten =\n%q\nwant\n%q", got, want)
-	}
-}
-
 // More entries than one chunk holds: entries past the first chunk are found again.
 func TestDeduperManyChunks(t *testing.T) {
 	t.Parallel()
