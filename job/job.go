@@ -92,6 +92,7 @@ type Job struct {
 	kind    ingest.Kind // the roster's, settled when it is opened, before Prepare
 	outs    Outputs
 	rec     *reconcile.Reconciler
+	shared  pipeline.Shared // primed by the census when there is one
 	leavers []journal.Employee
 	held    string // why a safety check held the run ("" it was not)
 	sum     *reports.Summary
@@ -201,14 +202,18 @@ func (j *Job) Run(ctx context.Context, log *slog.Logger, stderr io.Writer) error
 		Progress:    prog.Line,
 		KeepCells:   xlsxReport,
 	}
-	// A second read of the roster (mapped, not validated) first counts its SSNs, tax ids and
-	// card numbers, so that the first of two employees sharing one is told too.
-	pr, err := j.Open(ctx, j.Source)
-	if err != nil {
-		return err
+	// The roster's SSNs, tax ids and card numbers are counted before the run, so that the first
+	// of two employees sharing one is told too: by the census if there was one, else by a second
+	// read of the roster (mapped, not validated).
+	p.Shared = j.shared
+	if !p.Shared.Primed {
+		pr, err := j.Open(ctx, j.Source)
+		if err != nil {
+			return err
+		}
+		defer pr.Close()
+		p.Prime = pr.Source
 	}
-	defer pr.Close()
-	p.Prime = pr.Source
 	err = p.Run(ctx)
 	prog.Done()
 	sum.SharedCount = p.Shared.Count

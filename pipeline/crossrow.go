@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/rows"
 	"github.com/rosterload/rosterload/outcome"
 	"github.com/rosterload/rosterload/redact"
@@ -87,6 +88,8 @@ const maxSharedPairs = 100
 type Shared struct {
 	Count int          // pairs found
 	Pairs []SharedPair // the first maxSharedPairs of them, in source order
+	// Primed: every record of the roster was Added before the run.
+	Primed bool
 
 	seed  maphash.Seed
 	first map[uint64]uint64 // hash(kind, value) -> first row<<32 | hash32(externalId)
@@ -109,41 +112,47 @@ func (s *Shared) key(v sharedValue) uint64 {
 	return h.Sum64()
 }
 
-// prime reads the whole roster from src before the run and notes, for each SSN, tax id and card
-// number, its first row and the first row of another employee holding it. Values are taken as
-// mapped (not yet validated): these keep only their letters and digits either way.
+// prime reads the whole roster from src before the run and Adds each record.
 func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
-	s.init()
-	var buf [4]sharedValue
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		row, err := src.Next()
 		if errors.Is(err, io.EOF) {
+			s.Primed = true
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		rec := m.Map(row)
-		id := rec.ExternalID()
-		if id == "" || rec.Malformed != nil || rec.Body == nil {
+		s.Add(m.Map(row))
+	}
+}
+
+// Add notes, before the run, the SSN, tax id and card number of one mapped (not yet validated)
+// record: their first row, and the first row of another employee holding them. A pass over the
+// roster that reads it anyway (the nightly census) calls it for every row and sets Primed.
+// Values are taken as mapped: these keep only their letters and digits either way.
+func (s *Shared) Add(rec *ingest.Record) {
+	s.init()
+	id := rec.ExternalID()
+	if id == "" || rec.Malformed != nil || rec.Body == nil {
+		return
+	}
+	idHash := uint32(maphash.String(s.seed, id))
+	var buf [4]sharedValue
+	for _, v := range sharedValues(buf[:0], rec.Request()) {
+		if !v.kind.personal() || v.value == "" {
 			continue
 		}
-		idHash := uint32(maphash.String(s.seed, id))
-		for _, v := range sharedValues(buf[:0], rec.Request()) {
-			if !v.kind.personal() || v.value == "" {
-				continue
-			}
-			key := s.key(v)
-			prev, seen := s.first[key]
-			switch {
-			case !seen:
-				s.first[key] = uint64(uint32(rec.Row))<<32 | uint64(idHash)
-			case uint32(prev) != idHash && s.later[key] == 0:
-				s.later[key] = rec.Row
-			}
+		key := s.key(v)
+		prev, seen := s.first[key]
+		switch {
+		case !seen:
+			s.first[key] = uint64(uint32(rec.Row))<<32 | uint64(idHash)
+		case uint32(prev) != idHash && s.later[key] == 0:
+			s.later[key] = rec.Row
 		}
 	}
 }

@@ -79,7 +79,8 @@ type Pipeline struct {
 	// Shared holds, after Run, the values two employees' rows share (crossrow.go).
 	Shared Shared
 	// Prime, if set, is a second reader of the same roster, read whole before the run, so that
-	// the first of two employees sharing an SSN, tax id or card number is told too.
+	// the first of two employees sharing an SSN, tax id or card number is told too. It is not
+	// needed, and not read, when Shared was primed already (Shared.Primed).
 	Prime rows.Reader
 }
 
@@ -190,7 +191,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	if p.Prime != nil {
+	if p.Prime != nil && !p.Shared.Primed {
 		if err := p.Shared.prime(ctx, p.Prime, p.Mapper); err != nil {
 			return fmt.Errorf("counting the roster's SSNs and card numbers: %w", err)
 		}

@@ -34,7 +34,8 @@ func New(state *journal.Journal, full bool) *Reconciler {
 
 // Census reads every row of a full roster and marks its externalIds seen tonight, valid or not:
 // an employee whose row has a bad phone number has not left. It must run before the pipeline.
-func (r *Reconciler) Census(ctx context.Context, src rows.Reader, m interface{ Map(rows.Row) *ingest.Record }) error {
+// also, if set, is given every mapped record, for other counts the run needs of the whole roster.
+func (r *Reconciler) Census(ctx context.Context, src rows.Reader, m interface{ Map(rows.Row) *ingest.Record }, also func(*ingest.Record)) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -46,8 +47,12 @@ func (r *Reconciler) Census(ctx context.Context, src rows.Reader, m interface{ M
 		if err != nil {
 			return err
 		}
-		if id := m.Map(row).ExternalID(); id != "" {
+		rec := m.Map(row)
+		if id := rec.ExternalID(); id != "" {
 			r.see(id)
+		}
+		if also != nil {
+			also(rec)
 		}
 	}
 	r.counted = true
