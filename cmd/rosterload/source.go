@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
@@ -52,6 +53,31 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	o.opener.S3 = &o.s3
 }
 
+// loadMapping reads the --mapping file, from disk or from an s3:// object.
+func loadMapping(ctx context.Context, o *sourceOptions) (*ingest.Config, error) {
+	if !strings.HasPrefix(o.mapping, "s3://") {
+		return ingest.LoadConfig(o.mapping)
+	}
+	u, err := s3store.ParseURL(o.mapping)
+	if err != nil {
+		return nil, fmt.Errorf("--mapping: %w", err)
+	}
+	st, err := o.s3.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := st.Open(ctx, u, "")
+	if err != nil {
+		return nil, fmt.Errorf("--mapping %s: %w", o.mapping, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, ingest.MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("--mapping %s: %w", o.mapping, err)
+	}
+	return ingest.ReadConfig(o.mapping, data)
+}
+
 // openRoster opens the source (a file, or an s3:// object or prefix), reads its header (the
 // best of the first rows unless --header-row gives it) and settles the mapping: the mapping
 // file, then flags over it. Then, but for the mapping command, the preflight refuses a
@@ -59,7 +85,7 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.Roster, error) {
 	cfg := ingest.Config{}
 	if o.mapping != "" {
-		c, err := ingest.LoadConfig(o.mapping)
+		c, err := loadMapping(ctx, o)
 		if err != nil {
 			return nil, err
 		}
