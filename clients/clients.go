@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	pathpkg "path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -78,7 +79,11 @@ func Load(path string) (*Manifest, error) {
 	return Parse(path, b)
 }
 
-// Parse checks a manifest read from path (which relative paths are resolved against).
+// MaxSize is the most of a manifest that is read.
+const MaxSize = maxManifest
+
+// Parse checks a manifest read from path, a file or an s3:// object, which relative paths are
+// resolved against.
 func Parse(path string, b []byte) (*Manifest, error) {
 	var doc struct {
 		Clients []Client `yaml:"clients"`
@@ -95,7 +100,7 @@ func Parse(path string, b []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("%w %s: no clients: want a list under clients:", ErrManifest, path)
 	}
 	m := &Manifest{Path: path, Clients: doc.Clients}
-	dir := filepath.Dir(path)
+	dir := manifestDir(path)
 	seen := make(map[string]int, len(m.Clients))
 	for i := range m.Clients {
 		c := &m.Clients[i]
@@ -134,14 +139,33 @@ func (c *Client) check() error {
 	return nil
 }
 
-// resolve makes a relative local path relative to the manifest's directory; s3:// URLs and
-// absolute paths are kept. A trailing slash (a directory, a prefix) is kept too.
+// manifestDir is what relative paths in the manifest at path are relative to: its directory, or,
+// for a manifest in S3, its "folder" (s3://bucket/conf/ for s3://bucket/conf/clients.yaml).
+func manifestDir(path string) string {
+	if strings.HasPrefix(path, "s3://") {
+		return path[:strings.LastIndex(path, "/")+1]
+	}
+	return filepath.Dir(path)
+}
+
+// resolve makes a relative path relative to the manifest's directory; s3:// URLs and absolute
+// paths are kept. A trailing slash (a directory, a prefix) is kept too.
 func resolve(dir, p string) string {
 	if strings.HasPrefix(p, "s3://") || filepath.IsAbs(p) {
 		return p
 	}
-	r := filepath.Join(dir, p)
-	if strings.HasSuffix(p, "/") {
+	slash := strings.HasSuffix(p, "/")
+	var r string
+	if strings.HasPrefix(dir, "s3://") {
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(dir, "s3://"), "/")
+		r = "s3://" + bucket + "/" + strings.TrimPrefix(pathpkg.Join(key, p), "/")
+		if slash {
+			r += "/"
+		}
+		return r
+	}
+	r = filepath.Join(dir, p)
+	if slash {
 		r += string(filepath.Separator)
 	}
 	return r

@@ -110,6 +110,26 @@ func TestParseRefuses(t *testing.T) {
 	}
 }
 
+func TestParseS3(t *testing.T) {
+	t.Parallel()
+	m, err := Parse("s3://conf-bucket/rosterload/clients.yaml", []byte(three))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]string{
+		{m.Clients[0].Mapping, "s3://conf-bucket/rosterload/acme.mapping.yaml"},
+		{m.Clients[1].Source, "s3://conf-bucket/rosterload/in/beta.csv"},
+		{m.Clients[1].Report, "s3://conf-bucket/rosterload/reports/"},
+		{m.Clients[1].Mapping, "/etc/rosterload/beta.yaml"},
+		{m.Clients[2].Mapping, "s3://rosters/c3/mapping.yaml"},
+	}
+	for _, w := range want {
+		if w[0] != w[1] {
+			t.Errorf("got %s, want %s", w[0], w[1])
+		}
+	}
+}
+
 func TestLoad(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

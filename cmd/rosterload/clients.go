@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/rosterload/rosterload/clients"
 	"github.com/rosterload/rosterload/redact"
+	"github.com/rosterload/rosterload/s3store"
 	"github.com/rosterload/rosterload/sink/client"
 )
 
@@ -31,14 +33,14 @@ func entryFlags(c clients.Client) [][2]string {
 // apply, with --clients, loads the manifest, picks this process's entry and sets the flags it
 // gives (over their ROSTERLOAD_<FLAG> values; a flag also given on the command line is a
 // mistake, since one of the two would be silently ignored). It returns the entry's source.
-func (o *clientOptions) apply(fs *flag.FlagSet, given map[string]bool, env func(string) string) (string, error) {
+func (o *clientOptions) apply(ctx context.Context, fs *flag.FlagSet, given map[string]bool, env func(string) string, s3 *s3store.Lazy) (string, error) {
 	if o.file == "" {
 		if o.name != "" || o.index != "" {
 			return "", &usageError{msg: fs.Name() + ": --client and --index choose an entry of a --clients manifest, and there is none"}
 		}
 		return oneSource(fs)
 	}
-	m, err := clients.Load(o.file)
+	m, err := loadManifest(ctx, o.file, s3)
 	if err != nil {
 		return "", err
 	}
@@ -62,6 +64,22 @@ func (o *clientOptions) apply(fs *flag.FlagSet, given map[string]bool, env func(
 	}
 	o.picked = &c
 	return c.Source, nil
+}
+
+// loadManifest reads the manifest at path, a file or an s3:// object (an AWS Batch job has no
+// ConfigMap to mount one from).
+func loadManifest(ctx context.Context, path string, s3 *s3store.Lazy) (*clients.Manifest, error) {
+	if !strings.HasPrefix(path, "s3://") {
+		return clients.Load(path)
+	}
+	data, err := readS3(ctx, s3, "--clients", path, clients.MaxSize)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > clients.MaxSize {
+		return nil, fmt.Errorf("%w %s: larger than %d MB", clients.ErrManifest, path, clients.MaxSize>>20)
+	}
+	return clients.Parse(path, data)
 }
 
 // credentials fills cc with the picked client's credentials, ROSTERLOAD_<ENV>_TOKEN or _CLIENT_ID
@@ -90,7 +108,7 @@ func (o *clientOptions) clientName() string {
 
 // cmdClients checks a clients manifest and lists its entries with their indexes, so that an
 // operator sets a Job's completions (or an array job's size) from it.
-func cmdClients(args []string, env func(string) string, stdout io.Writer) error {
+func cmdClients(ctx context.Context, args []string, env func(string) string, stdout io.Writer) error {
 	fs := newFlagSet("clients")
 	if err := parseFlags(fs, args, env, stdout); err != nil {
 		return err
@@ -102,7 +120,8 @@ func cmdClients(args []string, env func(string) string, stdout io.Writer) error 
 	default:
 		return &usageError{msg: fmt.Sprintf("clients: one FILE expected, got %d: %s", fs.NArg(), strings.Join(fs.Args(), " "))}
 	}
-	m, err := clients.Load(fs.Arg(0))
+	var s3 s3store.Lazy
+	m, err := loadManifest(ctx, fs.Arg(0), &s3)
 	if err != nil {
 		return err
 	}

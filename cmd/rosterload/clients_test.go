@@ -155,7 +155,7 @@ func TestClientsCommand(t *testing.T) {
 // pods of a Kubernetes Indexed Job (JOB_COMPLETION_INDEX 0, 1, 2), against the emulator and
 // MinIO. Each client's report, summary and state land where its entry says, the emulator holds
 // every client's employees once, and the same three re-run as AWS Batch array children
-// (AWS_BATCH_JOB_ARRAY_INDEX) send nothing.
+// (AWS_BATCH_JOB_ARRAY_INDEX, the manifest read from S3) send nothing.
 func TestClientsFanOut(t *testing.T) {
 	if minio == nil {
 		t.Skip("no MinIO: set " + "ROSTERLOAD_MINIO (make test does)")
@@ -204,6 +204,14 @@ func TestClientsFanOut(t *testing.T) {
 			c.name, b, c.name, m, b, c.name, b, c.name, c.name, strings.ToUpper(c.name))
 	}
 	manifest := writeFile(t, dir, "conf/clients.yaml", entries.String())
+	// The same manifest in S3, as an AWS Batch job reads it (no ConfigMap there): its relative
+	// mapping is beside it in the bucket.
+	for key, data := range map[string][]byte{"conf/clients.yaml": []byte(entries.String()), "conf/acme.mapping.yaml": mappingYAML} {
+		if err := minio.Put(context.Background(), b, key, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s3Manifest := "s3://" + b + "/conf/clients.yaml"
 	env := map[string]string{
 		"ROSTERLOAD_ACME_CLIENT_ID": emulator.DefaultClientID, "ROSTERLOAD_ACME_CLIENT_SECRET": emulator.DefaultClientSecret,
 		"ROSTERLOAD_BETA_CLIENT_ID": emulator.DefaultClientID, "ROSTERLOAD_BETA_CLIENT_SECRET": emulator.DefaultClientSecret,
@@ -213,7 +221,7 @@ func TestClientsFanOut(t *testing.T) {
 	}
 	// pods starts the three processes at once, as an Indexed Job with parallelism 3 would, and
 	// checks each one's exit code.
-	pods := func(indexVar string) {
+	pods := func(indexVar, manifest string) {
 		t.Helper()
 		children := make([]*child, len(cls))
 		for i := range cls {
@@ -235,7 +243,7 @@ func TestClientsFanOut(t *testing.T) {
 			}
 		}
 	}
-	pods("JOB_COMPLETION_INDEX")
+	pods("JOB_COMPLETION_INDEX", manifest)
 	for _, c := range cls {
 		keys := s3Keys(t, b, c.name+"/")
 		for _, want := range []string{c.name + "/state.jsonl", c.name + "/reports/roster.csv.report.csv", c.name + "/reports/roster.csv.summary.json"} {
@@ -266,7 +274,7 @@ func TestClientsFanOut(t *testing.T) {
 	}
 	sent := st.Requests
 
-	pods("AWS_BATCH_JOB_ARRAY_INDEX")
+	pods("AWS_BATCH_JOB_ARRAY_INDEX", s3Manifest)
 	if st := api.Server.Stats(); st.Requests != sent || st.Profiles != total {
 		t.Errorf("the re-run sent %d requests (profiles %d, were %d): want none", st.Requests-sent, st.Profiles, total)
 	}

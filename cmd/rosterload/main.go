@@ -76,7 +76,7 @@ func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer)
 	case "mapping":
 		return cmdMapping(ctx, args[1:], env, stdout, stderr)
 	case "clients":
-		return cmdClients(args[1:], env, stdout)
+		return cmdClients(ctx, args[1:], env, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version())
 		return nil

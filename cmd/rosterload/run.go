@@ -52,7 +52,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 	var co clientOptions
 	var o runOptions
 	var night nightOptions
-	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, &co, o.register,
+	source, log, err := parseJobFlags(ctx, "run", args, env, stdout, stderr, &so, &ro, &co, o.register,
 		func(fs *flag.FlagSet) { night.register(fs, true) })
 	if err != nil {
 		return err

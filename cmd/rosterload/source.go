@@ -58,24 +58,34 @@ func loadMapping(ctx context.Context, o *sourceOptions) (*ingest.Config, error) 
 	if !strings.HasPrefix(o.mapping, "s3://") {
 		return ingest.LoadConfig(o.mapping)
 	}
-	u, err := s3store.ParseURL(o.mapping)
+	data, err := readS3(ctx, &o.s3, "--mapping", o.mapping, ingest.MaxConfigSize)
 	if err != nil {
-		return nil, fmt.Errorf("--mapping: %w", err)
+		return nil, err
 	}
-	st, err := o.s3.Get(ctx)
+	return ingest.ReadConfig(o.mapping, data)
+}
+
+// readS3 reads the small object at url (a mapping, a manifest) whole, up to one byte more than
+// limit so that the caller can refuse a larger one.
+func readS3(ctx context.Context, s3 *s3store.Lazy, flagName, url string, limit int) ([]byte, error) {
+	u, err := s3store.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flagName, err)
+	}
+	st, err := s3.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r, err := st.Open(ctx, u, "")
 	if err != nil {
-		return nil, fmt.Errorf("--mapping %s: %w", o.mapping, err)
+		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
 	}
 	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, ingest.MaxConfigSize+1))
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
 	if err != nil {
-		return nil, fmt.Errorf("--mapping %s: %w", o.mapping, err)
+		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
 	}
-	return ingest.ReadConfig(o.mapping, data)
+	return data, nil
 }
 
 // openRoster opens the source (a file, or an s3:// object or prefix), reads its header (the

@@ -41,7 +41,7 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 	var co clientOptions
 	var payloadPath, apiURL string
 	var night nightOptions
-	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro, &co, func(fs *flag.FlagSet) {
+	source, log, err := parseJobFlags(ctx, "validate", args, env, stdout, stderr, &so, &ro, &co, func(fs *flag.FlagSet) {
 		fs.StringVar(&payloadPath, "payload", "", "also write the requests a run would send, as JSON Lines, to this `path` (card numbers, SSNs and tax ids masked)")
 		fs.StringVar(&apiURL, "api-url", "", "with --state: check that the state was written for this API, as run does (default: any)")
 		night.register(fs, false)
@@ -98,7 +98,7 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 // with extra flags registered by more, and returns the source and the logger asked for.
 // With --clients, the source and the flags the manifest entry gives are the entry's (co.picked),
 // and every log line carries the client's name.
-func parseJobFlags(name string, args []string, env func(string) string, stdout, stderr io.Writer,
+func parseJobFlags(ctx context.Context, name string, args []string, env func(string) string, stdout, stderr io.Writer,
 	so *sourceOptions, ro *reportOptions, co *clientOptions, more ...func(*flag.FlagSet)) (string, *slog.Logger, error) {
 	fs := newFlagSet(name)
 	so.register(fs)
@@ -114,7 +114,7 @@ func parseJobFlags(name string, args []string, env func(string) string, stdout, 
 	if err := fillFromEnv(fs, given, env); err != nil {
 		return "", nil, err
 	}
-	source, err := co.apply(fs, given, env)
+	source, err := co.apply(ctx, fs, given, env, &so.s3)
 	if err != nil {
 		return "", nil, err
 	}
