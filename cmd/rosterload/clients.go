@@ -51,6 +51,12 @@ func (o *clientOptions) apply(ctx context.Context, fs *flag.FlagSet, given map[s
 	if fs.NArg() > 0 {
 		return "", &usageError{msg: fmt.Sprintf("%s: SOURCE %s: with --clients, the source is the entry's (%s: %s); drop one", fs.Name(), fs.Arg(0), c.Name, c.Source)}
 	}
+	// One value for every client would make the clients overwrite each other's file.
+	for _, name := range []string{"summary", "missing", "payload"} {
+		if f := fs.Lookup(name); f != nil && f.Value.String() != "" {
+			return "", &usageError{msg: fmt.Sprintf("%s: --%s %s (or %s): with --clients, each client's %s is written beside its report; drop it", fs.Name(), name, f.Value, envName(name), name)}
+		}
+	}
 	for _, f := range entryFlags(c) {
 		if f[1] == "" || fs.Lookup(f[0]) == nil {
 			continue

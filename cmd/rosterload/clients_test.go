@@ -96,6 +96,8 @@ func TestClientsRefusals(t *testing.T) {
 		{name: "a client id without its secret", env: with("JOB_COMPLETION_INDEX", "1", "ROSTERLOAD_BETA_CLIENT_SECRET", ""), want: "client beta: no credentials"},
 		{name: "SOURCE as well", args: []string{roster}, env: with("JOB_COMPLETION_INDEX", "0"), want: "with --clients, the source is the entry's"},
 		{name: "report flag as well", args: []string{"--report", filepath.Join(dir, "x.csv")}, env: with("JOB_COMPLETION_INDEX", "0"), want: "--report is given by the clients manifest for acme"},
+		{name: "one summary for every client", args: []string{"--summary", filepath.Join(dir, "s.json")}, env: with("JOB_COMPLETION_INDEX", "0"), want: "each client's summary is written beside its report"},
+		{name: "one missing file for every client", env: with("JOB_COMPLETION_INDEX", "0", "ROSTERLOAD_MISSING", filepath.Join(dir, "m.csv")), want: "--missing"},
 		{name: "index without a manifest", args: []string{"--index", "0", roster}, env: with(), want: "there is none"},
 		{name: "manifest not there", args: []string{"--clients", filepath.Join(dir, "nope.yaml")}, env: with("JOB_COMPLETION_INDEX", "0"), want: "nope.yaml"},
 	}
