@@ -100,11 +100,19 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("mapping file %s cannot be read: %v", path, pathErr(err)), Err: err}
 	}
-	if len(data) > maxConfigSize {
-		return nil, configErr(path, 0, "larger than %d KiB: a mapping file is a few lines of YAML", maxConfigSize>>10)
-	}
-	return parseConfig(path, data)
+	return ReadConfig(path, data)
 }
+
+// ReadConfig parses a mapping file's contents read from name elsewhere (an s3:// object).
+func ReadConfig(name string, data []byte) (*Config, error) {
+	if len(data) > maxConfigSize {
+		return nil, configErr(name, 0, "larger than %d KiB: a mapping file is a few lines of YAML", maxConfigSize>>10)
+	}
+	return parseConfig(name, data)
+}
+
+// MaxConfigSize is the most of a mapping file that is read.
+const MaxConfigSize = maxConfigSize
 
 func pathErr(err error) error {
 	var pe *fs.PathError

@@ -40,6 +40,7 @@ var (
 // Config is what the command line gives a job.
 type Config struct {
 	Command string // validate or run
+	Client  string // the clients manifest entry this job is, "" for none
 	Source  string
 	Mapping string // the --mapping file, which no output may be
 	S3      *s3store.Lazy
@@ -171,6 +172,7 @@ func (j *Job) Run(ctx context.Context, log *slog.Logger, stderr io.Writer) error
 	}
 	defer rep.Abort() // after a Close, there is nothing left to remove
 	sum := reports.NewSummary(j.Command, j.Source, string(r.Config.Kind), start)
+	sum.Client = j.Client
 	j.sum = sum
 	if r.Remote != nil {
 		sum.SourceObject, sum.SourceETag = r.Remote.Object.URL.String(), r.Remote.Object.ETag

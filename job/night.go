@@ -149,6 +149,7 @@ func (j *Job) NotifyEnd(ctx context.Context, ended error, log *slog.Logger) {
 	if sum == nil {
 		// Ended before the first row (a refusal, a stale source): the webhook still hears of it.
 		sum = reports.NewSummary(j.Command, j.Source, string(j.kind), time.Now())
+		sum.Client = j.Client
 		if errors.Is(ended, ErrHeld) {
 			sum.Held = strings.TrimPrefix(ended.Error(), ErrHeld.Error()+": ")
 		}

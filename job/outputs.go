@@ -34,9 +34,14 @@ func planOutputs(j *Job, r *ingest.Roster) (Outputs, error) {
 		{Flag: "SOURCE", Path: j.Source, Prefix: r.Remote != nil && r.Remote.Prefix},
 		{Flag: "--mapping", Path: j.Mapping},
 	}
+	summary := j.Summary
+	if summary == "" && j.Client != "" {
+		// A client of a manifest leaves its summary beside its report, where its operator looks.
+		summary = summaryBeside(cmp.Or(j.Report, defReport))
+	}
 	wants := []output.Want{
 		{Flag: "--report", Path: cmp.Or(j.Report, defReport), Default: defReport},
-		{Flag: "--summary", Path: j.Summary, Default: defSummary},
+		{Flag: "--summary", Path: summary, Default: defSummary},
 		{Flag: "--payload", Path: j.Payload, Default: defPayload},
 		{Flag: "--state", Path: j.Night.State, Default: stateFileName, InPlace: true},
 	}
@@ -67,6 +72,18 @@ func planOutputs(j *Job, r *ingest.Roster) (Outputs, error) {
 func summaryName(reportName string) string {
 	base := strings.TrimSuffix(reportName, filepath.Ext(reportName))
 	return strings.TrimSuffix(base, ".report") + ".summary.json"
+}
+
+// summaryBeside is the summary's place beside report: in it when it is a directory or an S3
+// prefix, else report's name with .summary.json.
+func summaryBeside(report string) string {
+	if strings.HasSuffix(report, "/") {
+		return report
+	}
+	if fi, err := os.Stat(report); err == nil && fi.IsDir() {
+		return report
+	}
+	return summaryName(report)
 }
 
 // missingName is the default missing file: <source name>.missing.csv beside the report (in it,

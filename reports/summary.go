@@ -17,6 +17,7 @@ import (
 // Summary describes a whole run: what was read, what became of it, and where the time went.
 type Summary struct {
 	Command    string                 `json:"command"`
+	Client     string                 `json:"client,omitempty"` // the clients manifest's entry
 	Source     string                 `json:"source"`
 	Kind       string                 `json:"kind"`
 	Report     string                 `json:"report,omitempty"`
@@ -128,6 +129,9 @@ func (sum *Summary) WriteText(w io.Writer) {
 	s := sum.shown()
 	var b strings.Builder
 	fmt.Fprintf(&b, "rosterload %s: %s (%s)\n", s.Command, s.Source, s.Kind)
+	if s.Client != "" {
+		fmt.Fprintf(&b, "  client         %s\n", s.Client)
+	}
 	if s.SourceObject != "" {
 		fmt.Fprintf(&b, "  source object  %s (ETag %s)\n", s.SourceObject, s.SourceETag)
 	}
@@ -192,7 +196,11 @@ func (sum *Summary) WriteText(w io.Writer) {
 func (sum *Summary) Text() string {
 	s := sum.shown()
 	var b strings.Builder
-	fmt.Fprintf(&b, "rosterload %s %s (%s): %s %s", s.Command, s.Source, s.Kind, thousands(s.RowsRead), plural(s.RowsRead, "row", "rows"))
+	fmt.Fprintf(&b, "rosterload %s", s.Command)
+	if s.Client != "" {
+		fmt.Fprintf(&b, " [%s]", s.Client)
+	}
+	fmt.Fprintf(&b, " %s (%s): %s %s", s.Source, s.Kind, thousands(s.RowsRead), plural(s.RowsRead, "row", "rows"))
 	sep := " — "
 	for _, st := range outcome.Statuses {
 		if n := s.Statuses[st]; n > 0 {

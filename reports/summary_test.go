@@ -58,6 +58,11 @@ func TestSummaryText(t *testing.T) {
 	}
 }
 
+func withClient(s *Summary, name string) *Summary {
+	s.Client = name
+	return s
+}
+
 func TestSummaryNotifyJSON(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -72,6 +77,8 @@ func TestSummaryNotifyJSON(t *testing.T) {
 		{"held, names masked", nightly("/in/123-45-6789.csv", map[outcome.Status]int{outcome.NotSubmitted: 1}, 3, "3 of 4 active employees are missing", 4),
 			map[string]any{"source": "/in/***-**-6789.csv", "held": "3 of 4 active employees are missing", "missing": 3.0, "exitCode": 4.0},
 			[]string{"123-45-6789"}},
+		{"one client of a manifest", withClient(nightly("s3://payroll/acme/", map[outcome.Status]int{outcome.Created: 2}, 0, "", 0), "acme"),
+			map[string]any{"client": "acme", "text": "rosterload run [acme] s3://payroll/acme/ (ewa): 2 rows — 2 CREATED; exit 0"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

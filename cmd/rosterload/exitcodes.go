@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/rosterload/rosterload/clients"
 	"github.com/rosterload/rosterload/ingest"
 	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
@@ -48,6 +49,7 @@ func exitCode(err error) int {
 		return exitHeld
 	case errors.As(err, new(*usageError)),
 		errors.Is(err, job.ErrConfig),
+		errors.Is(err, clients.ErrManifest),
 		errors.Is(err, ingest.ErrConfig),
 		errors.Is(err, rows.ErrUnreadable),
 		errors.Is(err, csvread.ErrUnknownEncoding),

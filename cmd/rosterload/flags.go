@@ -22,10 +22,19 @@ func newFlagSet(name string) *flag.FlagSet {
 // underscores, upper case). The command line wins. -h prints the flags to help. The operands are
 // left in fs.Args().
 func parseFlags(fs *flag.FlagSet, args []string, env func(string) string, help io.Writer) error {
+	given, err := parseArgs(fs, args, help)
+	if err != nil {
+		return err
+	}
+	return fillFromEnv(fs, given, env)
+}
+
+// parseArgs parses the command line alone and returns the names of the flags it gave.
+func parseArgs(fs *flag.FlagSet, args []string, help io.Writer) (map[string]bool, error) {
 	var operands []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return flagError(fs, err, help)
+			return nil, flagError(fs, err, help)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -41,10 +50,15 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string, help i
 	// Parse again with the operands alone, so that fs.Args() is every one of them; the flags
 	// already set stay set.
 	if err := fs.Parse(append([]string{"--"}, operands...)); err != nil {
-		return flagError(fs, err, help)
+		return nil, flagError(fs, err, help)
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	return given, nil
+}
+
+// fillFromEnv sets every flag the command line did not give from ROSTERLOAD_<FLAG>.
+func fillFromEnv(fs *flag.FlagSet, given map[string]bool, env func(string) string) error {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if given[f.Name] || err != nil {

@@ -75,6 +75,8 @@ func command(ctx, hard context.Context, args []string, stdout, stderr io.Writer)
 		return cmdSandbox(ctx, args[1:], env, stdout, stderr)
 	case "mapping":
 		return cmdMapping(ctx, args[1:], env, stdout, stderr)
+	case "clients":
+		return cmdClients(ctx, args[1:], env, stdout)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, version())
 		return nil
@@ -90,6 +92,7 @@ var commands = []struct{ name, operands, what string }{
 	{"validate", "[flags] SOURCE", "dry run: validate every row, send nothing, write the report"},
 	{"run", "[flags] SOURCE", "validate, submit to the API, write the report"},
 	{"mapping", "[flags] SOURCE", "print the mapping it would use for SOURCE, as YAML"},
+	{"clients", "FILE", "check a clients manifest and list its entries by index"},
 	{"sandbox", "[flags]", "serve the API emulator"},
 }
 

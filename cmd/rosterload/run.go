@@ -49,9 +49,10 @@ func (o *runOptions) register(fs *flag.FlagSet) {
 func cmdRun(ctx, hard context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (ended error) {
 	var so sourceOptions
 	var ro reportOptions
+	var co clientOptions
 	var o runOptions
 	var night nightOptions
-	source, log, err := parseJobFlags("run", args, env, stdout, stderr, &so, &ro, o.register,
+	source, log, err := parseJobFlags(ctx, "run", args, env, stdout, stderr, &so, &ro, &co, o.register,
 		func(fs *flag.FlagSet) { night.register(fs, true) })
 	if err != nil {
 		return err
@@ -71,6 +72,9 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 		Token:        redact.NewSecret(env("ROSTERLOAD_TOKEN")),
 		ClientID:     env("ROSTERLOAD_CLIENT_ID"),
 		ClientSecret: redact.NewSecret(env("ROSTERLOAD_CLIENT_SECRET")),
+	}
+	if err := co.credentials(&cc, env); err != nil && !o.sandbox {
+		return err
 	}
 	var srvStats func() string
 	if o.sandbox {
@@ -102,7 +106,7 @@ func cmdRun(ctx, hard context.Context, args []string, env func(string) string, s
 
 	var state *journal.Kept // saved (an s3:// one uploaded) once the job is done
 	cfg := jobConfig("run", source, &so, &ro, &night, env)
-	cfg.APIHost = cc.BaseURL
+	cfg.APIHost, cfg.Client = cc.BaseURL, co.clientName()
 	j := &job.Job{Config: cfg, Concurrency: o.concurrency, SubmitCtx: ctx,
 		Tally: func(s *reports.Summary) {
 			st := cl.Stats()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest"
@@ -52,6 +53,41 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 	o.opener.S3 = &o.s3
 }
 
+// loadMapping reads the --mapping file, from disk or from an s3:// object.
+func loadMapping(ctx context.Context, o *sourceOptions) (*ingest.Config, error) {
+	if !strings.HasPrefix(o.mapping, "s3://") {
+		return ingest.LoadConfig(o.mapping)
+	}
+	data, err := readS3(ctx, &o.s3, "--mapping", o.mapping, ingest.MaxConfigSize)
+	if err != nil {
+		return nil, err
+	}
+	return ingest.ReadConfig(o.mapping, data)
+}
+
+// readS3 reads the small object at url (a mapping, a manifest) whole, up to one byte more than
+// limit so that the caller can refuse a larger one.
+func readS3(ctx context.Context, s3 *s3store.Lazy, flagName, url string, limit int) ([]byte, error) {
+	u, err := s3store.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", flagName, err)
+	}
+	st, err := s3.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := st.Open(ctx, u, "")
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
+	}
+	defer r.Close()
+	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
+	}
+	return data, nil
+}
+
 // openRoster opens the source (a file, or an s3:// object or prefix), reads its header (the
 // best of the first rows unless --header-row gives it) and settles the mapping: the mapping
 // file, then flags over it. Then, but for the mapping command, the preflight refuses a
@@ -59,7 +95,7 @@ func (o *sourceOptions) register(fs *flag.FlagSet) {
 func openRoster(ctx context.Context, o *sourceOptions, source string) (*ingest.Roster, error) {
 	cfg := ingest.Config{}
 	if o.mapping != "" {
-		c, err := ingest.LoadConfig(o.mapping)
+		c, err := loadMapping(ctx, o)
 		if err != nil {
 			return nil, err
 		}

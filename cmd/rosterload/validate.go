@@ -38,9 +38,10 @@ func (o *reportOptions) register(fs *flag.FlagSet) {
 func cmdValidate(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) (err error) {
 	var so sourceOptions
 	var ro reportOptions
+	var co clientOptions
 	var payloadPath, apiURL string
 	var night nightOptions
-	source, log, err := parseJobFlags("validate", args, env, stdout, stderr, &so, &ro, func(fs *flag.FlagSet) {
+	source, log, err := parseJobFlags(ctx, "validate", args, env, stdout, stderr, &so, &ro, &co, func(fs *flag.FlagSet) {
 		fs.StringVar(&payloadPath, "payload", "", "also write the requests a run would send, as JSON Lines, to this `path` (card numbers, SSNs and tax ids masked)")
 		fs.StringVar(&apiURL, "api-url", "", "with --state: check that the state was written for this API, as run does (default: any)")
 		night.register(fs, false)
@@ -52,7 +53,7 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 		return err
 	}
 	cfg := jobConfig("validate", source, &so, &ro, &night, env)
-	cfg.Payload, cfg.APIHost, cfg.ReadOnly = payloadPath, apiURL, true
+	cfg.Payload, cfg.APIHost, cfg.ReadOnly, cfg.Client = payloadPath, apiURL, true, co.clientName()
 	j := &job.Job{Config: cfg}
 	defer func() { j.NotifyEnd(context.WithoutCancel(ctx), err, log) }()
 	j.Prepare = func(ctx context.Context, outs job.Outputs) error {
@@ -95,23 +96,33 @@ func cmdValidate(ctx context.Context, args []string, env func(string) string, st
 
 // parseJobFlags parses the command line of a command that reads one SOURCE and reports on it,
 // with extra flags registered by more, and returns the source and the logger asked for.
-func parseJobFlags(name string, args []string, env func(string) string, stdout, stderr io.Writer,
-	so *sourceOptions, ro *reportOptions, more ...func(*flag.FlagSet)) (string, *slog.Logger, error) {
+// With --clients, the source and the flags the manifest entry gives are the entry's (co.picked),
+// and every log line carries the client's name.
+func parseJobFlags(ctx context.Context, name string, args []string, env func(string) string, stdout, stderr io.Writer,
+	so *sourceOptions, ro *reportOptions, co *clientOptions, more ...func(*flag.FlagSet)) (string, *slog.Logger, error) {
 	fs := newFlagSet(name)
 	so.register(fs)
 	ro.register(fs)
+	co.register(fs)
 	for _, m := range more {
 		m(fs)
 	}
-	if err := parseFlags(fs, args, env, stdout); err != nil {
+	given, err := parseArgs(fs, args, stdout)
+	if err != nil {
 		return "", nil, err
 	}
-	source, err := oneSource(fs)
+	if err := fillFromEnv(fs, given, env); err != nil {
+		return "", nil, err
+	}
+	source, err := co.apply(ctx, fs, given, env, &so.s3)
 	if err != nil {
 		return "", nil, err
 	}
 	so.env = env
 	log, err := newLogger(stderr, ro.logFormat, ro.logLevel)
+	if err == nil && co.picked != nil {
+		log = log.With("client", co.picked.Name)
+	}
 	return source, log, err
 }
 
