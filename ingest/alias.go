@@ -42,12 +42,16 @@ type AliasGroup struct {
 // conflicts the headers its groups give two meanings or that are a canonical name of the kind.
 func aliasTable(s *Spec, byKey map[string]*Field, conflicts []string) (map[string]alias, []string) {
 	t := make(map[string]alias)
-	for _, g := range s.Aliases {
+	for i, g := range concat(s.Aliases, exportAliasGroups) {
+		own := i < len(s.Aliases)
 		for _, h := range g.Headers {
 			key := normKey(h)
 			a := alias{field: g.Field.ix(), prio: g.Prio, phoneType: g.PhoneType}
 			if !s.has(a.field) {
-				conflicts = append(conflicts, string(s.Kind)+": "+h+" names "+g.Field.Name+", not a field of the kind")
+				// The exports' headers serve every kind that has their field.
+				if own {
+					conflicts = append(conflicts, string(s.Kind)+": "+h+" names "+g.Field.Name+", not a field of the kind")
+				}
 				continue
 			}
 			if prev, ok := t[key]; ok {
@@ -65,4 +69,28 @@ func aliasTable(s *Spec, byKey map[string]*Field, conflicts []string) (map[strin
 		}
 	}
 	return t, conflicts
+}
+
+// exportAliasGroups are headers the payroll exports write, as those systems spell them, that
+// the kinds' own tables lack; every kind with the field recognises them. Each header's source
+// is in testdata/exports/SOURCES.md and aliases_test.go names its system.
+var exportAliasGroups = []AliasGroup{
+	// Gusto: its own 6-character id ("5G9934"), which its report builder writes.
+	{fExternalID, prioStrong, "", []string{"Gusto employee ID", "Gusto ID"}},
+	// ADP Workforce Now: the self-identified gender; its legal sex is "Sex".
+	{fGender, prioGeneric, "", []string{"Gender / Sex (Self-ID)", "Gender / Sex"}},
+	// Workday: the SSN as a report writes it, dashed.
+	{fSSN, prioStrong, "", []string{"Social Security Number - Formatted",
+		"Social Security Number (Formatted)"}},
+	// Workday: the primary address's formatted street lines ("Formatted Line 1" alone is
+	// also a work address's).
+	{fAddressLine1, prioStrong, "", []string{"Primary Address - Formatted Line 1",
+		"Primary Home Address - Formatted Line 1"}},
+	{fAddressLine2, prioStrong, "", []string{"Primary Address - Formatted Line 2",
+		"Primary Home Address - Formatted Line 2"}},
+	// UKG Pro: the alternate email is the home one; "Email Address" is the work one.
+	{fEmail, prioPersonal, "", []string{"Alternate Email Address", "Alternate Email",
+		"Alternate E-mail"}},
+	// Workday: one column with whichever the worker has.
+	{fEmail, prioGeneric, "", []string{"Email - Primary Work or Primary Home"}},
 }

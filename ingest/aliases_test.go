@@ -312,3 +312,77 @@ func TestCanonicalNames(t *testing.T) {
 		})
 	}
 }
+
+// TestPayrollExportHeaders: the headers the seven payroll systems write, as testdata/exports/
+// SOURCES.md cites them (vendor documentation, or code that reads those systems' exports),
+// each place the field it holds, for both person kinds and, for an address, a business too.
+func TestPayrollExportHeaders(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		system, header, field string
+		kinds                 []Kind
+	}{
+		{"ADP Workforce Now", "Associate ID", "externalId", nil},
+		{"ADP Workforce Now", "File Number", "externalId", nil},
+		{"ADP Workforce Now", "Legal First Name", "firstName", nil},
+		{"ADP Workforce Now", "Generation Suffix Code", "suffix", nil},
+		{"ADP Workforce Now", "Gender / Sex (Self-ID)", "gender", nil},
+		{"ADP Workforce Now", "Tax ID (SSN)", "ssn", nil},
+		{"ADP Workforce Now", "Personal Contact: Personal Mobile", "phone", nil},
+		{"ADP Workforce Now", "Personal Contact: Home Phone", "phone", nil},
+		{"ADP Workforce Now", "Work Contact: Work Email", "email", nil},
+		{"ADP Workforce Now", "Primary Address: State / Territory Code", "state", nil},
+		{"ADP Workforce Now", "Primary Address: Zip / Postal Code", "zip", nil},
+		{"ADP Workforce Now", "Primary Address: Country Code", "country", nil},
+		{"Paychex Flex", "Middle Initial", "middleName", nil},
+		{"Paychex Flex", "Sex", "sex", nil},
+		{"Paychex Flex", "Cell Phone", "phone", nil},
+		{"Paychex Flex", "Telephone", "phone", nil},
+		{"Gusto", "Gusto employee ID", "externalId", nil},
+		{"Gusto", "Home address street 1", "addressLine1", nil},
+		{"Gusto", "Home address zip", "zip", nil},
+		{"Workday", "Social Security Number - Formatted", "ssn", nil},
+		{"Workday", "Legal Name - Middle Name", "middleName", nil},
+		{"Workday", "Email - Primary Home", "email", nil},
+		{"Workday", "Email - Primary Work or Primary Home", "email", nil},
+		{"Workday", "Phone - Primary Home", "phone", nil},
+		{"Workday", "Primary Address - Formatted Line 1", "addressLine1", []Kind{KindBusiness}},
+		{"Workday", "Primary Address - Formatted Line 2", "addressLine2", []Kind{KindBusiness}},
+		{"Workday", "Primary Home Address - State/Province", "state", nil},
+		{"Workday", "Primary Home Address - Postal Code", "zip", nil},
+		{"UKG Pro", "Employee Number", "externalId", nil},
+		{"UKG Pro", "National ID", "ssn", nil},
+		{"UKG Pro", "Email Address", "email", nil},
+		{"UKG Pro", "Alternate Email Address", "email", nil},
+		{"Paylocity", "Employee Id", "externalId", nil},
+		{"Paylocity", "Personal Mobile Phone", "phone", nil},
+		{"Paylocity", "Personal Email Address", "email", nil},
+		{"Paylocity", "Work Email Address", "email", nil},
+		{"BambooHR", "Employee #", "externalId", nil},
+		{"BambooHR", "Home Email", "email", nil},
+	}
+	for _, tt := range tests {
+		for _, k := range append([]Kind{KindEWA, KindIndividual}, tt.kinds...) {
+			t.Run(tt.system+"/"+tt.header+"/"+string(k), func(t *testing.T) {
+				t.Parallel()
+				m := newMapper(t, Config{Kind: k}, tt.header)
+				if got := placed(m)[tt.field]; got != tt.header {
+					t.Errorf("placements %+v, unplaced %q; want %s", m.Placements(), m.Unplaced(), tt.field)
+				}
+			})
+		}
+	}
+}
+
+// TestExportAliasesOfAbsentFields: a kind without an export alias's field leaves the header to
+// other kinds rather than refusing its table.
+func TestExportAliasesOfAbsentFields(t *testing.T) {
+	t.Parallel()
+	m := newMapper(t, Config{Kind: KindBusiness}, "Gender / Sex (Self-ID)")
+	if len(m.Placements()) != 0 || len(m.Unplaced()) != 1 {
+		t.Fatalf("placements %+v, unplaced %q", m.Placements(), m.Unplaced())
+	}
+	if want := "gender is a field of kind ewa, not business"; m.unplaced[0].why != want {
+		t.Errorf("why = %q, want %q", m.unplaced[0].why, want)
+	}
+}

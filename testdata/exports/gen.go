@@ -2,10 +2,10 @@
 
 // gen writes the payroll-export fixtures: one worker export per payroll system (ADP Workforce
 // Now, Paychex Flex, Gusto, Workday, UKG Pro, Paylocity, BambooHR), with the headers and the
-// value formats each system writes, 33 rows of made-up people with the usual damage: a bad
-// email (row 4), a short phone (row 8), a bad SSN (row 12), a missing last name (row 16), a ZIP
-// whose leading zero a spreadsheet dropped (row 20) and a repeated employee (row 24 is row 6
-// again). Card numbers pass the Luhn check and belong to no one; SSNs avoid the 000, 666 and
+// value formats each system writes (SOURCES.md cites where each header was seen), 33 rows of
+// made-up people with the usual damage: bad emails (row 4), a short phone (row 8), a bad SSN
+// (row 12), a missing last name (row 16), a ZIP whose leading zero a spreadsheet dropped (row
+// 20) and a repeated employee (row 24 is row 6 again). Card numbers pass the Luhn check and belong to no one; SSNs avoid the 000, 666 and
 // 9xx areas. The same program always writes the same files.
 // Run: go run testdata/exports/gen.go (from the repository root).
 package main
@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,16 +28,16 @@ const dir = "testdata/exports"
 
 // person is one made-up employee, before a system writes it.
 type person struct {
-	n                            int
-	first, middle, last, suffix  string
-	sex                          string
-	dob, hired                   time.Time
-	ssn                          string // NNN-NN-NNNN
-	personalEmail, workEmail     string
-	area, mobile, home           string // phones: 10 digits, or the damaged text
-	line1, line2, city, state    string
-	zip                          string
-	dept, title, status, payType string
+	n                           int
+	first, middle, last, suffix string
+	sex                         string
+	dob, hired                  time.Time
+	ssn                         string // NNN-NN-NNNN
+	personalEmail, workEmail    string
+	area, mobile, home          string // phones: 10 digits, or the damaged text
+	line1, line2, city, state   string
+	zip                         string
+	dept, title, status         string
 }
 
 // col is one column of an export: its header as the system writes it, and its cell.
@@ -88,7 +89,7 @@ func makePeople() []person {
 			area: pl.area, city: pl.city, state: pl.state, zip: pl.zip,
 			line1: fmt.Sprintf("%d %s", 10+r.IntN(9000), streets[r.IntN(len(streets))]),
 			hired: time.Date(2012+r.IntN(13), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC),
-			dept:  depts[r.IntN(len(depts))], title: titles[r.IntN(len(titles))], status: "Active", payType: "Hourly",
+			dept:  depts[r.IntN(len(depts))], title: titles[r.IntN(len(titles))], status: "Active",
 		}
 		if i%9 == 4 {
 			p.line2 = fmt.Sprintf("Apt %d", 1+r.IntN(40))
@@ -104,7 +105,9 @@ func makePeople() []person {
 		p.workEmail = fmt.Sprintf("%s@example.org", login)
 		switch i {
 		case 2:
-			p.personalEmail = strings.Replace(p.personalEmail, "@", ".", 1) // no @
+			// No @ in either: the clerk typed a dot (UKG Pro's one email is the work one).
+			p.personalEmail = strings.Replace(p.personalEmail, "@", ".", 1)
+			p.workEmail = strings.Replace(p.workEmail, "@", ".", 1)
 		case 6:
 			p.mobile, p.home = "5550142", "5550142" // seven digits: no area code
 		case 10:
@@ -157,6 +160,11 @@ func dashPhone(s string) string { return fmtPhone(s, "%s-%s-%s") }
 func plusPhone(s string) string { return fmtPhone(s, "+1 (%s) %s-%s") }
 func bareSSN(p *person) any     { return strings.ReplaceAll(p.ssn, "-", "") }
 func dashSSN(p *person) any     { return p.ssn }
+
+// gustoID is an id as Gusto makes one: six letters and digits ("5G9934").
+func gustoID(p *person) any {
+	return strings.ToUpper(strconv.FormatInt(int64(p.n)*7919+60466176, 36))
+}
 func fmtPhone(s, f string) string {
 	if len(s) != 10 {
 		return s[:3] + "-" + s[3:] // damaged: written as the clerk typed it
@@ -193,8 +201,8 @@ func systems() []system {
 			{"Legal Middle Name", middle},
 			{"Legal Last Name", last},
 			{"Generation Suffix Code", func(p *person) any { return p.suffix }},
-			{"Preferred First Name", func(p *person) any { return "" }},
-			{"Gender", sex},
+			{"Preferred or Chosen First Name", func(p *person) any { return "" }},
+			{"Gender / Sex (Self-ID)", sex},
 			{"Birth Date", func(p *person) any { return mdy(p.dob) }},
 			{"Tax ID (SSN)", dashSSN},
 			{"Personal Contact: Personal Email", personal},
@@ -219,6 +227,7 @@ func systems() []system {
 			{"First Name", first},
 			{"Middle Initial", initial},
 			{"Last Name", last},
+			{"Preferred Name", func(p *person) any { return "" }},
 			{"SSN", bareSSN},
 			{"Birth Date", func(p *person) any { return mdy(p.dob) }},
 			{"Sex", sex},
@@ -233,10 +242,9 @@ func systems() []system {
 			{"Personal Email", personal},
 			{"Work Email", work},
 			{"Hire Date", func(p *person) any { return mdy(p.hired) }},
-			{"Pay Type", func(p *person) any { return p.payType }},
 		}},
 		{"gusto.csv", []col{
-			{"Employee ID", func(p *person) any { return fmt.Sprintf("G-%d", p.n) }},
+			{"Gusto employee ID", gustoID},
 			{"Last name", last},
 			{"First name", first},
 			{"Middle initial", initial},
@@ -263,21 +271,19 @@ func systems() []system {
 			{"Legal Name - Last Name", last},
 			{"Date of Birth", func(p *person) any { return p.dob }},
 			{"Gender", sex},
-			{"National ID Type", func(p *person) any { return "USA-SSN" }},
-			{"National ID", dashSSN},
+			{"Social Security Number - Formatted", dashSSN},
 			{"Email - Primary Home", personal},
 			{"Email - Primary Work", work},
-			{"Phone - Primary Mobile", func(p *person) any { return plusPhone(p.mobile) }},
 			{"Phone - Primary Home", func(p *person) any { return plusPhone(p.home) }},
-			{"Primary Home Address - Address Line 1", line1},
-			{"Primary Home Address - Address Line 2", line2},
+			{"Primary Address - Formatted Line 1", line1},
+			{"Primary Address - Formatted Line 2", line2},
 			{"Primary Home Address - City", city},
-			{"Primary Home Address - Region", state},
+			{"Primary Home Address - State/Province", state},
 			{"Primary Home Address - Postal Code", zip},
 			{"Primary Home Address - Country", func(p *person) any { return "United States of America" }},
 			{"Hire Date", func(p *person) any { return p.hired }},
-			{"Worker Type", func(p *person) any { return "Employee" }},
-			{"Supervisory Organization", dept},
+			{"Employee Type", func(p *person) any { return "Regular" }},
+			{"Supervisory Organization", func(p *person) any { return p.dept + " (Dana Reyes)" }},
 		}},
 		{"ukg-pro.csv", []col{
 			{"Company Code", func(p *person) any { return "ACME1" }},
@@ -285,31 +291,31 @@ func systems() []system {
 			{"Last Name", last},
 			{"First Name", first},
 			{"Middle Name", middle},
-			{"Suffix", func(p *person) any { return p.suffix }},
-			{"SSN", dashSSN},
+			{"National ID", dashSSN},
 			{"Birth Date", func(p *person) any { return mdy(p.dob) }},
 			{"Gender", sex},
 			{"Address Line 1", line1},
 			{"Address Line 2", line2},
 			{"City", city},
-			{"State/Province", state},
-			{"Zip/Postal Code", zip},
+			{"State", state},
+			{"Zip Code", zip},
 			{"Country", func(p *person) any { return "USA" }},
 			{"Home Phone", func(p *person) any { return dashPhone(p.mobile) }},
-			{"Email Address", personal},
-			{"Date Last Hired", func(p *person) any { return mdy(p.hired) }},
+			{"Email Address", work},
+			{"Alternate Email Address", personal},
+			{"Last Hire Date", func(p *person) any { return mdy(p.hired) }},
 			{"Org Level 1", dept},
-			{"Job Title", title},
+			{"Job Description", title},
 		}},
 		{"paylocity.csv", []col{
-			{"Company Code", func(p *person) any { return "P1234" }},
+			{"Company ID", func(p *person) any { return "P1234" }},
 			{"Employee Id", func(p *person) any { return fmt.Sprint(p.n) }},
 			{"Last Name", last},
 			{"First Name", first},
 			{"Middle Name", middle},
 			{"SSN", dashSSN},
 			{"Birth Date", func(p *person) any { return p.dob.Format("1/2/2006") }},
-			{"Gender", sex},
+			{"Sex", sex},
 			{"Address 1", line1},
 			{"Address 2", line2},
 			{"City", city},
@@ -317,12 +323,13 @@ func systems() []system {
 			{"Zip", zip},
 			{"Country", func(p *person) any { return "USA" }},
 			{"Home Phone", func(p *person) any { return usPhone(p.home) }},
-			{"Mobile Phone", func(p *person) any { return usPhone(p.mobile) }},
-			{"Personal E-mail", personal},
-			{"Work E-mail", work},
+			{"Personal Mobile Phone", func(p *person) any { return usPhone(p.mobile) }},
+			{"Personal Email Address", personal},
+			{"Work Email Address", work},
 			{"Hire Date", func(p *person) any { return p.hired.Format("1/2/2006") }},
-			{"Employee Status", status},
+			{"Employment Type", func(p *person) any { return "Regular Full Time" }},
 			{"Cost Center 1", dept},
+			{"Job Title", title},
 		}},
 		{"bamboohr.csv", []col{
 			{"Employee #", func(p *person) any { return fmt.Sprint(p.n) }},
@@ -337,8 +344,8 @@ func systems() []system {
 			{"Work Email", work},
 			{"Mobile Phone", func(p *person) any { return usPhone(p.mobile) }},
 			{"Home Phone", func(p *person) any { return usPhone(p.home) }},
-			{"Street 1", line1},
-			{"Street 2", line2},
+			{"Address Line 1", line1},
+			{"Address Line 2", line2},
 			{"City", city},
 			{"State", state},
 			{"Zip Code", zip},
