@@ -159,17 +159,4 @@ func FuzzFlattenGenerated(f *testing.F) {
 }
 
 // BenchmarkFlattenReflect is BenchmarkFlatten by the reflective walk, to compare them in one run.
-func BenchmarkFlattenReflect(b *testing.B) {
-	for _, bc := range []struct {
-		name string
-		req  any
-	}{{"ewa", ewaRequest()}, {"individual", individualRequest()}, {"business", businessRequest()}} {
-		b.Run(bc.name, func(b *testing.B) {
-			n := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				flattenReflect(bc.req, func(path, value string) { n += len(path) + len(value) })
-			}
-		})
-	}
-}
+func BenchmarkFlattenReflect(b *testing.B) { benchWalk(b, flattenReflect) }
