@@ -326,6 +326,15 @@ func (g *gen) ctor(t types.Type, path string) string {
 	return path
 }
 
+// formats are how the reflective walk writes a bool or a number: the strconv function, the type
+// it takes and its further arguments.
+var formats = map[class]struct{ fn, as, args string }{
+	boolean:  {"FormatBool", "bool", ""},
+	signed:   {"FormatInt", "int64", ", 10"},
+	unsigned: {"FormatUint", "uint64", ", 10"},
+	float:    {"FormatFloat", "float64", ", 'g', -1, 64"},
+}
+
 // stmt writes the walk of the value v of type t, whose paths hp points to, at loop depth depth.
 func (g *gen) stmt(w *bytes.Buffer, v string, t types.Type, hp string, depth int) {
 	path := "*" + hp // the path, when the holder is a string
@@ -341,18 +350,10 @@ func (g *gen) stmt(w *bytes.Buffer, v string, t types.Type, hp string, depth int
 	switch g.classOf(t) {
 	case text:
 		fmt.Fprintf(w, "if %s != \"\" {\nyield(%s, %s)\n}\n", v, path, conv("string"))
-	case boolean:
+	case boolean, signed, unsigned, float:
+		f := formats[g.classOf(t)]
 		g.strconv = true
-		fmt.Fprintf(w, "yield(%s, strconv.FormatBool(%s))\n", path, conv("bool"))
-	case signed:
-		g.strconv = true
-		fmt.Fprintf(w, "yield(%s, strconv.FormatInt(%s, 10))\n", path, conv("int64"))
-	case unsigned:
-		g.strconv = true
-		fmt.Fprintf(w, "yield(%s, strconv.FormatUint(%s, 10))\n", path, conv("uint64"))
-	case float:
-		g.strconv = true
-		fmt.Fprintf(w, "yield(%s, strconv.FormatFloat(%s, 'g', -1, 64))\n", path, conv("float64"))
+		fmt.Fprintf(w, "yield(%s, strconv.%s(%s%s))\n", path, f.fn, conv(f.as), f.args)
 	case pointer:
 		elem := t.Underlying().(*types.Pointer).Elem()
 		fmt.Fprintf(w, "if %s != nil {\n", v)

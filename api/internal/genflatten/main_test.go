@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -60,5 +61,43 @@ func TestGenerateRefuses(t *testing.T) {
 				t.Errorf("generate(%s, %q) = %v, want an error saying %q", tc.dir, tc.roots, err, tc.want)
 			}
 		})
+	}
+}
+
+// Walks generated for the kinds of field the api types do not hold yet (numbers, interfaces,
+// arrays, lists of lists, maps of other values, embedded structs) match the reflective walk too:
+// testdata/kinds is copied beside api's flatten.go into a module of its own, generated for, and
+// its equivalence test run.
+func TestGeneratedWalksOtherKinds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and tests a module")
+	}
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"go.mod":              "",
+		"flatten.go":          filepath.Join("..", "..", "flatten.go"),
+		"kinds.go":            filepath.Join("testdata", "kinds", "kinds.go"),
+		"equivalence_test.go": filepath.Join("testdata", "kinds", "equivalence_test.go"),
+	}
+	for name, from := range files {
+		src := []byte("module kinds\n\ngo 1.26\n")
+		if from != "" {
+			var err error
+			if src, err = os.ReadFile(from); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := run(dir, filepath.Join(dir, "flatten_gen.go"), []string{"Wide"}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("go", "test", "-count=1", ".")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test of the generated walks: %v\n%s", err, out)
 	}
 }
