@@ -16,15 +16,75 @@ import (
 // declaration order, map keys sorted, so two equal requests give the same sequence. Empty strings
 // and nil pointers, slices and maps yield nothing; a field tagged `json:"-"` is skipped.
 //
-// What a type's fields are called is worked out once per type and kept: a request is flattened
-// for every row, so the walk parses no tags and, but for map keys and list items beyond the
-// first few, builds no path.
+// The request types of the record kinds are walked by code generated from their declarations
+// (flatten_gen.go: no reflection, every path made once); any other type by reflection, with a plan
+// per type worked out once and kept. A request is flattened for every row, so neither walk parses
+// tags or, but for map keys and list items beyond the first few, builds a path.
 func Flatten(req any, yield func(path, value string)) {
+	if req == nil || flattenGenerated(req, yield) {
+		return
+	}
+	flattenReflect(req, yield)
+}
+
+//go:generate go run ./internal/genflatten -o flatten_gen.go CustomerProfileRequest IndividualCustomer BusinessCustomer
+
+// flattenReflect is Flatten by reflection, for any type: what the generated walks must match.
+func flattenReflect(req any, yield func(path, value string)) {
 	if req == nil {
 		return
 	}
 	v := reflect.ValueOf(req)
 	planFor(v.Type(), "").walk(v, yield)
+}
+
+// walkReflect is where a generated walk hands a value it has no code for (an interface, an array,
+// a map of other values) to the reflective one, at its path.
+func walkReflect(v reflect.Value, path string, yield func(path, value string)) {
+	planFor(v.Type(), path).walk(v, yield)
+}
+
+// itemPaths are the paths under a list's items for a generated walk: those of the first
+// maxItemPlans items made once, those of later items when met.
+type itemPaths[P any] struct {
+	first []P
+	base  string              // the list's path
+	at    func(path string) P // the paths under an item at path
+}
+
+func newItemPaths[P any](base string, at func(path string) P) itemPaths[P] {
+	l := itemPaths[P]{first: make([]P, maxItemPlans), base: base, at: at}
+	for i := range l.first {
+		l.first[i] = at(itemPath(base, i))
+	}
+	return l
+}
+
+// item returns the paths under item i.
+func (l *itemPaths[P]) item(i int) *P {
+	if i < len(l.first) {
+		return &l.first[i]
+	}
+	p := l.at(itemPath(l.base, i))
+	return &p
+}
+
+// flattenMap yields a map of text, as the reflective walk does: keys sorted, empty values left out.
+func flattenMap[M ~map[K]V, K, V ~string](m M, path string, yield func(path, value string)) {
+	if len(m) == 0 {
+		return
+	}
+	var buf [8]K // metadata holds a few keys: sorted without an allocation
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if v := m[k]; v != "" {
+			yield(join(path, string(k)), string(v))
+		}
+	}
 }
 
 // node is what Flatten knows of a type at one place of a request: its kind and, for a leaf under
@@ -199,7 +259,9 @@ func (n *node) item(i int) *node {
 	return items[i]
 }
 
-func (n *node) itemPath(i int) string { return n.path + "[" + strconv.Itoa(i) + "]" }
+func (n *node) itemPath(i int) string { return itemPath(n.path, i) }
+
+func itemPath(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
 
 func keyText(k reflect.Value) string {
 	if k.Kind() == reflect.String {
