@@ -192,6 +192,9 @@ func parsePhone(region, canon string) phoneResult {
 // parser is given exactly canon, the cache key (region, canon) is the parser's whole input and
 // a hit cannot differ from a parse.
 func (v *Validator) lookupPhone(region, canon string) phoneResult {
+	if e164, ok := fastPhone(region, canon); ok {
+		return phoneResult{e164: e164}
+	}
 	if v.phones == nil {
 		return parsePhone(region, canon)
 	}
