@@ -55,9 +55,8 @@ func compileDigitDFA(pattern string) (*digitDFA, error) {
 			r := rune('0' + digit)
 			var out []uint32
 			for _, pc := range b.sets[s] {
-				in := &prog.Inst[pc]
-				if in.Op != syntax.InstMatch && in.MatchRune(r) {
-					out = append(out, in.Out)
+				if consumes(&prog.Inst[pc], r) {
+					out = append(out, prog.Inst[pc].Out)
 				}
 			}
 			id, err := b.state(d, b.closure(out))
@@ -68,6 +67,19 @@ func compileDigitDFA(pattern string) (*digitDFA, error) {
 		}
 	}
 	return d, nil
+}
+
+// consumes reports whether instruction in reads r (MatchRune is only meant for the rune lists).
+func consumes(in *syntax.Inst, r rune) bool {
+	switch in.Op {
+	case syntax.InstRune, syntax.InstRune1:
+		return in.MatchRune(r)
+	case syntax.InstRuneAny:
+		return true
+	case syntax.InstRuneAnyNotNL:
+		return r != '\n'
+	}
+	return false
 }
 
 // dfaBuilder holds the subset construction's sets of instructions, one per automaton state.

@@ -10,12 +10,13 @@ import (
 )
 
 // The fast path answers, for the common shape of a roster's phone number (digits, perhaps after
-// one '+'), what parsePhone would: it retraces phonenumbers.Parse, IsValidNumber and Format(E164)
-// step by step over the library's own metadata, with each metadata pattern compiled once to a
-// digitDFA. It only ever proves a number valid; wherever it is not sure of the library's answer
-// (an invalid number, an error on the way, a national prefix transform rule, a pattern match
-// whose end the regexp's preferences would choose, a pattern it could not compile) it says so and
-// parsePhone decides. The differential test and FuzzPhoneFast hold it to parsePhone.
+// pluses), what parsePhone would: it retraces phonenumbers.Parse, IsValidNumber and Format(E164)
+// step by step over the library's own metadata records, with each of their patterns compiled once
+// to a digitDFA. Where an automaton cannot answer alone (a prefix whose match could end at two
+// places, a national prefix transform rule, a prefix pattern with an assertion) it makes the
+// library's own regexp call. It only ever proves a number valid: wherever the library would err
+// or say invalid, or a record could not be compiled, it returns false and parsePhone decides.
+// The differential test and FuzzPhoneFast hold it to parsePhone.
 
 // fastPhone returns the E.164 form of canon read in region and true when it can prove that
 // parsePhone would return exactly that as valid; false means "ask parsePhone".
@@ -51,13 +52,20 @@ func fastPhone(region, canon string) (string, bool) {
 	// parseHelper: the metadata of the number's own country code, or the region's when none
 	// was given.
 	var rm *phoneMatchers
-	if cc != 0 {
+	switch {
+	case cc != 0 && t.mainRegion(cc) != region:
 		rm = t.mainMeta(cc)
-	} else if rm = def.compiled(); rm != nil {
-		cc = rm.cc
+	case def == nil:
+		// The number's region is the one given and the library has no metadata for it (a
+		// region of "001"): parseHelper goes on without any, which the fast path does not.
+	default:
+		rm = def.compiled()
 	}
 	if rm == nil {
 		return "", false
+	}
+	if cc == 0 { // no country code written: the region's
+		cc = rm.cc
 	}
 	if len(nat) < phonenumbers.MIN_LENGTH_FOR_NSN {
 		return "", false
@@ -132,7 +140,8 @@ func (m *phoneMeta) splitCountryCode(t *phoneTables, digits string) (cc int, nat
 // non-geographic calling code's metadata, compiled on first use, and the calling codes' regions.
 type phoneTables struct {
 	regions map[string]*phoneMeta // the supported regions (isValidRegionCode)
-	codes   [1000]phoneCode       // by country calling code; regions nil when unknown
+	known   [1000]bool            // the calling codes the library knows
+	codes   [1000]phoneCode       // by country calling code; regions nil when it has none
 }
 
 type phoneCode struct {
@@ -168,6 +177,7 @@ var phoneData = sync.OnceValue(func() *phoneTables {
 		if cc <= 0 || cc >= len(t.codes) {
 			continue
 		}
+		t.known[cc] = true
 		regions := phonenumbers.GetRegionCodesForCountryCode(cc)
 		if len(regions) == 0 {
 			continue
@@ -188,6 +198,14 @@ var phoneData = sync.OnceValue(func() *phoneTables {
 
 func (t *phoneTables) region(r string) *phoneMeta { return t.regions[r] }
 
+// mainRegion is GetRegionCodeForCountryCode.
+func (t *phoneTables) mainRegion(cc int) string {
+	if rs := t.codes[cc].regions; len(rs) > 0 {
+		return rs[0]
+	}
+	return "ZZ"
+}
+
 // mainMeta is the compiled metadata parseHelper switches to for a number's country code.
 func (t *phoneTables) mainMeta(cc int) *phoneMatchers {
 	if cc <= 0 || cc >= len(t.codes) || t.codes[cc].main == nil {
@@ -205,7 +223,7 @@ func (t *phoneTables) extractCountryCode(digits string) (int, string) {
 	cc := 0
 	for i := 1; i <= phonenumbers.MAX_LENGTH_COUNTRY_CODE && i <= len(digits); i++ {
 		cc = cc*10 + int(digits[i-1]-'0')
-		if t.codes[cc].regions != nil {
+		if t.known[cc] {
 			return cc, digits[i:]
 		}
 	}
@@ -216,6 +234,9 @@ func (t *phoneTables) extractCountryCode(digits string) (int, string) {
 // its calling code's regions, then whether the number is of some type there.
 func (t *phoneTables) valid(cc int, nat string) bool {
 	pc := &t.codes[cc]
+	if len(pc.regions) == 0 {
+		return false
+	}
 	var m *phoneMatchers
 	if len(pc.regions) == 1 {
 		m = t.mainMeta(cc)
