@@ -215,3 +215,27 @@ func TestPhoneFastMatchesPhonenumbers(t *testing.T) {
 		t.Errorf("the fast path proved only %d of %d valid numbers: fewer than 90%%", validFast.Load(), valid.Load())
 	}
 }
+
+// TestPhoneFastCompilesEveryRecord: every metadata record of the library compiles to automata,
+// so no region is left to the slow path for good (a library upgrade that adds a pattern the
+// compiler refuses shows here first). It also bounds the automata's size.
+func TestPhoneFastCompilesEveryRecord(t *testing.T) {
+	t.Parallel()
+	coll, err := phonenumbers.MetadataCollection()
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := 0
+	for _, md := range coll.GetMetadata() {
+		t.Run(md.GetId()+"-"+strconv.Itoa(int(md.GetCountryCode())), func(t *testing.T) {
+			m := compileMeta(md)
+			if m == nil {
+				t.Fatal("not compiled")
+			}
+			for _, d := range append([]numberDesc{m.general, m.fixed, m.mobile}, m.others...) {
+				states += len(d.pattern.accept)
+			}
+		})
+	}
+	t.Logf("%d metadata records, %d automaton states for their number patterns", len(coll.GetMetadata()), states)
+}
