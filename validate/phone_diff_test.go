@@ -120,9 +120,11 @@ func (g *phoneDiffGen) next(s *phoneDiffSource) (region, canon string) {
 	if s.nonGeo || g.r.IntN(10) == 0 {
 		home = g.regions[g.r.IntN(len(g.regions))] // read anywhere else
 	}
-	switch k := g.r.IntN(20); {
+	switch k := g.r.IntN(21); {
 	case k < 5:
 		return home, "+" + s.cc + n
+	case k == 20: // a '+' before an international prefix: "+0044…"
+		return home, "+" + s.idds[g.r.IntN(len(s.idds))] + s.cc + n
 	case k < 8:
 		return home, n
 	case k < 11:

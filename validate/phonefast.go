@@ -39,7 +39,15 @@ func fastPhone(region, canon string) (string, bool) {
 	cc, nat, ok := 0, "", true
 	switch {
 	case plus: // FROM_NUMBER_WITH_PLUS_SIGN
-		if cc, nat = t.extractCountryCode(digits); cc == 0 {
+		if cc, nat = t.extractCountryCode(digits); cc != 0 {
+			break
+		}
+		// ErrInvalidCountryCode after a '+' (a "+0044…"): parseHelper tries again without the
+		// pluses, in the region, and takes the result only with a country code.
+		if def == nil {
+			return "", false
+		}
+		if cc, nat, ok = def.splitCountryCode(t, digits); !ok || cc == 0 {
 			return "", false
 		}
 	default:
