@@ -35,6 +35,30 @@ func BenchmarkPhone(b *testing.B) {
 			i++
 		}
 	})
+	// A cache-miss number straight through the fast path, and through phonenumbers.
+	canons := make([]string, len(numbers))
+	for i, n := range numbers {
+		canons[i], _ = phoneDigits(n)
+	}
+	for _, path := range []struct {
+		name  string
+		parse func(region, canon string) bool
+	}{
+		{"miss-fast", func(region, canon string) bool { _, ok := fastPhone(region, canon); return ok }},
+		{"miss-slow", func(region, canon string) bool { return parsePhone(region, canon).status == phoneValid }},
+	} {
+		b.Run(path.name, func(b *testing.B) {
+			path.parse("US", canons[0]) // metadata compiled once, outside the measure
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if !path.parse("US", canons[i%len(canons)]) {
+					b.Fatal("invalid", canons[i%len(canons)])
+				}
+				i++
+			}
+		})
+	}
 	b.Run("nocache", func(b *testing.B) {
 		v := newV(b)
 		v.phones = nil

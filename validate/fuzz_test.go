@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -170,4 +171,43 @@ func fuzzValidator(t *testing.T) *Validator {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// FuzzPhoneFast holds the phone fast path to phonenumbers: whatever digits and pluses are read in
+// whichever supported region, a number fastPhone proves valid is valid for parsePhone with the
+// same E.164 form.
+func FuzzPhoneFast(f *testing.F) {
+	regions := phoneDiffRegions()
+	at := func(r string) uint { return uint(slices.Index(regions, r)) }
+	for _, s := range []struct {
+		region, digits string
+	}{
+		{"US", "4155552671"}, {"US", "14155552671"}, {"US", "+14155552671"}, {"US", "0114420794600181"},
+		{"GB", "02079460018"}, {"GB", "+442079460018"}, {"GB", "00442079460018"}, {"DE", "0301234567"},
+		{"AR", "01115123456"}, {"AR", "+5491123456789"}, {"BR", "011961234567"}, {"MX", "0445512345678"},
+		{"TT", "8682211234"}, {"AG", "4601234"}, {"IT", "0212345678"}, {"JP", "0312345678"},
+		{"CX", "0891640289"}, {"ZZ", "+80012345678"}, {"FR", "++33123456789"}, {"IN", "+1+415"},
+	} {
+		f.Add(at(s.region), s.digits)
+	}
+	f.Fuzz(func(t *testing.T, idx uint, s string) {
+		region := regions[idx%uint(len(regions))]
+		var b strings.Builder
+		for _, r := range s { // the canon form lookupPhone is given: digits and pluses
+			if r >= '0' && r <= '9' || r == '+' {
+				b.WriteRune(r)
+			}
+		}
+		canon := b.String()
+		if len(canon) > maxPhoneInput {
+			canon = canon[:maxPhoneInput]
+		}
+		got, ok := fastPhone(region, canon)
+		if !ok {
+			return
+		}
+		if want := parsePhone(region, canon); want.status != phoneValid || want.e164 != got {
+			t.Fatalf("%s %q: fast path says valid %s, phonenumbers says status %d %s", region, canon, got, want.status, want.e164)
+		}
+	})
 }

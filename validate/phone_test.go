@@ -197,10 +197,19 @@ func TestPhoneCacheConcurrent(t *testing.T) {
 					t.Errorf("%s: status %d", n, r.status)
 					return
 				}
+				// An unassigned area code: the fast path declines, phonenumbers answers through
+				// the cache, which the goroutines then share.
+				if r := v.lookupPhone("US", "1123555"+n[10:]); r.status == phoneValid {
+					t.Errorf("1123555%s: valid", n[10:])
+					return
+				}
 			}
 		}()
 	}
 	wg.Wait()
+	if v.phones.len() == 0 {
+		t.Error("the invalid numbers did not reach the cache")
+	}
 }
 
 func TestBusinessPrimaryPhone(t *testing.T) {
