@@ -40,13 +40,14 @@ vet:
 	$(GO) vet ./...
 
 unit: minio
-	ROSTERLOAD_MINIO=$(MINIO) $(GO) test -race -count=1 ./...
+	ROSTERLOAD_MINIO=$(MINIO) $(GO) test -race -count=1 -timeout 30m ./...
 
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzReader$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
 	$(GO) test -run='^$$' -fuzz='^FuzzFramer$$' -fuzztime=$(FUZZTIME) ./ingest/csvread
 	$(GO) test -run='^$$' -fuzz='^FuzzText$$' -fuzztime=$(FUZZTIME) ./redact
 	$(GO) test -run='^$$' -fuzz='^FuzzEWA$$' -fuzztime=$(FUZZTIME) ./validate
+	$(GO) test -run='^$$' -fuzz='^FuzzPhoneFast$$' -fuzztime=$(FUZZTIME) ./validate
 
 ## demo: the README's first command (the sample roster, submitted to the in-process emulator).
 demo:
