@@ -80,19 +80,25 @@ func (t *sharedStrings) done() error {
 
 // get returns string i, or false when there is no such string.
 func (t *sharedStrings) get(i int) (string, bool, error) {
+	b, ok, err := t.getBytes(i)
+	return string(b), ok, err
+}
+
+// getBytes returns string i as bytes valid until the next call, or false when there is none.
+func (t *sharedStrings) getBytes(i int) ([]byte, bool, error) {
 	if i < 0 || i >= t.n {
-		return "", false, nil
+		return nil, false, nil
 	}
 	off := t.index[i/sstStride]
 	for skip := i % sstStride; ; skip-- {
 		n, h, err := t.uvarintAt(off)
 		if err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 		off += int64(h)
 		if skip == 0 {
 			b, err := t.bytesAt(off, int(n))
-			return string(b), err == nil, err
+			return b, err == nil, err
 		}
 		off += int64(n)
 	}
@@ -160,17 +166,14 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 		return t, partError(part, false, err)
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc, maxToken: maxTokenBytes}
-	dec := xml.NewDecoder(bufio.NewReaderSize(cr, 64<<10))
-	dec.CharsetReader = charset.NewReaderLabel
+	sc := newScanner(rc, maxTokenBytes, charset.NewReaderLabel)
 
 	// path holds the open elements below the root: si, then t or r, then t.
-	var path [3]string
+	var path [3]uint8
 	depth := 0 // elements open, the root included
 	var text []byte
 	for {
-		cr.setMark()
-		tok, err := dec.RawToken()
+		err := sc.next()
 		if err == io.EOF {
 			break
 		}
@@ -184,31 +187,42 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 			}
 			return t, partError(part, true, err)
 		}
-		switch e := tok.(type) {
-		case xml.StartElement:
+		switch sc.kind {
+		case tokStart:
 			if depth >= 1 && depth-1 < len(path) {
-				path[depth-1] = e.Name.Local
+				path[depth-1] = sstElemOf(sc.name)
 			}
 			if depth == 1 {
 				text = text[:0]
 			}
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			depth--
-			if depth == 1 && path[0] == "si" {
+			if depth == 1 && path[0] == elemSI {
 				if err := t.add([]byte(unescapeXString(string(text))), limit, tmpDir); err != nil {
 					return t, err
 				}
 			}
-		case xml.CharData:
+		case tokText:
 			in := depth - 1 // elements open below the root
-			if path[0] == "si" && (in == 2 && path[1] == "t" || in == 3 && path[1] == "r" && path[2] == "t") {
-				if len(text)+len(e) > maxCellBytes {
+			if path[0] == elemSI && (in == 2 && path[1] == elemT || in == 3 && path[1] == elemR && path[2] == elemT) {
+				if len(text)+len(sc.text) > maxCellBytes {
 					return t, fmt.Errorf("is damaged: %s holds a string longer than %d MiB", part.Name, maxCellBytes>>20)
 				}
-				text = append(text, e...)
+				text = append(text, sc.text...)
 			}
 		}
 	}
 	return t, t.done()
+}
+
+// elemSI is a shared-string table's <si>, beside the elements of a cell's value.
+const elemSI = elemR + 1
+
+// sstElemOf names an element of a shared-string table by its local name.
+func sstElemOf(name []byte) uint8 {
+	if string(name) == "si" {
+		return elemSI
+	}
+	return elemOf(name)
 }
