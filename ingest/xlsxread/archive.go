@@ -149,6 +149,15 @@ func checkPart(f *zip.File) error {
 	return nil
 }
 
+// openPart opens a part for reading.
+func openPart(part *zip.File) (io.ReadCloser, error) {
+	rc, err := part.Open()
+	if err != nil {
+		return nil, partError(part, false, err)
+	}
+	return rc, nil
+}
+
 // partError explains why a part could not be opened, or read once open (reading).
 func partError(f *zip.File, reading bool, err error) error {
 	var corrupt flate.CorruptInputError

@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -32,9 +31,9 @@ type refSheetStream struct {
 
 // openSheet starts reading a worksheet part.
 func refOpenSheet(part *zip.File, cf cellFormat) (*refSheetStream, error) {
-	rc, err := part.Open()
+	rc, err := openPart(part)
 	if err != nil {
-		return nil, partError(part, false, err)
+		return nil, err
 	}
 	s := &refSheetStream{part: part, rc: rc, format: cf}
 	s.cr = &countingReader{r: rc, maxToken: maxTokenBytes}
@@ -43,35 +42,16 @@ func refOpenSheet(part *zip.File, cf cellFormat) (*refSheetStream, error) {
 	return s, nil
 }
 
-func (s *refSheetStream) close() error {
-	if s.rc == nil {
-		return nil
-	}
-	err := s.rc.Close()
-	s.rc = nil
-	return err
-}
+func (s *refSheetStream) close() error { return closePart(&s.rc) }
 
 // token returns the next XML token, a token whose bytes stay valid until the next call.
 func (s *refSheetStream) token() (xml.Token, error) {
 	s.cr.setMark()
 	tok, err := s.dec.RawToken()
-	if err == nil {
-		return tok, nil
+	if err != nil {
+		return nil, sheetError(s.part, s.inData, s.lastRow, err)
 	}
-	var syn *xml.SyntaxError
-	switch {
-	case errors.Is(err, errTokenTooLong):
-		return nil, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", s.part.Name, maxTokenBytes>>20, s.lastRow)
-	case err == io.EOF:
-		if s.inData {
-			return nil, fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", s.part.Name, s.lastRow)
-		}
-		return nil, err
-	case errors.As(err, &syn):
-		return nil, fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", s.part.Name, s.lastRow, syn.Msg)
-	}
-	return nil, partError(s.part, true, err)
+	return tok, nil
 }
 
 // skip reads past the end of the element whose start was just read.
@@ -292,16 +272,12 @@ func refAttr(e xml.StartElement, local string) (string, bool) {
 	return "", false
 }
 
-// refLoadSST is loadSST as it was before scanner: it reads a shared-string table part. Its strings stay in memory up to limit bytes,
-// beyond that in a temp file in tmpDir; the caller closes the table to remove it.
+// refLoadSST is loadSST as it was before scanner, with encoding/xml: the reference of the
+// differential tests.
 func refLoadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error) {
-	t := &sharedStrings{}
-	if part == nil {
-		return t, nil
-	}
-	rc, err := part.Open()
-	if err != nil {
-		return t, partError(part, false, err)
+	t, rc, err := openSST(part)
+	if rc == nil {
+		return t, err
 	}
 	defer rc.Close()
 	cr := &countingReader{r: rc, maxToken: maxTokenBytes}
@@ -319,14 +295,7 @@ func refLoadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, err
 			break
 		}
 		if err != nil {
-			var syn *xml.SyntaxError
-			switch {
-			case errors.Is(err, errTokenTooLong):
-				return t, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB", part.Name, maxTokenBytes>>20)
-			case errors.As(err, &syn):
-				return t, fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
-			}
-			return t, partError(part, true, err)
+			return t, sstError(part, err)
 		}
 		switch e := tok.(type) {
 		case xml.StartElement:

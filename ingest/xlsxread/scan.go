@@ -718,21 +718,30 @@ func (s *scanner) nsname() (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	name := s.names[from:]
-	if !isXMLName(name) {
+	// One pass for the common case, an ASCII name: its first byte, and its colons.
+	colon, colons, ascii := -1, 0, true
+	for i, c := range name {
+		switch {
+		case c == ':':
+			if colons == 0 {
+				colon = i
+			}
+			colons++
+		case c >= utf8.RuneSelf:
+			ascii = false
+		}
+	}
+	if c := name[0]; ascii && (c == '-' || c == '.' || '0' <= c && c <= '9') || !ascii && !isXMLName(name) {
 		s.err = syntaxError("invalid XML name: " + string(name))
 		return 0, 0, false
 	}
-	switch bytes.Count(name, []byte{':'}) {
-	case 0:
-		return from, len(s.names), true
-	case 1:
-		i := bytes.IndexByte(name, ':')
-		if i == 0 || i == len(name)-1 {
-			return from, len(s.names), true
-		}
-		return from + i + 1, len(s.names), true
+	switch {
+	case colons > 1:
+		return 0, 0, false
+	case colons == 1 && colon > 0 && colon < len(name)-1:
+		return from + colon + 1, len(s.names), true
 	}
-	return 0, 0, false
+	return from, len(s.names), true
 }
 
 // isXMLName reports whether b is an XML name. Names in ASCII are judged here; any other is

@@ -57,43 +57,51 @@ var errEndOfRows = errors.New("end of rows")
 
 // openSheet starts reading a worksheet part.
 func openSheet(part *zip.File, cf cellFormat) (*sheetStream, error) {
-	rc, err := part.Open()
+	rc, err := openPart(part)
 	if err != nil {
-		return nil, partError(part, false, err)
+		return nil, err
 	}
 	s := &sheetStream{part: part, rc: rc, format: cf}
 	s.sc = newScanner(rc, maxTokenBytes, charset.NewReaderLabel) // as excelize does, for parts not in UTF-8
 	return s, nil
 }
 
-func (s *sheetStream) close() error {
-	if s.rc == nil {
+func (s *sheetStream) close() error { return closePart(&s.rc) }
+
+// closePart closes *rc, once.
+func closePart(rc *io.ReadCloser) error {
+	if *rc == nil {
 		return nil
 	}
-	err := s.rc.Close()
-	s.rc = nil
+	err := (*rc).Close()
+	*rc = nil
 	return err
 }
 
 // token reads the next XML token into s.sc.
 func (s *sheetStream) token() error {
-	err := s.sc.next()
-	if err == nil {
-		return nil
+	if err := s.sc.next(); err != nil {
+		return sheetError(s.part, s.inData, s.lastRow, err)
 	}
+	return nil
+}
+
+// sheetError says why reading the worksheet part stopped after row lastRow (io.EOF, outside
+// <sheetData>, stays io.EOF).
+func sheetError(part *zip.File, inData bool, lastRow int, err error) error {
 	var syn *xml.SyntaxError
 	switch {
 	case errors.Is(err, errTokenTooLong):
-		return fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", s.part.Name, maxTokenBytes>>20, s.lastRow)
+		return fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", part.Name, maxTokenBytes>>20, lastRow)
 	case err == io.EOF:
-		if s.inData {
-			return fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", s.part.Name, s.lastRow)
+		if inData {
+			return fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", part.Name, lastRow)
 		}
 		return err
 	case errors.As(err, &syn):
-		return fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", s.part.Name, s.lastRow, syn.Msg)
+		return fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", part.Name, lastRow, syn.Msg)
 	}
-	return partError(s.part, true, err)
+	return partError(part, true, err)
 }
 
 // skip reads past the end of the element whose start was just read.

@@ -157,13 +157,9 @@ func (t *sharedStrings) close() error {
 // loadSST reads a shared-string table part. Its strings stay in memory up to limit bytes,
 // beyond that in a temp file in tmpDir; the caller closes the table to remove it.
 func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error) {
-	t := &sharedStrings{}
-	if part == nil {
-		return t, nil
-	}
-	rc, err := part.Open()
-	if err != nil {
-		return t, partError(part, false, err)
+	t, rc, err := openSST(part)
+	if rc == nil {
+		return t, err
 	}
 	defer rc.Close()
 	sc := newScanner(rc, maxTokenBytes, charset.NewReaderLabel)
@@ -178,14 +174,7 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 			break
 		}
 		if err != nil {
-			var syn *xml.SyntaxError
-			switch {
-			case errors.Is(err, errTokenTooLong):
-				return t, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB", part.Name, maxTokenBytes>>20)
-			case errors.As(err, &syn):
-				return t, fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
-			}
-			return t, partError(part, true, err)
+			return t, sstError(part, err)
 		}
 		switch sc.kind {
 		case tokStart:
@@ -214,6 +203,29 @@ func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error)
 		}
 	}
 	return t, t.done()
+}
+
+// openSST starts an empty table and opens its part; rc is nil when there is no part, or it
+// cannot be opened (err says why).
+func openSST(part *zip.File) (t *sharedStrings, rc io.ReadCloser, err error) {
+	t = &sharedStrings{}
+	if part == nil {
+		return t, nil, nil
+	}
+	rc, err = openPart(part)
+	return t, rc, err
+}
+
+// sstError says why reading the shared-string table part stopped.
+func sstError(part *zip.File, err error) error {
+	var syn *xml.SyntaxError
+	switch {
+	case errors.Is(err, errTokenTooLong):
+		return fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB", part.Name, maxTokenBytes>>20)
+	case errors.As(err, &syn):
+		return fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
+	}
+	return partError(part, true, err)
 }
 
 // elemSI is a shared-string table's <si>, beside the elements of a cell's value.
