@@ -38,6 +38,8 @@ type scanner struct {
 	attrs []xmlAttr // attributes of a start tag (local names)
 	text  []byte    // the decoded text of a text token
 
+	// The token's bytes are in buf when the token needed no decoding, else in these.
+	textBuf  []byte // backing store of text
 	names    []byte // backing store of name and attrs
 	attrOffs []int  // offsets into names while a start tag is read
 }
@@ -145,6 +147,9 @@ func (s *scanner) next() error {
 		s.kind, s.name = tokEnd, s.closeName
 		return nil
 	}
+	if s.fast() {
+		return nil
+	}
 	s.tokStart = s.off + int64(s.r)
 	b, ok := s.getc()
 	if !ok {
@@ -153,10 +158,10 @@ func (s *scanner) next() error {
 	if b != '<' {
 		s.ungetc()
 		var ok bool
-		if s.text, ok = s.readText(s.text[:0], -1, false); !ok {
+		if s.textBuf, ok = s.readText(s.textBuf[:0], -1, false); !ok {
 			return s.err
 		}
-		s.kind = tokText
+		s.kind, s.text = tokText, s.textBuf
 		return nil
 	}
 	if b, ok = s.mustgetc(); !ok {
@@ -186,6 +191,155 @@ func (s *scanner) next() error {
 	}
 	s.ungetc()
 	return s.startTag()
+}
+
+// fast reads the next token when it lies whole in buf and is of the plain forms a worksheet is
+// made of: a start tag of ASCII names and of values without references or special characters,
+// an end tag without space, text without references, ]]> or \r. The token's bytes are then
+// not copied. Anything else, or a token that buf cuts, is left to the general path (false),
+// which reads it from its start: what this accepts, that path reads the same.
+func (s *scanner) fast() bool {
+	data := s.buf[s.r:s.w]
+	if len(data) < 2 {
+		return false
+	}
+	if data[0] != '<' {
+		i := 0
+		for i < len(data) && !textStop[data[i]] {
+			i++
+		}
+		if i == len(data) || data[i] != '<' || checkChars(data[:i]) != nil {
+			return false
+		}
+		s.kind, s.text = tokText, data[:i]
+		s.r += i
+		return true
+	}
+	if data[1] == '/' {
+		j := 2
+		for j < len(data) && asciiName[data[j]] {
+			j++
+		}
+		if j == len(data) || data[j] != '>' {
+			return false
+		}
+		local, ok := fastLocal(data[2:j])
+		if !ok {
+			return false
+		}
+		s.kind, s.name = tokEnd, local
+		s.r += j + 1
+		return true
+	}
+	end := bytes.IndexByte(data, '>')
+	if end < 0 {
+		return false
+	}
+	tag := data[1:end]
+	i := 0
+	for i < len(tag) && asciiName[tag[i]] {
+		i++
+	}
+	name, ok := fastLocal(tag[:i])
+	if !ok {
+		return false
+	}
+	attrs := s.attrs[:0]
+	empty := false
+	skipSpace := func() {
+		for i < len(tag) && (tag[i] == ' ' || tag[i] == '\n' || tag[i] == '\t' || tag[i] == '\r') {
+			i++
+		}
+	}
+	for {
+		skipSpace()
+		if i == len(tag) {
+			break
+		}
+		if tag[i] == '/' {
+			if i != len(tag)-1 {
+				return false
+			}
+			empty = true
+			break
+		}
+		j := i
+		for j < len(tag) && asciiName[tag[j]] {
+			j++
+		}
+		aname, ok := fastLocal(tag[i:j])
+		if !ok {
+			return false
+		}
+		i = j
+		skipSpace()
+		if i == len(tag) || tag[i] != '=' {
+			return false
+		}
+		i++
+		skipSpace()
+		if i == len(tag) || tag[i] != '"' && tag[i] != '\'' {
+			return false
+		}
+		q := tag[i]
+		i++
+		k := bytes.IndexByte(tag[i:], q)
+		if k < 0 {
+			return false
+		}
+		val := tag[i : i+k]
+		for _, c := range val {
+			if !plainText[c] {
+				return false
+			}
+		}
+		attrs = append(attrs, xmlAttr{name: aname, value: val})
+		i += k + 1
+	}
+	s.kind, s.name, s.attrs = tokStart, name, attrs
+	if empty {
+		s.needClose, s.closeName = true, name
+	}
+	s.r += end + 1
+	return true
+}
+
+// textStop marks the bytes that end text fast can take: < and those that need decoding or
+// checking (& and ] and \r).
+var textStop = func() (t [256]bool) {
+	for _, c := range "<&]\r" {
+		t[c] = true
+	}
+	return t
+}()
+
+// asciiName marks the ASCII bytes of names.
+var asciiName = func() (t [256]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = nameByte[c]
+	}
+	return t
+}()
+
+// fastLocal returns the local part of an ASCII name, false when it is not a plain name (fast
+// then leaves it to the general path, which refuses it or reads it as encoding/xml does).
+func fastLocal(name []byte) ([]byte, bool) {
+	if len(name) == 0 {
+		return nil, false
+	}
+	if c := name[0]; c == '-' || c == '.' || '0' <= c && c <= '9' {
+		return nil, false
+	}
+	i := bytes.IndexByte(name, ':')
+	switch {
+	case i < 0:
+		return name, true
+	case bytes.IndexByte(name[i+1:], ':') >= 0:
+		return nil, false
+	case i == 0 || i == len(name)-1:
+		return name, true
+	}
+	return name[i+1:], true
 }
 
 // fail records a syntax error, unless reading already failed (then that error stands).
@@ -275,14 +429,14 @@ func (s *scanner) procInst() error {
 	}
 	target := string(s.names)
 	s.space()
-	s.text = s.text[:0]
+	s.textBuf = s.textBuf[:0]
 	var b0 byte
 	for {
 		b, ok := s.mustgetc()
 		if !ok {
 			return s.err
 		}
-		s.text = append(s.text, b)
+		s.textBuf = append(s.textBuf, b)
 		if b0 == '?' && b == '>' {
 			break
 		}
@@ -292,7 +446,7 @@ func (s *scanner) procInst() error {
 	if target != "xml" {
 		return nil
 	}
-	content := string(s.text[:len(s.text)-2])
+	content := string(s.textBuf[:len(s.textBuf)-2])
 	if ver := procInstParam("version", content); ver != "" && ver != "1.0" {
 		s.err = fmt.Errorf("xml: unsupported version %q; only version 1.0 is supported", ver)
 		return s.err
@@ -396,10 +550,10 @@ func (s *scanner) bang() error {
 				return s.fail("invalid <![ sequence")
 			}
 		}
-		if s.text, ok = s.readText(s.text[:0], -1, true); !ok {
+		if s.textBuf, ok = s.readText(s.textBuf[:0], -1, true); !ok {
 			return s.err
 		}
-		s.kind = tokText
+		s.kind, s.text = tokText, s.textBuf
 		return nil
 	}
 	// A directive (<!DOCTYPE ...>): skipped, minding quotes, nested <...> and comments.
