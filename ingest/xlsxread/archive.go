@@ -130,29 +130,9 @@ func byteSize(n uint64) string {
 
 func trimZero(s string) string { return strings.Replace(s, ".0 ", " ", 1) }
 
-// countingReader counts what is read through it, and caps how much may be read between two
-// calls to setMark, so that a single XML token (one enormous text node or tag) cannot make the
-// decoder buffer an unbounded amount: XML decoders hold a whole token in memory.
-type countingReader struct {
-	r        io.Reader
-	n        int64
-	mark     int64
-	maxToken int64
-}
-
+// errTokenTooLong stops a scanner at a token (one enormous text node or tag) longer than
+// maxTokenBytes.
 var errTokenTooLong = errors.New("token too long")
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if c.maxToken > 0 && c.n-c.mark > c.maxToken {
-		return 0, errTokenTooLong
-	}
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// setMark starts a new token.
-func (c *countingReader) setMark() { c.mark = c.n }
 
 // checkPart inflates a part to nowhere, so that a part whose header understates its size, whose
 // data is corrupt or fails its checksum is refused before any of its rows is read: archive/zip
@@ -167,6 +147,15 @@ func checkPart(f *zip.File) error {
 		return partError(f, true, err)
 	}
 	return nil
+}
+
+// openPart opens a part for reading.
+func openPart(part *zip.File) (io.ReadCloser, error) {
+	rc, err := part.Open()
+	if err != nil {
+		return nil, partError(part, false, err)
+	}
+	return rc, nil
 }
 
 // partError explains why a part could not be opened, or read once open (reading).

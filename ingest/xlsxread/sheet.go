@@ -2,13 +2,14 @@ package xlsxread
 
 import (
 	"archive/zip"
-	"bufio"
+	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/net/html/charset"
 
@@ -37,74 +38,82 @@ type cellFormat struct {
 type sheetStream struct {
 	part   *zip.File
 	rc     io.ReadCloser
-	cr     *countingReader
-	dec    *xml.Decoder
+	sc     *scanner
 	format cellFormat
 
 	inData  bool // inside <sheetData>
 	lastRow int  // the number of the last row read
 
-	text []byte // the text of the cell being read
+	text  []byte     // the text of the cell being read
+	vals  []byte     // the values of the row's kept cells, one after the other
+	spans []cellSpan // where each kept cell's value is in vals, in the order read
 }
+
+// cellSpan is a kept cell's value in sheetStream.vals.
+type cellSpan struct{ col, start, end int }
 
 // errEndOfRows is what next returns after the last row.
 var errEndOfRows = errors.New("end of rows")
 
 // openSheet starts reading a worksheet part.
 func openSheet(part *zip.File, cf cellFormat) (*sheetStream, error) {
-	rc, err := part.Open()
+	rc, err := openPart(part)
 	if err != nil {
-		return nil, partError(part, false, err)
+		return nil, err
 	}
 	s := &sheetStream{part: part, rc: rc, format: cf}
-	s.cr = &countingReader{r: rc, maxToken: maxTokenBytes}
-	s.dec = xml.NewDecoder(bufio.NewReaderSize(s.cr, 64<<10))
-	s.dec.CharsetReader = charset.NewReaderLabel // as excelize does, for parts not in UTF-8
+	s.sc = newScanner(rc, maxTokenBytes, charset.NewReaderLabel) // as excelize does, for parts not in UTF-8
 	return s, nil
 }
 
-func (s *sheetStream) close() error {
-	if s.rc == nil {
+func (s *sheetStream) close() error { return closePart(&s.rc) }
+
+// closePart closes *rc, once.
+func closePart(rc *io.ReadCloser) error {
+	if *rc == nil {
 		return nil
 	}
-	err := s.rc.Close()
-	s.rc = nil
+	err := (*rc).Close()
+	*rc = nil
 	return err
 }
 
-// token returns the next XML token, a token whose bytes stay valid until the next call.
-func (s *sheetStream) token() (xml.Token, error) {
-	s.cr.setMark()
-	tok, err := s.dec.RawToken()
-	if err == nil {
-		return tok, nil
+// token reads the next XML token into s.sc.
+func (s *sheetStream) token() error {
+	if err := s.sc.next(); err != nil {
+		return sheetError(s.part, s.inData, s.lastRow, err)
 	}
+	return nil
+}
+
+// sheetError says why reading the worksheet part stopped after row lastRow (io.EOF, outside
+// <sheetData>, stays io.EOF).
+func sheetError(part *zip.File, inData bool, lastRow int, err error) error {
 	var syn *xml.SyntaxError
 	switch {
 	case errors.Is(err, errTokenTooLong):
-		return nil, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", s.part.Name, maxTokenBytes>>20, s.lastRow)
+		return fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB after row %d", part.Name, maxTokenBytes>>20, lastRow)
 	case err == io.EOF:
-		if s.inData {
-			return nil, fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", s.part.Name, s.lastRow)
+		if inData {
+			return fmt.Errorf("is damaged: %s ends in the middle of its rows, after row %d", part.Name, lastRow)
 		}
-		return nil, err
+		return err
 	case errors.As(err, &syn):
-		return nil, fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", s.part.Name, s.lastRow, syn.Msg)
+		return fmt.Errorf("is damaged: %s is not well-formed XML after row %d: %s", part.Name, lastRow, syn.Msg)
 	}
-	return nil, partError(s.part, true, err)
+	return partError(part, true, err)
 }
 
 // skip reads past the end of the element whose start was just read.
 func (s *sheetStream) skip() error {
 	for depth := 1; depth > 0; {
-		tok, err := s.token()
-		if err != nil {
+		if err := s.token(); err != nil {
 			return err
 		}
-		switch tok.(type) {
-		case xml.StartElement:
+		switch s.sc.kind {
+		case tokStart:
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			depth--
 		}
 	}
@@ -113,29 +122,32 @@ func (s *sheetStream) skip() error {
 
 // next reads the next row: its number and its cells, indexed by column (A = 0), with only the
 // first keep columns kept and no trailing empty cells. It returns errEndOfRows after the last.
+// The cells' strings share one allocation; when keep is a header's width, the slice has room
+// for keep cells, so that padding it to the header does not copy it.
 func (s *sheetStream) next(keep int) (int, []string, error) {
 	for {
-		tok, err := s.token()
+		err := s.token()
 		if err == io.EOF {
 			return 0, nil, errEndOfRows // no <sheetData>: a sheet without rows
 		}
 		if err != nil {
 			return 0, nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch s.sc.kind {
+		case tokStart:
+			name := string(s.sc.name)
 			switch {
-			case !s.inData && t.Name.Local == "sheetData":
+			case !s.inData && name == "sheetData":
 				s.inData = true
-			case s.inData && t.Name.Local == "row":
-				return s.row(t, keep)
+			case s.inData && name == "row":
+				return s.row(keep)
 			case s.inData:
 				if err := s.skip(); err != nil {
 					return 0, nil, err
 				}
 			}
-		case xml.EndElement:
-			if s.inData && t.Name.Local == "sheetData" {
+		case tokEnd:
+			if s.inData && string(s.sc.name) == "sheetData" {
 				s.inData = false
 				return 0, nil, errEndOfRows
 			}
@@ -143,13 +155,13 @@ func (s *sheetStream) next(keep int) (int, []string, error) {
 	}
 }
 
-// row reads a <row> element whose start tag is start.
-func (s *sheetStream) row(start xml.StartElement, keep int) (int, []string, error) {
+// row reads a <row> element whose start tag was just read.
+func (s *sheetStream) row(keep int) (int, []string, error) {
 	num := s.lastRow + 1
-	if r, ok := attr(start, "r"); ok {
-		n, err := strconv.Atoi(strings.TrimSpace(r))
-		if err != nil || n < 1 || n > maxRows {
-			return 0, nil, fmt.Errorf("is damaged: %s has a row numbered %q, not 1 to %d", s.part.Name, short(r), maxRows)
+	if r, ok := s.attr("r"); ok {
+		n, ok := atoi(bytes.TrimSpace(r))
+		if !ok || n < 1 || n > maxRows {
+			return 0, nil, fmt.Errorf("is damaged: %s has a row numbered %q, not 1 to %d", s.part.Name, short(string(r)), maxRows)
 		}
 		num = n
 	} else if num > maxRows {
@@ -157,149 +169,240 @@ func (s *sheetStream) row(start xml.StartElement, keep int) (int, []string, erro
 	}
 	s.lastRow = num
 
-	var cells []string
+	s.vals, s.spans = s.vals[:0], s.spans[:0]
 	col := -1
 	for {
-		tok, err := s.token()
-		if err != nil {
+		if err := s.token(); err != nil {
 			return 0, nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if t.Name.Local != "c" {
+		switch s.sc.kind {
+		case tokStart:
+			if string(s.sc.name) != "c" {
 				if err := s.skip(); err != nil {
 					return 0, nil, err
 				}
 				continue
 			}
-			var val string
-			if col, val, err = s.cell(t, num, col, keep); err != nil {
+			start := len(s.vals)
+			var err error
+			if col, err = s.cell(num, col, keep); err != nil {
 				return 0, nil, err
 			}
-			if col < keep && val != "" {
-				for len(cells) <= col {
-					cells = append(cells, "")
-				}
-				cells[col] = val
+			if col < keep && len(s.vals) > start {
+				s.spans = append(s.spans, cellSpan{col, start, len(s.vals)})
 			}
-		case xml.EndElement:
-			return num, cells, nil
+		case tokEnd:
+			return num, s.cells(keep), nil
 		}
 	}
 }
 
-// cell reads a <c> element of row num: its column (the one after prev when it has no
-// reference) and, when that column is kept, its value as text.
-func (s *sheetStream) cell(start xml.StartElement, num, prev, keep int) (int, string, error) {
-	col, style, typ := prev+1, 0, ""
-	for _, a := range start.Attr {
-		switch a.Name.Local {
+// cells makes the row's cells of the kept values read: one string for all of them, sliced.
+func (s *sheetStream) cells(keep int) []string {
+	if len(s.spans) == 0 {
+		return nil
+	}
+	n := 0
+	for _, sp := range s.spans {
+		n = max(n, sp.col+1)
+	}
+	room := n
+	if keep < maxColumns {
+		room = max(n, keep)
+	}
+	cells := make([]string, n, room)
+	all := string(s.vals)
+	for _, sp := range s.spans {
+		cells[sp.col] = all[sp.start:sp.end] // a later cell of the same column wins, as it always did
+	}
+	return cells
+}
+
+// attr returns the value of the current start tag's attribute named local.
+func (s *sheetStream) attr(local string) ([]byte, bool) {
+	for _, a := range s.sc.attrs {
+		if string(a.name) == local {
+			return a.value, true
+		}
+	}
+	return nil, false
+}
+
+// Elements that may hold a cell's value text, inside <c>.
+const (
+	elemOther = iota
+	elemV
+	elemIs
+	elemT
+	elemR
+)
+
+// cell reads a <c> element of row num whose start tag was just read: its column (the one after
+// prev when it has no reference) and, when that column is kept, its value, appended to s.vals.
+func (s *sheetStream) cell(num, prev, keep int) (int, error) {
+	col, style, typ := prev+1, 0, cellNumber
+	for _, a := range s.sc.attrs {
+		switch string(a.name) {
 		case "r":
-			c, ok := refColumn(a.Value)
+			c, ok := refColumn(string(a.value))
 			if !ok {
-				return 0, "", fmt.Errorf("is damaged: %s row %d has a cell reference %q that is not valid", s.part.Name, num, short(a.Value))
+				return 0, fmt.Errorf("is damaged: %s row %d has a cell reference %q that is not valid", s.part.Name, num, short(string(a.value)))
 			}
 			col = c
 		case "s":
-			if n, err := strconv.Atoi(a.Value); err == nil {
+			if n, ok := atoi(a.value); ok {
 				style = n
 			}
 		case "t":
-			typ = a.Value
+			typ = cellTypeOf(a.value)
 		}
 	}
 	if col >= maxColumns {
-		return 0, "", fmt.Errorf("is damaged: %s row %d has a cell beyond column XFD", s.part.Name, num)
+		return 0, fmt.Errorf("is damaged: %s row %d has a cell beyond column XFD", s.part.Name, num)
 	}
 
 	// Collect the value's text: <v>, or for inline strings <is><t> and <is><r><t> (not the
 	// phonetic <rPh> runs). path holds the elements open inside <c>.
 	s.text = s.text[:0]
-	var path [4]string
+	var path [4]uint8
 	depth := 0
 	for {
-		tok, err := s.token()
-		if err != nil {
-			return 0, "", err
+		if err := s.token(); err != nil {
+			return 0, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch s.sc.kind {
+		case tokStart:
 			if depth < len(path) {
-				path[depth] = t.Name.Local
+				path[depth] = elemOf(s.sc.name)
 			}
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			if depth == 0 {
 				if col >= keep {
-					return col, "", nil
+					return col, nil
 				}
-				v, err := s.value(typ, style, num, col)
-				return col, v, err
+				return col, s.value(typ, style, num, col)
 			}
 			depth--
-		case xml.CharData:
+		case tokText:
 			if col < keep && valueText(path[:min(depth, len(path))], depth) {
-				if len(s.text)+len(t) > maxCellBytes {
-					return 0, "", fmt.Errorf("is damaged: cell %s of %s holds more than %d MiB of text", rows.Cell(col, num), s.part.Name, maxCellBytes>>20)
+				if len(s.text)+len(s.sc.text) > maxCellBytes {
+					return 0, fmt.Errorf("is damaged: cell %s of %s holds more than %d MiB of text", rows.Cell(col, num), s.part.Name, maxCellBytes>>20)
 				}
-				s.text = append(s.text, t...)
+				s.text = append(s.text, s.sc.text...)
 			}
 		}
 	}
 }
 
+// elemOf names an element inside <c> by its local name.
+func elemOf(name []byte) uint8 {
+	switch string(name) {
+	case "v":
+		return elemV
+	case "is":
+		return elemIs
+	case "t":
+		return elemT
+	case "r":
+		return elemR
+	}
+	return elemOther
+}
+
 // valueText reports whether text at path (depth elements deep inside <c>) is the cell's value.
-func valueText(path []string, depth int) bool {
+func valueText(path []uint8, depth int) bool {
 	switch depth {
 	case 1:
-		return path[0] == "v"
+		return path[0] == elemV
 	case 2:
-		return path[0] == "is" && path[1] == "t"
+		return path[0] == elemIs && path[1] == elemT
 	case 3:
-		return path[0] == "is" && path[1] == "r" && path[2] == "t"
+		return path[0] == elemIs && path[1] == elemR && path[2] == elemT
 	}
 	return false
 }
 
-// value turns the collected text of a cell of type typ and style into its text.
-func (s *sheetStream) value(typ string, style, num, col int) (string, error) {
-	v := string(s.text)
-	switch typ {
+// cellType is a cell's t attribute.
+type cellType uint8
+
+const (
+	cellNumber cellType = iota // "n", absent, or a type this reader does not know
+	cellShared                 // "s"
+	cellString                 // "str" (a formula's text), "inlineStr"
+	cellBool                   // "b"
+	cellError                  // "e"
+	cellDate                   // "d"
+)
+
+func cellTypeOf(t []byte) cellType {
+	switch string(t) {
 	case "s":
+		return cellShared
+	case "str", "inlineStr":
+		return cellString
+	case "b":
+		return cellBool
+	case "e":
+		return cellError
+	case "d":
+		return cellDate
+	}
+	return cellNumber
+}
+
+// value turns the collected text of a cell of type typ and style into its text, appended to
+// s.vals. The text is looked at through a string that is not a copy: every function given it
+// returns it, part of it or a new string, and none keeps it; what they return is copied into
+// s.vals before s.text changes.
+func (s *sheetStream) value(typ cellType, style, num, col int) error {
+	v := unsafe.String(unsafe.SliceData(s.text), len(s.text))
+	switch typ {
+	case cellShared:
 		if strings.TrimSpace(v) == "" {
-			return "", nil
+			return nil
 		}
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		str, ok, lerr := s.format.sst.get(i)
+		str, ok, lerr := s.format.sst.getBytes(i)
 		if lerr != nil {
-			return "", fmt.Errorf("is damaged: %w", lerr)
+			return fmt.Errorf("is damaged: %w", lerr)
 		}
 		if err != nil || !ok {
 			// The value is not echoed: a broken writer may have put the cell's text there.
-			return "", fmt.Errorf("is damaged: cell %s of %s refers to a shared string that is not in its table of %d", rows.Cell(col, num), s.part.Name, s.format.sst.n)
+			return fmt.Errorf("is damaged: cell %s of %s refers to a shared string that is not in its table of %d", rows.Cell(col, num), s.part.Name, s.format.sst.n)
 		}
-		return str, nil
-	case "str", "inlineStr":
-		return unescapeXString(v), nil
-	case "b":
-		return boolValue(v), nil
-	case "e":
-		return strings.TrimSpace(v), nil
-	case "d":
+		s.vals = append(s.vals, str...)
+		return nil
+	case cellString:
+		v = unescapeXString(v)
+	case cellBool:
+		v = boolValue(v)
+	case cellError:
+		v = strings.TrimSpace(v)
+	case cellDate:
 		if d, ok := isoDate(v); ok {
-			return d, nil
+			v = d
 		}
-		return v, nil
-	}
-	if v == "" {
-		return "", nil
-	}
-	if style >= 0 && style < len(s.format.dates) && s.format.dates[style] {
-		if d, ok := dateValue(v, s.format.date1904); ok {
-			return d, nil
+	default:
+		if v == "" {
+			return nil
 		}
+		if style >= 0 && style < len(s.format.dates) && s.format.dates[style] {
+			if d, ok := dateValue(v, s.format.date1904); ok {
+				v = d
+				break
+			}
+		}
+		v = numberValue(v)
 	}
-	return numberValue(v), nil
+	s.vals = append(s.vals, v...)
+	return nil
+}
+
+// atoi is strconv.Atoi for bytes, without copying them.
+func atoi(b []byte) (int, bool) {
+	n, err := strconv.Atoi(string(b)) // not copied to the heap: Atoi keeps nothing of it
+	return n, err == nil
 }
 
 // short cuts an attribute value quoted in an error to a length fit for one line.
@@ -308,16 +411,6 @@ func short(s string) string {
 		return s[:20] + "..."
 	}
 	return s
-}
-
-// attr returns the value of the attribute named local.
-func attr(e xml.StartElement, local string) (string, bool) {
-	for _, a := range e.Attr {
-		if a.Name.Local == local {
-			return a.Value, true
-		}
-	}
-	return "", false
 }
 
 // refColumn returns the 0-based column of a cell reference such as "AB12" (or "$AB$12").

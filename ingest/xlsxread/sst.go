@@ -80,19 +80,25 @@ func (t *sharedStrings) done() error {
 
 // get returns string i, or false when there is no such string.
 func (t *sharedStrings) get(i int) (string, bool, error) {
+	b, ok, err := t.getBytes(i)
+	return string(b), ok, err
+}
+
+// getBytes returns string i as bytes valid until the next call, or false when there is none.
+func (t *sharedStrings) getBytes(i int) ([]byte, bool, error) {
 	if i < 0 || i >= t.n {
-		return "", false, nil
+		return nil, false, nil
 	}
 	off := t.index[i/sstStride]
 	for skip := i % sstStride; ; skip-- {
 		n, h, err := t.uvarintAt(off)
 		if err != nil {
-			return "", false, err
+			return nil, false, err
 		}
 		off += int64(h)
 		if skip == 0 {
 			b, err := t.bytesAt(off, int(n))
-			return string(b), err == nil, err
+			return b, err == nil, err
 		}
 		off += int64(n)
 	}
@@ -151,64 +157,84 @@ func (t *sharedStrings) close() error {
 // loadSST reads a shared-string table part. Its strings stay in memory up to limit bytes,
 // beyond that in a temp file in tmpDir; the caller closes the table to remove it.
 func loadSST(part *zip.File, limit int64, tmpDir string) (*sharedStrings, error) {
-	t := &sharedStrings{}
-	if part == nil {
-		return t, nil
-	}
-	rc, err := part.Open()
-	if err != nil {
-		return t, partError(part, false, err)
+	t, rc, err := openSST(part)
+	if rc == nil {
+		return t, err
 	}
 	defer rc.Close()
-	cr := &countingReader{r: rc, maxToken: maxTokenBytes}
-	dec := xml.NewDecoder(bufio.NewReaderSize(cr, 64<<10))
-	dec.CharsetReader = charset.NewReaderLabel
+	sc := newScanner(rc, maxTokenBytes, charset.NewReaderLabel)
 
 	// path holds the open elements below the root: si, then t or r, then t.
-	var path [3]string
+	var path [3]uint8
 	depth := 0 // elements open, the root included
 	var text []byte
 	for {
-		cr.setMark()
-		tok, err := dec.RawToken()
+		err := sc.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			var syn *xml.SyntaxError
-			switch {
-			case errors.Is(err, errTokenTooLong):
-				return t, fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB", part.Name, maxTokenBytes>>20)
-			case errors.As(err, &syn):
-				return t, fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
-			}
-			return t, partError(part, true, err)
+			return t, sstError(part, err)
 		}
-		switch e := tok.(type) {
-		case xml.StartElement:
+		switch sc.kind {
+		case tokStart:
 			if depth >= 1 && depth-1 < len(path) {
-				path[depth-1] = e.Name.Local
+				path[depth-1] = sstElemOf(sc.name)
 			}
 			if depth == 1 {
 				text = text[:0]
 			}
 			depth++
-		case xml.EndElement:
+		case tokEnd:
 			depth--
-			if depth == 1 && path[0] == "si" {
+			if depth == 1 && path[0] == elemSI {
 				if err := t.add([]byte(unescapeXString(string(text))), limit, tmpDir); err != nil {
 					return t, err
 				}
 			}
-		case xml.CharData:
+		case tokText:
 			in := depth - 1 // elements open below the root
-			if path[0] == "si" && (in == 2 && path[1] == "t" || in == 3 && path[1] == "r" && path[2] == "t") {
-				if len(text)+len(e) > maxCellBytes {
+			if path[0] == elemSI && (in == 2 && path[1] == elemT || in == 3 && path[1] == elemR && path[2] == elemT) {
+				if len(text)+len(sc.text) > maxCellBytes {
 					return t, fmt.Errorf("is damaged: %s holds a string longer than %d MiB", part.Name, maxCellBytes>>20)
 				}
-				text = append(text, e...)
+				text = append(text, sc.text...)
 			}
 		}
 	}
 	return t, t.done()
+}
+
+// openSST starts an empty table and opens its part; rc is nil when there is no part, or it
+// cannot be opened (err says why).
+func openSST(part *zip.File) (t *sharedStrings, rc io.ReadCloser, err error) {
+	t = &sharedStrings{}
+	if part == nil {
+		return t, nil, nil
+	}
+	rc, err = openPart(part)
+	return t, rc, err
+}
+
+// sstError says why reading the shared-string table part stopped.
+func sstError(part *zip.File, err error) error {
+	var syn *xml.SyntaxError
+	switch {
+	case errors.Is(err, errTokenTooLong):
+		return fmt.Errorf("is damaged: %s holds a tag or text longer than %d MiB", part.Name, maxTokenBytes>>20)
+	case errors.As(err, &syn):
+		return fmt.Errorf("is damaged: %s is not well-formed XML: %s", part.Name, syn.Msg)
+	}
+	return partError(part, true, err)
+}
+
+// elemSI is a shared-string table's <si>, beside the elements of a cell's value.
+const elemSI = elemR + 1
+
+// sstElemOf names an element of a shared-string table by its local name.
+func sstElemOf(name []byte) uint8 {
+	if string(name) == "si" {
+		return elemSI
+	}
+	return elemOf(name)
 }

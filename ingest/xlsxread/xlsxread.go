@@ -4,7 +4,10 @@
 //
 // excelize reads the workbook's sheet list, date system and cell styles; the sheet itself and the
 // shared-string table are decoded here, from the zip entry, because the style of each cell (is
-// it a date?) is needed while streaming and excelize's Rows iterator does not expose it.
+// it a date?) is needed while streaming and excelize's Rows iterator does not expose it. Their
+// XML is tokenised by a byte scanner (scan.go) that accepts, refuses and reads exactly what
+// encoding/xml does, held to it by differential tests, at several times its speed; each row's
+// cell strings share one allocation.
 // Everything inflated is counted: a zip bomb is refused from its headers alone, and a part that
 // inflates to more than its header says (or is corrupt) is refused before its first row is read.
 package xlsxread

@@ -491,11 +491,21 @@ func TestLargeSheet(t *testing.T) {
 	}
 }
 
-// BenchmarkReader reads a 20,000-row workbook and reports rows per second.
-func BenchmarkReader(b *testing.B) {
-	const n = 20000
+// benchWorkbook is the workbook the benchmarks read: $ROSTERLOAD_BENCH_XLSX (for instance
+// go run ./cmd/genroster -rows 200000 -o /tmp/ewa-200k.xlsx), else a 20,000-row one written now.
+func benchWorkbook(b *testing.B) string {
+	b.Helper()
+	if path := os.Getenv("ROSTERLOAD_BENCH_XLSX"); path != "" {
+		return path
+	}
 	path := filepath.Join(b.TempDir(), "large.xlsx")
-	writeLarge(b, path, n)
+	writeLarge(b, path, 20000)
+	return path
+}
+
+// BenchmarkReader reads the benchmark workbook through the Reader and reports rows per second.
+func BenchmarkReader(b *testing.B) {
+	path := benchWorkbook(b)
 	b.ReportAllocs()
 	b.ResetTimer()
 	total := 0
@@ -515,6 +525,98 @@ func BenchmarkReader(b *testing.B) {
 		r.Close()
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkExcelizeRows reads the benchmark workbook with excelize's streaming Rows iterator,
+// raw values and no conversion: the yardstick of issue 12 (the Reader, validation included in
+// a dry run, is to take at most a third of its time).
+func BenchmarkExcelizeRows(b *testing.B) {
+	path := benchWorkbook(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	total := 0
+	for b.Loop() {
+		f, err := excelize.OpenFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs, err := f.Rows(f.GetSheetName(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rs.Next() {
+			if _, err := rs.Columns(excelize.Options{RawCellValue: true}); err != nil {
+				b.Fatal(err)
+			}
+			total++
+		}
+		rs.Close()
+		f.Close()
+	}
+	b.ReportMetric(float64(total-b.N)/b.Elapsed().Seconds(), "rows/s") // less the header rows
+}
+
+// BenchmarkSheetStream reads the benchmark workbook's first sheet part, rows only (no
+// inflating check first), with the scanner and with the encoding/xml reference it replaced.
+func BenchmarkSheetStream(b *testing.B) {
+	path := benchWorkbook(b)
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer zr.Close()
+	var part, sstPart *zip.File
+	for _, f := range zr.File {
+		switch f.Name {
+		case "xl/worksheets/sheet1.xml":
+			part = f
+		case "xl/sharedStrings.xml":
+			sstPart = f
+		}
+	}
+	if part == nil {
+		b.Fatal("no xl/worksheets/sheet1.xml")
+	}
+	sst, err := loadSST(sstPart, DefaultMaxXMLSize, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sst.close()
+	cf := cellFormat{sst: sst}
+	type stream interface {
+		next(keep int) (int, []string, error)
+		close() error
+	}
+	for _, bm := range []struct {
+		name string
+		open func() (stream, error)
+	}{
+		{"scanner", func() (stream, error) { return openSheet(part, cf) }},
+		{"encoding-xml", func() (stream, error) { return refOpenSheet(part, cf) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.ReportAllocs()
+			total := 0
+			for b.Loop() {
+				s, err := bm.open()
+				if err != nil {
+					b.Fatal(err)
+				}
+				for {
+					_, _, err := s.next(16)
+					if err == errEndOfRows {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					total++
+				}
+				s.close()
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
 
 // TestStrictOOXML reads a workbook saved as "Strict Open XML", whose namespaces and
