@@ -122,10 +122,18 @@ const (
 // furthest down the pipeline, the one the rows are waiting on. Each instant is counted once, so
 // the stages add up to at most the run's wall time; an instant no stage is busy is no stage's.
 type stageClock struct {
-	busy  [nStages]atomic.Int32 // goroutines in each stage now
+	busy  [nStages]busyCount // goroutines in each stage now
 	spent [nStages]time.Duration
 	stop  chan struct{}
 	done  chan struct{}
+}
+
+// busyCount is a stage's count of busy goroutines, alone on its cache line: each stage's
+// goroutines count in and out for every row, from different cores, and counters sharing a line
+// made every count a cache miss.
+type busyCount struct {
+	atomic.Int32
+	_ [60]byte
 }
 
 // clockTick is the sampler's period: fine enough for a run of a second, and a waking per
