@@ -111,25 +111,3 @@ func TestYearMonthAsFmt(t *testing.T) {
 		}
 	}
 }
-
-func TestSSNKeepsOrWritesCanonical(t *testing.T) {
-	t.Parallel()
-	v := newV(t)
-	for _, tc := range []struct{ in, want string }{
-		{"123-45-6789", "123-45-6789"},
-		{"123456789", "123-45-6789"},
-		{"123 45 6789", "123-45-6789"},
-		{"12-345-6789", "123-45-6789"},
-		{"123-4-56789", "123-45-6789"},
-		{" 123--45-6789", "123-45-6789"},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			c := v.start(Hint{})
-			s := tc.in
-			c.ssn("socialId", &s)
-			if len(c.res.Errors) > 0 || s != tc.want {
-				t.Errorf("ssn(%q) = %q, %v; want %q", tc.in, s, c.res.Errors, tc.want)
-			}
-		})
-	}
-}
