@@ -122,10 +122,18 @@ const (
 // furthest down the pipeline, the one the rows are waiting on. Each instant is counted once, so
 // the stages add up to at most the run's wall time; an instant no stage is busy is no stage's.
 type stageClock struct {
-	busy  [nStages]atomic.Int32 // goroutines in each stage now
+	busy  [nStages]busyCount // goroutines in each stage now
 	spent [nStages]time.Duration
 	stop  chan struct{}
 	done  chan struct{}
+}
+
+// busyCount is a stage's count of busy goroutines, alone on its cache line: each stage's
+// goroutines count in and out for every row, from different cores, and counters sharing a line
+// made every count a cache miss.
+type busyCount struct {
+	atomic.Int32
+	_ [60]byte
 }
 
 // clockTick is the sampler's period: fine enough for a run of a second, and a waking per
@@ -222,6 +230,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		defer close(toValidate)
 		seq := 0
 		cur := make([]*item, 0, batchSize)
+		// A batch's items are cut from one allocation, not one each.
+		block := make([]item, batchSize)
 		for {
 			out := clock.in(stRead)
 			row, err := p.Source.Next()
@@ -235,7 +245,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			out = clock.in(stMap)
 			rec := p.Mapper.Map(row)
 			out()
-			it := &item{rec: rec}
+			it := &block[len(cur)]
+			it.rec = rec
 			if p.KeepCells {
 				it.cells = row.Cells
 			}
@@ -245,7 +256,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 					return err
 				}
 				seq++
-				cur = make([]*item, 0, batchSize)
+				cur, block = make([]*item, 0, batchSize), make([]item, batchSize)
 			}
 		}
 		if len(cur) > 0 {
@@ -350,16 +361,18 @@ func (p *Pipeline) Run(ctx context.Context) error {
 // A panic in validation costs that row, not the run: the row is INVALID and says so.
 func (p *Pipeline) check(it *item, hs *hasher) {
 	rec := it.rec
+	it.line = reports.Line{Row: rec.Row, Cells: it.cells}
 	defer func() {
 		if r := recover(); r != nil {
 			it.valid = false
 			it.line.Status = outcome.Invalid
+			it.line.ExternalID, it.line.Name = idAndName(rec)
 			it.line.Errors = append(it.line.Errors, validate.Problem{Field: "row", Cell: fmt.Sprintf("row %d", rec.Row),
 				Code: "internal_error", Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)})
 		}
 	}()
-	it.line = reports.Line{Row: rec.Row, ExternalID: rec.ExternalID(), Name: rec.Name(), Cells: it.cells}
 	if rec.Malformed != nil {
+		it.line.ExternalID, it.line.Name = rec.ExternalID(), rec.Name()
 		it.line.Status = outcome.Invalid
 		it.line.Errors = []validate.Problem{{
 			Field: "row", Cell: fmt.Sprintf("row %d", rec.Row), Code: validate.CodeMalformedRow,
@@ -377,6 +390,15 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 	}
 	it.valid = true
 	it.fp = hs.fingerprint(rec.Request())
+}
+
+// idAndName returns the record's id and name as it stands where a validation that panicked
+// stopped, or "" for what panics too. (They are read once a row is checked, not before as
+// well: the name is a new string each time.)
+func idAndName(rec *ingest.Record) (id, name string) {
+	defer func() { _ = recover() }()
+	id = rec.ExternalID()
+	return id, rec.Name()
 }
 
 func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {

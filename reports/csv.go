@@ -2,37 +2,26 @@ package reports
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/gocarina/gocsv"
+	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/redact"
 	"github.com/rosterload/rosterload/validate"
 )
 
-// csvLine is a Line as the CSV report's columns (DESIGN.md "Report and summary").
-type csvLine struct {
-	Row                string `csv:"row"`
-	ExternalID         string `csv:"externalId"`
-	Name               string `csv:"name"`
-	Status             string `csv:"status"`
-	CustomerID         string `csv:"customerId"`
-	ProfileID          string `csv:"profileId"`
-	FinancialAccountID string `csv:"financialAccountId"`
-	HTTPStatus         string `csv:"httpStatus"`
-	Attempts           string `csv:"attempts"`
-	Errors             string `csv:"errors"`
-	Warnings           string `csv:"warnings"`
-}
+// csvHeader names the CSV report's columns (DESIGN.md "Report and summary").
+var csvHeader = []string{"row", "externalId", "name", "status", "customerId", "profileId",
+	"financialAccountId", "httpStatus", "attempts", "errors", "warnings"}
 
+// csvWriter writes each line's cells straight to encoding/csv through one reused record: no
+// reflection and no slice per line.
 type csvWriter struct {
 	file   *atomicFile
-	w      *gocsv.SafeCSVWriter
+	w      *csv.Writer
 	header bool
-	one    [1]csvLine
+	record [11]string
 }
 
 // CreateCSV starts a CSV report at path.
@@ -41,32 +30,47 @@ func CreateCSV(path string) (Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &csvWriter{file: f, w: gocsv.NewSafeCSVWriter(csv.NewWriter(f.bw))}, nil
+	return &csvWriter{file: f, w: csv.NewWriter(f.bw)}, nil
 }
 
 func (c *csvWriter) Path() string { return c.file.path }
 
 func (c *csvWriter) Write(line *Line) error {
-	l := masked(line)
-	c.one[0] = csvLine{
-		Row:                strconv.Itoa(l.Row),
-		ExternalID:         SafeCell(l.ExternalID),
-		Name:               SafeCell(l.Name),
-		Status:             string(l.Status),
-		CustomerID:         SafeCell(l.CustomerID),
-		ProfileID:          SafeCell(l.ProfileID),
-		FinancialAccountID: SafeCell(l.FinancialAccountID),
-		HTTPStatus:         itoaOrEmpty(l.HTTPStatus),
-		Attempts:           itoaOrEmpty(l.Attempts),
-		Errors:             SafeCell(JoinProblems(l.Errors)),
-		Warnings:           SafeCell(JoinProblems(l.Warnings)),
+	if err := c.writeHeader(); err != nil {
+		return err
 	}
-	var err error
-	if !c.header {
-		c.header = true
-		err = gocsv.MarshalCSV(c.one[:], c.w)
-	} else {
-		err = gocsv.MarshalCSVWithoutHeaders(c.one[:], c.w)
+	l := masked(line)
+	c.record = [11]string{
+		strconv.Itoa(l.Row),
+		SafeCell(l.ExternalID),
+		SafeCell(l.Name),
+		string(l.Status),
+		SafeCell(l.CustomerID),
+		SafeCell(l.ProfileID),
+		SafeCell(l.FinancialAccountID),
+		itoaOrEmpty(l.HTTPStatus),
+		itoaOrEmpty(l.Attempts),
+		SafeCell(JoinProblems(l.Errors)),
+		SafeCell(JoinProblems(l.Warnings)),
+	}
+	return c.flush(c.w.Write(c.record[:]))
+}
+
+// writeHeader writes the header row before the first line.
+func (c *csvWriter) writeHeader() error {
+	if c.header {
+		return nil
+	}
+	c.header = true
+	return c.flush(c.w.Write(csvHeader))
+}
+
+// flush hands what was written to the file's buffer after each row, so that a failure to
+// write shows at the row that met it.
+func (c *csvWriter) flush(err error) error {
+	if err == nil {
+		c.w.Flush()
+		err = c.w.Error()
 	}
 	if err != nil {
 		return fmt.Errorf("write report %s: %w", c.file.path, err)
@@ -75,12 +79,10 @@ func (c *csvWriter) Write(line *Line) error {
 }
 
 func (c *csvWriter) Close() error {
-	if !c.header {
-		// An empty roster still gets a report with its header, so a script can read it.
-		if err := gocsv.MarshalCSV([]csvLine{}, c.w); err != nil {
-			c.file.abort()
-			return err
-		}
+	// An empty roster still gets a report with its header, so a script can read it.
+	if err := c.writeHeader(); err != nil {
+		c.file.abort()
+		return err
 	}
 	return c.file.commitCSV(c.w, "report")
 }
@@ -130,7 +132,7 @@ func SafeCell(s string) string {
 
 type jsonlWriter struct {
 	file *atomicFile
-	enc  *json.Encoder
+	buf  []byte // one line's JSON, reused
 }
 
 // CreateJSONL starts a JSON Lines report at path: one Line object per line, problems as arrays of
@@ -140,9 +142,7 @@ func CreateJSONL(path string) (Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	enc := json.NewEncoder(f.bw)
-	enc.SetEscapeHTML(false)
-	return &jsonlWriter{file: f, enc: enc}, nil
+	return &jsonlWriter{file: f}, nil
 }
 
 func (j *jsonlWriter) Path() string { return j.file.path }
@@ -156,7 +156,8 @@ func (j *jsonlWriter) Write(l *Line) error {
 		l.Warnings = []validate.Problem{}
 	}
 	c := masked(l)
-	if err := j.enc.Encode(&c); err != nil {
+	j.buf = appendJSONLine(j.buf[:0], &c)
+	if _, err := j.file.bw.Write(j.buf); err != nil {
 		return fmt.Errorf("write report %s: %w", j.file.path, err)
 	}
 	return nil
@@ -164,6 +165,104 @@ func (j *jsonlWriter) Write(l *Line) error {
 
 func (j *jsonlWriter) Close() error { return j.file.commit() }
 func (j *jsonlWriter) Abort() error { return j.file.abort() }
+
+// appendJSONLine appends l as one line of JSON, the bytes a json.Encoder with SetEscapeHTML(false)
+// writes for it (line_test.go holds the two together), without reflection or allocation.
+func appendJSONLine(b []byte, l *Line) []byte {
+	b = strconv.AppendInt(append(b, `{"row":`...), int64(l.Row), 10)
+	b = appendJSONString(append(b, `,"externalId":`...), l.ExternalID)
+	b = appendJSONString(append(b, `,"name":`...), l.Name)
+	b = appendJSONString(append(b, `,"status":`...), string(l.Status))
+	if l.CustomerID != "" {
+		b = appendJSONString(append(b, `,"customerId":`...), l.CustomerID)
+	}
+	if l.ProfileID != "" {
+		b = appendJSONString(append(b, `,"profileId":`...), l.ProfileID)
+	}
+	if l.FinancialAccountID != "" {
+		b = appendJSONString(append(b, `,"financialAccountId":`...), l.FinancialAccountID)
+	}
+	if l.HTTPStatus != 0 {
+		b = strconv.AppendInt(append(b, `,"httpStatus":`...), int64(l.HTTPStatus), 10)
+	}
+	if l.Attempts != 0 {
+		b = strconv.AppendInt(append(b, `,"attempts":`...), int64(l.Attempts), 10)
+	}
+	b = appendJSONProblems(append(b, `,"errors":`...), l.Errors)
+	b = appendJSONProblems(append(b, `,"warnings":`...), l.Warnings)
+	return append(b, "}\n"...)
+}
+
+// appendJSONProblems appends ps as a JSON array (null when nil, as encoding/json writes it).
+func appendJSONProblems(b []byte, ps []validate.Problem) []byte {
+	if ps == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, '[')
+	for i := range ps {
+		p := &ps[i]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(append(b, `{"field":`...), p.Field)
+		b = appendJSONString(append(b, `,"column":`...), p.Column)
+		b = appendJSONString(append(b, `,"cell":`...), p.Cell)
+		b = appendJSONString(append(b, `,"code":`...), p.Code)
+		b = appendJSONString(append(b, `,"message":`...), p.Message)
+		b = append(b, '}')
+	}
+	return append(b, ']')
+}
+
+// appendJSONString appends s quoted as encoding/json quotes a string with HTML escaping off:
+// quotes, backslashes and control characters escaped, invalid UTF-8 as \ufffd, and U+2028 and
+// U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(append(b, s[start:i]...), `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(append(b, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xF])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	return append(append(b, s[start:]...), '"')
+}
 
 // masked returns a copy of l as it may leave for a file: every text in it (the id and name, which
 // a roster may fill with a card number or SSN by mistake, and each problem, which may quote a

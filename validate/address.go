@@ -76,8 +76,9 @@ func emptyName(n *api.PersonName) bool {
 	return n == nil || strings.TrimSpace(n.FirstName+n.MiddleName+n.LastName) == ""
 }
 
-// billing checks a card's billing address (p ends with a dot).
-func (c *checker) billing(p string, b *api.BillingAddress) {
+// billing checks a card's billing address.
+func (c *checker) billing(b *api.BillingAddress) {
+	const p = billingPath
 	c.text(p+"addressLine1", &b.AddressLine1, required, 1, 50)
 	c.text(p+"addressLine2", &b.AddressLine2, optional, 1, 50)
 	c.text(p+"addressLine3", &b.AddressLine3, optional, 1, 50)

@@ -261,7 +261,9 @@ func (c *checker) usState(field string, s *string) {
 
 func (c *checker) subdivision(field string, s *string, alpha2 string, codes map[string]string, what string) {
 	u := strings.ToUpper(*s)
-	u = strings.TrimPrefix(u, alpha2+"-") // ISO 3166-2 form "US-CA"
+	if len(u) > 3 && u[:2] == alpha2 && u[2] == '-' {
+		u = u[3:] // ISO 3166-2 form "US-CA"
+	}
 	if _, ok := codes[u]; ok {
 		*s = u
 		return

@@ -38,6 +38,9 @@ var twoDigitYear = regexp.MustCompile(`^\d{1,2}([/.-])\d{1,2}([/.-])\d{2}$`)
 func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
 	for i, l := range v.layouts {
 		if l == isoDate {
+			if !isoShaped(s) {
+				continue // time.Parse would fail, at the cost of an error value
+			}
 			l = isoLoose
 		}
 		if t, err := time.Parse(l, s); err == nil {
@@ -45,6 +48,12 @@ func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
 		}
 	}
 	return time.Time{}, false, false
+}
+
+// isoShaped reports whether s opens as isoLoose needs: a four-character year (time.Parse reads
+// a sign and three digits too) and a dash. A value that does not cannot parse.
+func isoShaped(s string) bool {
+	return len(s) > 4 && (isASCIIDigit(s[0]) || s[0] == '+' || s[0] == '-') && allDigits(s[1:4]) && s[4] == '-'
 }
 
 // shortYear reports whether a Go layout writes the year in two digits.
@@ -119,7 +128,7 @@ func (c *checker) date(field string, s *string, n need, kind dateKind) {
 	if short && ymd > c.today {
 		y, ymd = y-100, ymd-100*10000 // a two-digit year is the latest not in the future: 3/7/50 is 1950
 	}
-	iso := fmt.Sprintf("%04d-%02d-%02d", y, int(m), d)
+	iso := yearMonth(*s, y, int(m), d)
 	switch {
 	case ymd > c.today:
 		c.fail(field, CodeInvalidDate, "%s %s is in the future", label(field), plain(iso))
@@ -158,11 +167,36 @@ func (c *checker) expiry(field string, s *string) {
 		c.fail(field, CodeCardExpired, "the card has expired: its expiry month is in the past")
 		return
 	}
-	*s = fmt.Sprintf("%04d-%02d", y, mo)
+	*s = yearMonth(*s, y, mo, 0)
+}
+
+// yearMonth returns yyyy-MM, or yyyy-MM-dd when day is not 0, as fmt's %04d-%02d-%02d writes
+// it; it returns was itself when was is written so already (the usual row: no new string).
+func yearMonth(was string, y, mo, day int) string {
+	if y < 0 || y > 9999 || mo < 0 || mo > 99 || day < 0 || day > 99 {
+		if day == 0 {
+			return fmt.Sprintf("%04d-%02d", y, mo)
+		}
+		return fmt.Sprintf("%04d-%02d-%02d", y, mo, day)
+	}
+	var b [10]byte
+	out := append(b[:0], byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10),
+		'-', byte('0'+mo/10), byte('0'+mo%10))
+	if day != 0 {
+		out = append(out, '-', byte('0'+day/10), byte('0'+day%10))
+	}
+	if string(out) == was {
+		return was
+	}
+	return string(out)
 }
 
 // parseExpiry reads the forms an expiry comes in; mo is out of 1..12 when it reads none.
 func parseExpiry(s string) (y, mo int) {
+	// yyyy-M and yyyy-MM, the usual form, read without the regexp (expiryISO's language).
+	if len(s) >= 6 && len(s) <= 7 && allDigits(s[:4]) && s[4] == '-' && allDigits(s[5:]) {
+		return atoi(s[:4]), atoi(s[5:])
+	}
 	if m := expiryISO.FindStringSubmatch(s); m != nil {
 		return atoi(m[1]), atoi(m[2])
 	}

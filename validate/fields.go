@@ -22,6 +22,9 @@ func (c *checker) email(field string, s *string, n need) {
 	if !c.length(field, *s, 0, api.MaxEmail) {
 		return
 	}
+	if bareAddress(*s) {
+		return // net/mail would read it as itself, and its domain has a dot
+	}
 	a, err := mail.ParseAddress(*s)
 	if err != nil || a.Name != "" || a.Address != *s {
 		c.fail(field, CodeInvalidEmail, "%s %s is not a valid address (one bare address like name@example.com)", label(field), plain(*s))
@@ -31,6 +34,40 @@ func (c *checker) email(field string, s *string, n need) {
 		c.fail(field, CodeInvalidEmail, "%s %s is not a valid address: its domain %s has no dot", label(field), plain(*s), plain(domain))
 	}
 }
+
+// bareAddress reports whether s is plainly one bare address with a dotted domain: printable
+// ASCII atext (RFC 5322) dot-atoms, no dot leading, trailing or doubled, on both sides of its one
+// @. net/mail.ParseAddress reads such a value as itself with no name, so email needs no parse
+// (and its allocations) for it; anything else goes through net/mail.
+func bareAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 0 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	return dotAtom(local) && dotAtom(domain) && strings.IndexByte(domain, '.') > 0
+}
+
+// dotAtom reports whether s is a dot-atom of ASCII atext (see bareAddress).
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !atext[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// atext marks the ASCII bytes of an RFC 5322 dot-atom: printable, not a special, or a dot.
+var atext = func() (t [256]bool) {
+	for b := '!'; b <= '~'; b++ {
+		t[b] = !strings.ContainsRune(`()<>[]:;@\,"`, b)
+	}
+	return t
+}()
 
 // website checks an absolute http(s) URL with a host.
 func (c *checker) website(field string, s *string) {
@@ -57,42 +94,62 @@ func (c *checker) currency(field string, s *string, n need) bool {
 	return true
 }
 
-// socialID checks socialId with its country (p is the path prefix). It never echoes the id.
-func (c *checker) socialID(p string, ic *api.IndividualCustomer) {
-	country := c.country(p+"socialIdCountryCode", &ic.SocialIDCountryCode, optional)
-	if !c.text(p+"socialId", &ic.SocialID, optional, 0, 0) {
+// socialID checks socialId with its country (p are the customer's paths). It never echoes the id.
+func (c *checker) socialID(p *personPaths, ic *api.IndividualCustomer) {
+	country := c.country(p.socialIDCountry, &ic.SocialIDCountryCode, optional)
+	if !c.text(p.socialID, &ic.SocialID, optional, 0, 0) {
 		return
 	}
 	switch {
 	case ic.SocialIDCountryCode == "":
-		c.fail(p+"socialIdCountryCode", CodeConditionalRequired, "social ID country is required when a social ID is given")
-		c.length(p+"socialId", ic.SocialID, 0, 50)
+		c.fail(p.socialIDCountry, CodeConditionalRequired, "social ID country is required when a social ID is given")
+		c.length(p.socialID, ic.SocialID, 0, 50)
 	case country == "USA":
-		c.ssn(p+"socialId", &ic.SocialID)
+		c.ssn(p.socialID, &ic.SocialID)
 	default:
-		c.length(p+"socialId", ic.SocialID, 0, 50)
+		c.length(p.socialID, ic.SocialID, 0, 50)
 	}
 }
 
 // ssn checks a US Social Security Number and sends it as NNN-NN-NNNN. Messages say what is
 // wrong without a single digit of it.
 func (c *checker) ssn(field string, s *string) {
-	d, ok := digitsOnly(*s, " -")
+	// The digits are gathered on the stack, and an SSN already written NNN-NN-NNNN is kept as it
+	// is: no string is made for the usual row.
+	var d [9]byte
+	n, ok := 0, true
+	for _, r := range *s {
+		switch {
+		case r >= '0' && r <= '9':
+			if n < len(d) {
+				d[n] = byte(r)
+			}
+			n++
+		case r == ' ' || r == '-':
+		default:
+			ok = false
+		}
+		if !ok {
+			break
+		}
+	}
 	switch {
 	case !ok:
 		c.fail(field, CodeInvalidSSN, "SSN may hold only digits, dashes and spaces")
-	case len(d) == 8:
+	case n == 8:
 		c.fail(field, CodeInvalidSSN, "SSN has 8 digits; it needs 9: a leading zero was probably lost (the column was a number); format the column as text and export again")
-	case len(d) != 9:
-		c.fail(field, CodeInvalidSSN, "SSN has %s; it needs 9", digitsWord(len(d)))
-	case d[:3] == "000" || d[:3] == "666" || d[0] == '9':
+	case n != 9:
+		c.fail(field, CodeInvalidSSN, "SSN has %s; it needs 9", digitsWord(n))
+	case string(d[:3]) == "000" || string(d[:3]) == "666" || d[0] == '9':
 		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its first three digits (area) cannot be 000, 666 or 900-999")
-	case d[3:5] == "00":
+	case string(d[3:5]) == "00":
 		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its middle two digits (group) cannot be 00")
-	case d[5:] == "0000":
+	case string(d[5:]) == "0000":
 		c.fail(field, CodeInvalidSSN, "SSN is not a valid number: its last four digits (serial) cannot be 0000")
+	case len(*s) == 11 && (*s)[3] == '-' && (*s)[6] == '-':
+		// 9 digits and two dashes in 11 bytes, the dashes in place: NNN-NN-NNNN already.
 	default:
-		*s = d[:3] + "-" + d[3:5] + "-" + d[5:]
+		*s = string(d[:3]) + "-" + string(d[3:5]) + "-" + string(d[5:])
 	}
 }
 
@@ -125,8 +182,12 @@ func (c *checker) cardNumber(field string, s *string) {
 	}
 }
 
-// digitsOnly drops the separators in sep and reports whether only ASCII digits remain.
+// digitsOnly drops the separators in sep and reports whether only ASCII digits remain. A value
+// of digits alone is returned as it is, without a copy.
 func digitsOnly(s, sep string) (string, bool) {
+	if allDigits(s) {
+		return s, true
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -139,6 +200,16 @@ func digitsOnly(s, sep string) (string, bool) {
 		}
 	}
 	return b.String(), true
+}
+
+// allDigits reports whether s is ASCII digits only.
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isASCIIDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // contacts checks a business's contacts: at least one, each complete, at least one primary.
@@ -163,7 +234,7 @@ func (c *checker) contact(p string, ct *api.Contact) {
 	c.text(p+"middleName", &ct.MiddleName, optional, 1, 40)
 	c.text(p+"lastName", &ct.LastName, required, 1, 40)
 	c.phone(p+"primaryPhoneNumber", &ct.PrimaryPhoneNumber, 40)
-	c.emailObject(p+"primaryEmail", ct.PrimaryEmail)
+	c.emailObject(p+"primaryEmail.value", ct.PrimaryEmail)
 }
 
 // amount is a non-negative decimal as a spreadsheet writes it; JSON takes no leading zeros.

@@ -72,7 +72,14 @@ type Reader struct {
 	// Row numbering (see read): the row and the last file line of the previous record.
 	lastRow, lastLine int
 	mark              int64 // csv's input offset at the end of the previous record
+
+	// cells is where rows' cell slices are cut from, many rows to an allocation.
+	cells []string
 }
+
+// cellChunk is how many cells one allocation holds (64 rows of 16 columns); a wider row gets
+// one of its own.
+const cellChunk = 1024
 
 var _ rows.Reader = (*Reader)(nil)
 
@@ -336,9 +343,15 @@ func (r *Reader) Next() (rows.Row, error) {
 		if syn == nil && r.blank(cells) {
 			continue
 		}
-		// One slice per row, since the csv.Reader reuses its own; the strings it returned
-		// are fresh for each record already.
-		out := make([]string, max(len(cells), want))
+		// A slice of its own per row, since the csv.Reader reuses its own (the strings it
+		// returned are fresh for each record already); cut from a chunk shared by the next
+		// rows, and capped, so that an append to one row's cells cannot reach another's.
+		n := max(len(cells), want)
+		if len(r.cells) < n {
+			r.cells = make([]string, max(n, cellChunk))
+		}
+		out := r.cells[:n:n]
+		r.cells = r.cells[n:]
 		for i, c := range cells {
 			out[i] = r.text(c)
 		}

@@ -1,0 +1,113 @@
+package validate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The checks read the usual values without the general parsers (net/mail, time.Parse, the
+// expiry regexps, fmt). These tests hold each shortcut to the parser it stands in for, on chosen
+// values and on random ones made of the characters that matter.
+
+// randomText makes n strings of up to max characters from alphabet.
+func randomText(seed uint64, n, max int, alphabet string) []string {
+	rng := rand.New(rand.NewPCG(seed, 12))
+	letters := []rune(alphabet)
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for range rng.IntN(max + 1) {
+			b.WriteRune(letters[rng.IntN(len(letters))])
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+func TestBareAddressAgreesWithNetMail(t *testing.T) {
+	t.Parallel()
+	chosen := []string{"a@b.co", "first.last@example.com", "x+tag@mail.example.org", "a@b", "a@.b.c",
+		"a.@b.c", ".a@b.c", "a..b@c.d", "a@b..c", "a@b.c.", "@b.c", "a@", "a@b@c.d", "\"a\"@b.c",
+		"a b@c.d", "José@ex.com", "a@[1.2.3.4]", "a(b)@c.d", "<a@b.c>", "A <a@b.c>", "!#$%&'*+-/=?^_`{|}~@x.y"}
+	random := randomText(1, 200000, 9, "ab.@-+_\"( )<>,;:\\[]é1")
+	for _, set := range []struct {
+		name   string
+		values []string
+	}{{"chosen", chosen}, {"random", random}} {
+		t.Run(set.name, func(t *testing.T) {
+			fast := 0
+			for _, s := range set.values {
+				if !bareAddress(s) {
+					continue
+				}
+				fast++
+				a, err := mail.ParseAddress(s)
+				if err != nil || a.Name != "" || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+					t.Errorf("bareAddress(%q) is true, but net/mail reads %+v, %v", s, a, err)
+				}
+			}
+			if fast == 0 {
+				t.Error("no value took the shortcut: the test proves nothing")
+			}
+		})
+	}
+}
+
+func TestISOShapedCoversTimeParse(t *testing.T) {
+	t.Parallel()
+	values := append(randomText(2, 200000, 10, "0123456789-+/ "), "1985-3-7", "+985-3-7", "-985-3-7", "0000-1-1", "198-03-07")
+	parsed := 0
+	for _, s := range values {
+		if _, err := time.Parse(isoLoose, s); err == nil {
+			parsed++
+			if !isoShaped(s) {
+				t.Errorf("time.Parse reads %q but isoShaped says it cannot", s)
+			}
+		}
+	}
+	if parsed == 0 {
+		t.Error("no value parsed: the test proves nothing")
+	}
+}
+
+func TestParseExpiryShortcut(t *testing.T) {
+	t.Parallel()
+	values := append(randomText(3, 200000, 8, "0123456789-/ "), "2029-06", "2029-6", "2029-", "202-06", "2029-006", "12/29", "1/2031")
+	for _, s := range values {
+		y, mo := parseExpiry(s)
+		var wy, wmo int
+		if m := expiryISO.FindStringSubmatch(s); m != nil {
+			wy, wmo = atoi(m[1]), atoi(m[2])
+		} else {
+			// Not the shortcut's form: parseExpiry goes on to the regexps, as before.
+			continue
+		}
+		if y != wy || mo != wmo {
+			t.Errorf("parseExpiry(%q) = %d, %d; the regexp reads %d, %d", s, y, mo, wy, wmo)
+		}
+	}
+}
+
+func TestYearMonthAsFmt(t *testing.T) {
+	t.Parallel()
+	for _, y := range []int{-5, 0, 7, 99, 999, 1985, 2029, 9999, 10000} {
+		for _, mo := range []int{0, 1, 9, 10, 12, 99, 100} {
+			for _, d := range []int{0, 1, 31} {
+				want := fmt.Sprintf("%04d-%02d", y, mo)
+				if d != 0 {
+					want = fmt.Sprintf("%04d-%02d-%02d", y, mo, d)
+				}
+				if got := yearMonth("", y, mo, d); got != want {
+					t.Errorf("yearMonth(%d, %d, %d) = %q, want %q", y, mo, d, got, want)
+				}
+				if got := yearMonth(want, y, mo, d); got != want {
+					t.Errorf("yearMonth(%q, %d, %d, %d) = %q, want it kept", want, y, mo, d, got)
+				}
+			}
+		}
+	}
+}
