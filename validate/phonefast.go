@@ -98,15 +98,6 @@ func fastPhone(region, canon string) (string, bool) {
 	return "+" + strconv.Itoa(cc) + nat, true
 }
 
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // splitCountryCode is maybeExtractCountryCode for digits written without a '+' in region m:
 // an international dialling prefix, or the region's own country code, or neither (cc 0, nat
 // the digits). ok false: the library errs, or the fast path cannot tell its answer.
