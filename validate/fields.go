@@ -233,7 +233,7 @@ func (c *checker) contact(p string, ct *api.Contact) {
 	c.text(p+"firstName", &ct.FirstName, required, 1, 40)
 	c.text(p+"middleName", &ct.MiddleName, optional, 1, 40)
 	c.text(p+"lastName", &ct.LastName, required, 1, 40)
-	c.phone(p+"primaryPhoneNumber", &ct.PrimaryPhoneNumber, 40)
+	c.phone(newPhonePaths(p+"primaryPhoneNumber"), &ct.PrimaryPhoneNumber, 40)
 	c.emailObject(p+"primaryEmail.value", ct.PrimaryEmail)
 }
 

@@ -25,7 +25,7 @@ const maxPhoneInput = 32
 
 // phone checks a primaryPhoneNumber object at path p; a nil one is reported at its required
 // leaves. extMax is the extension's maximum length (10 for individuals, 40 for contacts).
-func (c *checker) phone(p string, ph **api.Phone, extMax int) {
+func (c *checker) phone(p *phonePaths, ph **api.Phone, extMax int) {
 	if *ph == nil {
 		c.phoneFields(p, &api.Phone{}, extMax)
 		return
@@ -33,24 +33,31 @@ func (c *checker) phone(p string, ph **api.Phone, extMax int) {
 	c.phoneFields(p, *ph, extMax)
 }
 
-func (c *checker) phoneFields(p string, ph *api.Phone, extMax int) {
+// phonePaths are the field paths of a phone object, joined once rather than on every row.
+type phonePaths struct{ number, typ, provider, extension string }
+
+func newPhonePaths(p string) *phonePaths {
+	return &phonePaths{number: p + ".number", typ: p + ".type", provider: p + ".provider", extension: p + ".extension"}
+}
+
+func (c *checker) phoneFields(p *phonePaths, ph *api.Phone, extMax int) {
 	ph.Extension = strings.TrimSpace(ph.Extension)
-	if c.text(p+".number", &ph.Number, required, 0, 0) {
-		if e164, ext, ok := c.phoneNumber(p+".number", ph.Number); ok {
+	if c.text(p.number, &ph.Number, required, 0, 0) {
+		if e164, ext, ok := c.phoneNumber(p.number, ph.Number); ok {
 			switch {
 			case ext == "" || ext == ph.Extension:
 				ph.Number = e164
 			case ph.Extension == "":
-				c.warn(p+".number", WarnPhoneNormalised, "extension %s moved from phone number %s to the extension field", plain(ext), plain(ph.Number))
+				c.warn(p.number, WarnPhoneNormalised, "extension %s moved from phone number %s to the extension field", plain(ext), plain(ph.Number))
 				ph.Number, ph.Extension = e164, ext
 			default:
-				c.fail(p+".number", CodeInvalidPhone, "phone number %s carries extension %s but the extension field says %s", plain(ph.Number), plain(ext), plain(ph.Extension))
+				c.fail(p.number, CodeInvalidPhone, "phone number %s carries extension %s but the extension field says %s", plain(ph.Number), plain(ext), plain(ph.Extension))
 			}
 		}
 	}
-	c.enum(p+".type", &ph.Type, required, api.PhoneTypes)
-	c.text(p+".provider", &ph.Provider, optional, 1, 40)
-	c.text(p+".extension", &ph.Extension, optional, 1, extMax)
+	c.enum(p.typ, &ph.Type, required, api.PhoneTypes)
+	c.text(p.provider, &ph.Provider, optional, 1, 40)
+	c.text(p.extension, &ph.Extension, optional, 1, extMax)
 }
 
 // barePhone checks a phone held as a plain string (a business's primaryPhone), which has no

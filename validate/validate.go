@@ -261,8 +261,9 @@ func (c *checker) add(list []Problem, p Problem) []Problem {
 // a problem is reported, and joining them for every row was a tenth of a dry run's CPU.
 type personPaths struct {
 	externalID, typ, firstName, middleName, lastName, prefix, suffix, sex, gender,
-	securityQuestion, securityAnswer, pronoun, phone, emailValue, dateOfBirth,
+	securityQuestion, securityAnswer, pronoun, emailValue, dateOfBirth,
 	birthCity, birthCountry, socialIDCountry, socialID, citizenship, addresses, metadata string
+	phone *phonePaths
 }
 
 func newPersonPaths(p string) *personPaths {
@@ -270,7 +271,7 @@ func newPersonPaths(p string) *personPaths {
 		externalID: p + "externalId", typ: p + "type", firstName: p + "firstName", middleName: p + "middleName",
 		lastName: p + "lastName", prefix: p + "prefix", suffix: p + "suffix", sex: p + "sex", gender: p + "gender",
 		securityQuestion: p + "securityQuestion", securityAnswer: p + "securityAnswer", pronoun: p + "pronoun",
-		phone: p + "primaryPhoneNumber", emailValue: p + "primaryEmail.value", dateOfBirth: p + "dateOfBirth",
+		phone: newPhonePaths(p + "primaryPhoneNumber"), emailValue: p + "primaryEmail.value", dateOfBirth: p + "dateOfBirth",
 		birthCity: p + "placeOfBirth.city", birthCountry: p + "placeOfBirth.countryCode",
 		socialIDCountry: p + "socialIdCountryCode", socialID: p + "socialId",
 		citizenship: p + "citizenshipCountryCode", addresses: p + "addresses", metadata: p + "metadata",
