@@ -192,6 +192,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	if p.Prime != nil && !p.Shared.Primed {
+		p.Shared.Prepare(p.Validator, p.TempDir)
 		if err := p.Shared.prime(ctx, p.Prime, p.Mapper); err != nil {
 			return fmt.Errorf("counting the roster's SSNs and card numbers: %w", err)
 		}
@@ -376,7 +377,9 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 		return
 	}
 	it.valid = true
-	it.fp = hs.fingerprint(rec.Request())
+	if p.Shared.mayRepeat(it.line.ExternalID) {
+		it.fp = hs.fingerprint(rec.Request())
+	}
 }
 
 func validateRecord(v *validate.Validator, rec *ingest.Record) validate.Result {
@@ -396,7 +399,11 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		return nil
 	}
 	out := clock.in(stDedupe)
-	first, err := dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
+	var first *firstUse
+	var err error
+	if p.Shared.mayRepeat(it.line.ExternalID) {
+		first, err = dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
+	}
 	it.fp = fingerprint{}
 	out()
 	if err != nil {
