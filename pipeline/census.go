@@ -17,19 +17,22 @@ import (
 // The census before the run (Shared.Add, then Shared.Seal) finds the few keys two rows hold,
 // so that the run's maps hold those alone: memory in proportion to the repeats, not the rows.
 //
-// Add writes one 16-byte record per value a row holds (a keyed hash of the value as check will
-// compare it, never the value; the row; a hash of the row's externalId as mapped) to one of
+// Add writes one 20-byte record per value a row holds (a keyed hash of the value as check will
+// compare it, never the value; the row; hashes of the row's externalId as mapped and as
+// validated) to one of
 // censusParts temp files chosen by the hash's top bits. Seal then reads one file at a time,
 // sorts it and keeps the keys that two rows or more hold (a file larger than the bound is split
 // again by the next bits first, so what is in memory at once stays bounded however long the
 // roster). A key one row alone holds can never be found by another row's check or Claim, so
-// skipping it changes nothing; a 64-bit collision only keeps a key that was not needed.
+// skipping it changes nothing; nor can a value that only rows of one employee hold (the same
+// id, as mapped and as validated, on every row) be told to check as two employees'; a 64-bit
+// collision of keys only keeps a key that was not needed.
 
 const (
 	censusParts   = 256     // files per level: 16 MB of records each at 10M rows
 	censusBits    = 8       // log2(censusParts)
 	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
-	censusRecSize = 16
+	censusRecSize = 20
 	// censusBound is the largest file sorted in memory (256k records); a larger one is split.
 	censusBound = 4 << 20
 )
@@ -37,9 +40,15 @@ const (
 // censusRec is one value a row holds.
 type censusRec struct {
 	key  uint64
-	row  uint32 // row<<1 | 1 when the record is primed (a personal value of a row with an id)
-	idID uint32 // hash32 of the externalId as mapped
+	row  uint32 // row<<2 | censusPrimed | censusID
+	idID uint32 // hash32 of the externalId as mapped (what prime compares)
+	idV  uint32 // hash32 of the externalId as validated, trimmed (what check compares)
 }
+
+const (
+	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
+	censusID     = 2 // the key is the row's externalId, for the de-duplication
+)
 
 // censusSpill is the partitioned temp files of one level.
 type censusSpill struct {
@@ -71,6 +80,7 @@ func (cs *censusSpill) put(r censusRec) error {
 	binary.LittleEndian.PutUint64(b[0:], r.key)
 	binary.LittleEndian.PutUint32(b[8:], r.row)
 	binary.LittleEndian.PutUint32(b[12:], r.idID)
+	binary.LittleEndian.PutUint32(b[16:], r.idV)
 	if _, err := cs.ws[i].Write(b); err != nil {
 		return fmt.Errorf("census: write temp file: %w", err)
 	}
@@ -89,8 +99,10 @@ func (cs *censusSpill) close() {
 // census is what Seal makes of the records.
 type census struct {
 	hot []uint64 // sorted: the keys two rows or more hold
-	// first and later are Add's, for the hot personal keys alone (see Shared).
-	first map[uint64]uint64
+	// first, beside hot, is what Add primes for a hot personal key: its first row<<32 | the
+	// hash of that row's externalId as mapped (0 for none); later is the first later row of
+	// another employee holding it.
+	first []uint64
 	later map[uint64]int
 }
 
@@ -137,7 +149,8 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 			}
 			return fmt.Errorf("census: read temp file: %w", err)
 		}
-		if err := f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]), idID: binary.LittleEndian.Uint32(b[12:])}); err != nil {
+		if err := f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+			idID: binary.LittleEndian.Uint32(b[12:]), idV: binary.LittleEndian.Uint32(b[16:])}); err != nil {
 			return err
 		}
 	}
@@ -154,7 +167,7 @@ func (c *census) add(recs []censusRec) {
 			}
 			return 1
 		}
-		return int(a.row>>1) - int(b.row>>1)
+		return int(a.row>>2) - int(b.row>>2)
 	})
 	for i := 0; i < len(recs); {
 		j := i + 1
@@ -163,28 +176,40 @@ func (c *census) add(recs []censusRec) {
 		}
 		group := recs[i:j]
 		i = j
-		if group[0].row>>1 == group[len(group)-1].row>>1 {
-			continue // one row alone
+		if group[0].row>>2 == group[len(group)-1].row>>2 || oneEmployee(group) {
+			continue
 		}
 		key := group[0].key
-		c.hot = append(c.hot, key)
+		var first uint64
 		var firstID uint32
-		primed := false
 		for _, r := range group {
-			if r.row&1 == 0 {
+			if r.row&censusPrimed == 0 {
 				continue
 			}
-			if !primed {
-				primed, firstID = true, r.idID
-				c.first[key] = uint64(r.row>>1)<<32 | uint64(firstID)
+			if first == 0 {
+				first, firstID = uint64(r.row>>2)<<32|uint64(r.idID), r.idID
 				continue
 			}
 			if r.idID != firstID {
-				c.later[key] = int(r.row >> 1)
+				c.later[key] = int(r.row >> 2)
 				break
 			}
 		}
+		c.hot, c.first = append(c.hot, key), append(c.first, first)
 	}
+}
+
+// oneEmployee says whether the rows holding a value are one employee's as check and prime tell
+// them apart: the same hash of the id as mapped and as validated on every row. (An externalId's
+// own key is never so: its repeats are what de-duplication is for.)
+func oneEmployee(group []censusRec) bool {
+	h := group[0].idID
+	for _, r := range group {
+		if r.row&censusID != 0 || r.idID != h || r.idV != h {
+			return false
+		}
+	}
+	return true
 }
 
 // phoneKeyer gives the census a phone number as check will compare it: the E.164 form the

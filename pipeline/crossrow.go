@@ -110,6 +110,7 @@ type Shared struct {
 	bound  int64 // the largest census file sorted in memory; 0 = censusBound
 	sealed bool
 	hot    []uint64
+	slots  []uint64 // beside hot, once sealed, what first holds for each key without a census
 }
 
 // Prepare gives the census what it needs before the first Add: the run's validator, to see a
@@ -128,7 +129,7 @@ func (s *Shared) Seal() error {
 	if s.err != nil {
 		return s.err
 	}
-	c := census{first: s.first, later: s.later}
+	c := census{later: s.later}
 	if s.spill != nil {
 		bound := s.bound
 		if bound <= 0 {
@@ -140,19 +141,26 @@ func (s *Shared) Seal() error {
 			return err
 		}
 	}
-	slices.Sort(c.hot)
-	s.hot, s.sealed, s.Primed = c.hot, true, true
+	// The files are read in the order of the keys' bits, so hot comes sorted.
+	s.hot, s.slots, s.sealed, s.Primed = c.hot, c.first, true, true
 	return nil
 }
 
-// needed says whether check must look a value's key up: always without a census, and after
-// one only when two rows hold it (or it is a phone the census could not see).
-func (s *Shared) needed(kind SharedKind, key uint64) bool {
+// Where check keeps a key's first holder: a slot beside hot once sealed (none when no other row
+// holds the key), else the map first (a phone the census could not see, or no census).
+const (
+	inMap     = -1
+	noOneElse = -2
+)
+
+func (s *Shared) slot(kind SharedKind, key uint64) int {
 	if !s.sealed || kind == SharedPhone && s.phones == nil {
-		return true
+		return inMap
 	}
-	_, found := slices.BinarySearch(s.hot, key)
-	return found
+	if i, found := slices.BinarySearch(s.hot, key); found {
+		return i
+	}
+	return noOneElse
 }
 
 // idKey is the key of an externalId in the census: as the validator leaves it, trimmed.
@@ -218,18 +226,16 @@ func (s *Shared) Add(rec *ingest.Record) {
 		s.spill = newCensusSpill(s.dir, 64-censusBits)
 	}
 	raw := rec.ExternalID()
-	idHash := uint32(maphash.String(s.seed, raw))
-	put := func(key uint64, primed bool) {
-		r := censusRec{key: key, row: uint32(rec.Row) << 1, idID: idHash}
-		if primed {
-			r.row |= 1
-		}
+	id := strings.TrimSpace(raw)
+	idHash, idV := uint32(maphash.String(s.seed, raw)), uint32(maphash.String(s.seed, id))
+	put := func(key uint64, flags uint32) {
+		r := censusRec{key: key, row: uint32(rec.Row)<<2 | flags, idID: idHash, idV: idV}
 		if err := s.spill.put(r); err != nil && s.err == nil {
 			s.err = err
 		}
 	}
-	if id := strings.TrimSpace(raw); id != "" {
-		put(s.idKey(id), false)
+	if id != "" {
+		put(s.idKey(id), censusID)
 	}
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], rec.Request()) {
@@ -242,7 +248,11 @@ func (s *Shared) Add(rec *ingest.Record) {
 		if v.value == "" {
 			continue
 		}
-		put(s.key(v), v.kind.personal() && raw != "")
+		var flags uint32
+		if v.kind.personal() && raw != "" {
+			flags = censusPrimed
+		}
+		put(s.key(v), flags)
 	}
 }
 
@@ -269,12 +279,25 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 			continue // a value the validator refused is reported as such, not compared
 		}
 		key := s.key(v)
-		if !s.needed(v.kind, key) {
-			continue // no other row holds it
+		i := s.slot(v.kind, key)
+		var prev uint64
+		var seen bool
+		switch i {
+		case noOneElse:
+			continue
+		case inMap:
+			prev, seen = s.first[key]
+		default:
+			prev = s.slots[i]
+			seen = prev != 0
 		}
-		prev, seen := s.first[key]
 		if !seen {
-			s.first[key] = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			prev = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			if i == inMap {
+				s.first[key] = prev
+			} else {
+				s.slots[i] = prev
+			}
 			continue
 		}
 		if int(prev>>32) == it.rec.Row {
