@@ -158,6 +158,7 @@ func (j *Job) Run(ctx context.Context, log *slog.Logger, stderr io.Writer) error
 		}
 	}
 	j.kind, j.outs = r.Config.Kind, outs
+	j.shared.Prepare(v, "") // the census, if there is one, sees phones as the run will
 	if j.Prepare != nil {
 		if err := j.Prepare(ctx, outs); err != nil {
 			return err

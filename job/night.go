@@ -68,7 +68,9 @@ func (j *Job) reconcile(ctx context.Context, log *slog.Logger) error {
 	if err := j.rec.Census(ctx, r.Source, r.Mapper, j.shared.Add); err != nil {
 		return err
 	}
-	j.shared.Primed = true
+	if err := j.shared.Seal(); err != nil {
+		return err
+	}
 	j.leavers = j.rec.Leavers()
 	log.Info("roster counted against the state", "active", j.Journal.Active(), "missing", len(j.leavers))
 	if why := j.rec.Guard(j.Night.Limit, len(j.leavers)); why != "" {

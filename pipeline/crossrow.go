@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/rosterload/rosterload/api"
@@ -28,7 +29,9 @@ import (
 // EARLIER row carries the problem too, naming the first later one. Every pair is also kept in
 // Shared (with the log's warning), so that a clerk who reads the summary still sees both rows.
 // Memory: one map slot a value (16 bytes: a keyed hash of the value, never the value, and the
-// first row with a 32-bit hash of its externalId), four values a row at most.
+// first row with a 32-bit hash of its externalId). With a census before the run (Add, Seal;
+// census.go) only the values that two rows hold get one, and externalIds that one row alone
+// holds skip de-duplication; without one, every value of every row does, four a row at most.
 
 // A SharedKind is what two employees share.
 type SharedKind uint8
@@ -96,6 +99,84 @@ type Shared struct {
 	// later holds, after prime, the first other employee's row for each personal value that
 	// two employees share: what the first holder's line is told.
 	later map[uint64]int
+
+	// The census (census.go): Add spills its records to dir, Seal keeps in hot the keys (of
+	// values and of externalIds) that two rows hold; once sealed, check and the de-duplication
+	// skip every other key.
+	dir    string
+	phones *phoneKeyer // nil: Add cannot see phones as the run will, so check compares them all
+	spill  *censusSpill
+	err    error // the census's first temp file error, returned by Seal
+	bound  int64 // the largest census file sorted in memory; 0 = censusBound
+	sealed bool
+	hot    []uint64
+	slots  []uint64 // beside hot, once sealed, what first holds for each key without a census
+}
+
+// Prepare gives the census what it needs before the first Add: the run's validator, to see a
+// phone number as the run will (E.164), and a directory for its temp files ("" the system's).
+func (s *Shared) Prepare(v *validate.Validator, tempDir string) {
+	s.init()
+	s.dir = tempDir
+	if v != nil && s.phones == nil {
+		s.phones = &phoneKeyer{v: v, nanpa: make(map[string]bool)}
+	}
+}
+
+// Seal ends the census: it finds the keys two rows hold and sets Primed.
+func (s *Shared) Seal() error {
+	s.init()
+	if s.err != nil {
+		return s.err
+	}
+	c := census{later: s.later}
+	if s.spill != nil {
+		bound := s.bound
+		if bound <= 0 {
+			bound = censusBound
+		}
+		_, err := s.spill.seal(&c, bound, nil)
+		s.spill = nil
+		if err != nil {
+			return err
+		}
+	}
+	// The files are read in the order of the keys' bits, so hot comes sorted.
+	s.hot, s.slots, s.sealed, s.Primed = c.hot, c.first, true, true
+	return nil
+}
+
+// Where check keeps a key's first holder: a slot beside hot once sealed (none when no other row
+// holds the key), else the map first (a phone the census could not see, or no census).
+const (
+	inMap     = -1
+	noOneElse = -2
+)
+
+func (s *Shared) slot(kind SharedKind, key uint64) int {
+	if !s.sealed || kind == SharedPhone && s.phones == nil {
+		return inMap
+	}
+	if i, found := slices.BinarySearch(s.hot, key); found {
+		return i
+	}
+	return noOneElse
+}
+
+// idKey is the key of an externalId in the census: as the validator leaves it, trimmed.
+func (s *Shared) idKey(id string) uint64 {
+	return s.key(sharedValue{value: strings.TrimSpace(id)})
+}
+
+// mayRepeat says whether another row may hold the externalId id (as validated): false only
+// when the census saw it on one row alone, so that it needs no fingerprint and no claim. It
+// only reads what Seal left, so the validation workers may call it at once.
+func (s *Shared) mayRepeat(id string) bool {
+	if !s.sealed {
+		return true
+	}
+	_, found := slices.BinarySearch(s.hot, s.idKey(id))
+	return found
 }
 
 func (s *Shared) init() {
@@ -120,8 +201,7 @@ func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
 		}
 		row, err := src.Next()
 		if errors.Is(err, io.EOF) {
-			s.Primed = true
-			return nil
+			return s.Seal()
 		}
 		if err != nil {
 			return err
@@ -130,30 +210,49 @@ func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
 	}
 }
 
-// Add notes, before the run, the SSN, tax id and card number of one mapped (not yet validated)
-// record: their first row, and the first row of another employee holding them. A pass over the
-// roster that reads it anyway (the nightly census) calls it for every row and sets Primed.
-// Values are taken as mapped: these keep only their letters and digits either way.
+// Add notes, before the run, the values of one mapped (not yet validated) record, in source
+// order; Seal ends the count. The SSN, tax id and card number of a row with an externalId are
+// primed: Seal finds their first row, and the first row of another employee holding them.
+// A pass over the roster that reads it anyway (the nightly census) calls it for every row,
+// after Prepare. Values are keyed as check will compare them once validated: SSNs, tax ids
+// and card numbers keep only their letters and digits either way, emails are trimmed and
+// lowercased either way, phones are put in E.164 as the validator does (phoneKeyer).
 func (s *Shared) Add(rec *ingest.Record) {
 	s.init()
-	id := rec.ExternalID()
-	if id == "" || rec.Malformed != nil || rec.Body == nil {
+	if rec.Malformed != nil || rec.Body == nil || s.err != nil {
 		return
 	}
-	idHash := uint32(maphash.String(s.seed, id))
+	if s.spill == nil {
+		s.spill = newCensusSpill(s.dir, 64-censusBits)
+	}
+	raw := rec.ExternalID()
+	id := strings.TrimSpace(raw)
+	idHash, idV := uint32(maphash.String(s.seed, raw)), uint32(maphash.String(s.seed, id))
+	put := func(key uint64, flags uint32) {
+		r := censusRec{key: key, row: uint32(rec.Row)<<2 | flags, idID: idHash, idV: idV}
+		if err := s.spill.put(r); err != nil && s.err == nil {
+			s.err = err
+		}
+	}
+	if id != "" {
+		put(s.idKey(id), censusID)
+	}
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], rec.Request()) {
-		if !v.kind.personal() || v.value == "" {
+		if v.kind == SharedPhone {
+			if s.phones == nil {
+				continue // check compares every phone
+			}
+			v.value = s.phones.key(v.value, rec.Country)
+		}
+		if v.value == "" {
 			continue
 		}
-		key := s.key(v)
-		prev, seen := s.first[key]
-		switch {
-		case !seen:
-			s.first[key] = uint64(uint32(rec.Row))<<32 | uint64(idHash)
-		case uint32(prev) != idHash && s.later[key] == 0:
-			s.later[key] = rec.Row
+		var flags uint32
+		if v.kind.personal() && raw != "" {
+			flags = censusPrimed
 		}
+		put(s.key(v), flags)
 	}
 }
 
@@ -180,9 +279,25 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 			continue // a value the validator refused is reported as such, not compared
 		}
 		key := s.key(v)
-		prev, seen := s.first[key]
+		i := s.slot(v.kind, key)
+		var prev uint64
+		var seen bool
+		switch i {
+		case noOneElse:
+			continue
+		case inMap:
+			prev, seen = s.first[key]
+		default:
+			prev = s.slots[i]
+			seen = prev != 0
+		}
 		if !seen {
-			s.first[key] = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			prev = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
+			if i == inMap {
+				s.first[key] = prev
+			} else {
+				s.slots[i] = prev
+			}
 			continue
 		}
 		if int(prev>>32) == it.rec.Row {

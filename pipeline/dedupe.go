@@ -78,7 +78,8 @@ func (h *hasher) name(path uint64) string {
 // Memory is what limits a million-row run, so the set keeps 24 bytes a record plus a map slot
 // keyed by a 64-bit hash of the externalId. The externalId itself and a hash per field go to an
 // append-only temp file (no values, so no personal data), read back only when a hash matches: to
-// confirm the match is real and to name the differing fields.
+// confirm the match is real and to name the differing fields. After a census (Shared.Seal) only
+// the externalIds two rows hold reach it (Shared.mayRepeat), so it grows with the repeats alone.
 type deduper struct {
 	h     *hasher
 	hash  func(id string) uint64 // of the externalId; a field so a test can force collisions

@@ -79,7 +79,9 @@ type Pipeline struct {
 	// Shared holds, after Run, the values two employees' rows share (crossrow.go).
 	Shared Shared
 	// Prime, if set, is a second reader of the same roster, read whole before the run, so that
-	// the first of two employees sharing an SSN, tax id or card number is told too. It is not
+	// the first of two employees sharing an SSN, tax id or card number is told too, and so that
+	// the cross-row check and the de-duplication keep only the values and externalIds that two
+	// rows hold (Shared's census): memory in proportion to the repeats, not the rows. It is not
 	// needed, and not read, when Shared was primed already (Shared.Primed).
 	Prime rows.Reader
 }
@@ -200,6 +202,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	if p.Prime != nil && !p.Shared.Primed {
+		p.Shared.Prepare(p.Validator, p.TempDir)
 		if err := p.Shared.prime(ctx, p.Prime, p.Mapper); err != nil {
 			return fmt.Errorf("counting the roster's SSNs and card numbers: %w", err)
 		}
@@ -389,7 +392,9 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 		return
 	}
 	it.valid = true
-	it.fp = hs.fingerprint(rec.Request())
+	if p.Shared.mayRepeat(it.line.ExternalID) {
+		it.fp = hs.fingerprint(rec.Request())
+	}
 }
 
 // idAndName returns the record's id and name as it stands where a validation that panicked
@@ -418,7 +423,11 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		return nil
 	}
 	out := clock.in(stDedupe)
-	first, err := dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
+	var first *firstUse
+	var err error
+	if p.Shared.mayRepeat(it.line.ExternalID) {
+		first, err = dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
+	}
 	it.fp = fingerprint{}
 	out()
 	if err != nil {

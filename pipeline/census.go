@@ -1,0 +1,292 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/rosterload/rosterload/api"
+	"github.com/rosterload/rosterload/validate"
+)
+
+// The census before the run (Shared.Add, then Shared.Seal) finds the few keys two rows hold,
+// so that the run's maps hold those alone: memory in proportion to the repeats, not the rows.
+//
+// Add writes one 20-byte record per value a row holds (a keyed hash of the value as check will
+// compare it, never the value; the row; hashes of the row's externalId as mapped and as
+// validated) to one of
+// censusParts temp files chosen by the hash's top bits. Seal then reads one file at a time,
+// sorts it and keeps the keys that two rows or more hold (a file larger than the bound is split
+// again by the next bits first, so what is in memory at once stays bounded however long the
+// roster). A key one row alone holds can never be found by another row's check or Claim, so
+// skipping it changes nothing; nor can a value that only rows of one employee hold (the same
+// id, as mapped and as validated, on every row) be told to check as two employees'; a 64-bit
+// collision of keys only keeps a key that was not needed.
+
+const (
+	censusParts   = 256     // files per level: 16 MB of records each at 10M rows
+	censusBits    = 8       // log2(censusParts)
+	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
+	censusRecSize = 20
+	// censusBound is the largest file sorted in memory (256k records); a larger one is split.
+	censusBound = 4 << 20
+)
+
+// censusRec is one value a row holds.
+type censusRec struct {
+	key  uint64
+	row  uint32 // row<<2 | censusPrimed | censusID
+	idID uint32 // hash32 of the externalId as mapped (what prime compares)
+	idV  uint32 // hash32 of the externalId as validated, trimmed (what check compares)
+}
+
+const (
+	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
+	censusID     = 2 // the key is the row's externalId, for the de-duplication
+)
+
+// censusSpill is the partitioned temp files of one level.
+type censusSpill struct {
+	dir   string
+	shift uint // the key's bits that pick the file: key>>shift & (censusParts-1)
+	files []*os.File
+	ws    []*bufio.Writer
+	sizes []int64
+	buf   [censusRecSize]byte
+}
+
+func newCensusSpill(dir string, shift uint) *censusSpill {
+	return &censusSpill{dir: dir, shift: shift, files: make([]*os.File, censusParts),
+		ws: make([]*bufio.Writer, censusParts), sizes: make([]int64, censusParts)}
+}
+
+func (cs *censusSpill) put(r censusRec) error {
+	i := r.key >> cs.shift & (censusParts - 1)
+	if cs.files[i] == nil {
+		f, err := os.CreateTemp(cs.dir, "rosterload-census-*")
+		if err != nil {
+			return fmt.Errorf("census: %w", err)
+		}
+		// Unlinked at once where the OS allows it: nothing is left behind even after kill -9.
+		os.Remove(f.Name())
+		cs.files[i], cs.ws[i] = f, bufio.NewWriterSize(f, censusBufSize)
+	}
+	b := cs.buf[:]
+	binary.LittleEndian.PutUint64(b[0:], r.key)
+	binary.LittleEndian.PutUint32(b[8:], r.row)
+	binary.LittleEndian.PutUint32(b[12:], r.idID)
+	binary.LittleEndian.PutUint32(b[16:], r.idV)
+	if _, err := cs.ws[i].Write(b); err != nil {
+		return fmt.Errorf("census: write temp file: %w", err)
+	}
+	cs.sizes[i] += censusRecSize
+	return nil
+}
+
+func (cs *censusSpill) close() {
+	for _, f := range cs.files {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// census is what Seal makes of the records.
+type census struct {
+	hot []uint64 // sorted: the keys two rows or more hold
+	// first, beside hot, is what Add primes for a hot personal key: its first row<<32 | the
+	// hash of that row's externalId as mapped (0 for none); later is the first later row of
+	// another employee holding it.
+	first []uint64
+	later map[uint64]int
+}
+
+// seal reads every file of cs, splitting those above bound, and closes them.
+func (cs *censusSpill) seal(c *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+	defer cs.close()
+	for i, f := range cs.files {
+		if f == nil {
+			continue
+		}
+		if err := cs.ws[i].Flush(); err != nil {
+			return scratch, fmt.Errorf("census: write temp file: %w", err)
+		}
+		r := bufio.NewReaderSize(io.NewSectionReader(f, 0, cs.sizes[i]), 64<<10)
+		if cs.sizes[i] > bound && cs.shift >= censusBits {
+			sub := newCensusSpill(cs.dir, cs.shift-censusBits)
+			err := eachCensusRec(r, sub.put)
+			if err == nil {
+				scratch, err = sub.seal(c, bound, scratch)
+			} else {
+				sub.close()
+			}
+			if err != nil {
+				return scratch, err
+			}
+			continue
+		}
+		recs := scratch[:0]
+		if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
+			return scratch, err
+		}
+		c.add(recs)
+		scratch = recs
+	}
+	return scratch, nil
+}
+
+func eachCensusRec(r io.Reader, f func(censusRec) error) error {
+	var b [censusRecSize]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("census: read temp file: %w", err)
+		}
+		if err := f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+			idID: binary.LittleEndian.Uint32(b[12:]), idV: binary.LittleEndian.Uint32(b[16:])}); err != nil {
+			return err
+		}
+	}
+}
+
+// add keeps, of one file's records, the keys that two rows hold, and for each such personal
+// key what Add would have put in first and later had it kept every key: the first primed row
+// with its id's hash, and the first later primed row with another id.
+func (c *census) add(recs []censusRec) {
+	slices.SortFunc(recs, func(a, b censusRec) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return int(a.row>>2) - int(b.row>>2)
+	})
+	for i := 0; i < len(recs); {
+		j := i + 1
+		for j < len(recs) && recs[j].key == recs[i].key {
+			j++
+		}
+		group := recs[i:j]
+		i = j
+		if group[0].row>>2 == group[len(group)-1].row>>2 || oneEmployee(group) {
+			continue
+		}
+		key := group[0].key
+		var first uint64
+		var firstID uint32
+		for _, r := range group {
+			if r.row&censusPrimed == 0 {
+				continue
+			}
+			if first == 0 {
+				first, firstID = uint64(r.row>>2)<<32|uint64(r.idID), r.idID
+				continue
+			}
+			if r.idID != firstID {
+				c.later[key] = int(r.row >> 2)
+				break
+			}
+		}
+		c.hot, c.first = append(c.hot, key), append(c.first, first)
+	}
+}
+
+// oneEmployee says whether the rows holding a value are one employee's as check and prime tell
+// them apart: the same hash of the id as mapped and as validated on every row. (An externalId's
+// own key is never so: its repeats are what de-duplication is for.)
+func oneEmployee(group []censusRec) bool {
+	h := group[0].idID
+	for _, r := range group {
+		if r.row&censusID != 0 || r.idID != h || r.idV != h {
+			return false
+		}
+	}
+	return true
+}
+
+// phoneKeyer gives the census a phone number as check will compare it: the E.164 form the
+// validator makes of it in the row's region, "" when the validator refuses it (then check does
+// not compare it either). It is exact, not a guess: anything but the common North American
+// shapes goes through the validator itself.
+type phoneKeyer struct {
+	v     *validate.Validator
+	nanpa map[string]bool // the row's country cell -> its region parses 10 national digits as +1
+}
+
+// maxNANPACountries bounds the memo; a roster with more country spellings takes the slow path.
+const maxNANPACountries = 64
+
+// key is the E.164 form of number in the region the country cell gives.
+func (pk *phoneKeyer) key(number, country string) string {
+	if canon, ok := plainPhone(strings.TrimSpace(number)); ok {
+		// +1 and ten digits (not a trunk 1 first) is +1 and those digits in any region, when valid;
+		// in a North American region, so are ten digits and 1 with ten digits.
+		switch d := strings.TrimPrefix(canon, "+"); {
+		case strings.Contains(d, "+"):
+		case len(canon) == 12 && canon[:2] == "+1" && canon[2] >= '2':
+			return canon
+		case d != canon:
+		case len(d) == 10 && d[0] >= '2' && pk.isNANPA(country):
+			return "+1" + d
+		case len(d) == 11 && d[0] == '1' && d[1] >= '2' && pk.isNANPA(country):
+			return "+" + d
+		}
+	}
+	return pk.slow(number, country)
+}
+
+// plainPhone is the digits and plus signs of a number written with ASCII digits, spaces,
+// dashes, dots and parentheses alone; ok is false for anything else (an extension, a letter).
+func plainPhone(s string) (string, bool) {
+	var b [24]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9' || c == '+':
+			if n == len(b) {
+				return "", false
+			}
+			b[n] = c
+			n++
+		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
+		default:
+			return "", false
+		}
+	}
+	return string(b[:n]), true
+}
+
+// probeNANPA is a valid number of the North American plan: a region that makes +1 and these
+// digits of them is one whose ten-digit national numbers are +1 and the same ten digits.
+const probeNANPA = "3123592374"
+
+func (pk *phoneKeyer) isNANPA(country string) bool {
+	if is, ok := pk.nanpa[country]; ok {
+		return is
+	}
+	is := pk.slow(probeNANPA, country) == "+1"+probeNANPA
+	if len(pk.nanpa) < maxNANPACountries {
+		pk.nanpa[country] = is
+	}
+	return is
+}
+
+// slow validates the number alone, in the row's region, as the run will.
+func (pk *phoneKeyer) slow(number, country string) string {
+	ic := &api.IndividualCustomer{PrimaryPhoneNumber: &api.Phone{Number: number}}
+	res := pk.v.Individual(ic, validate.Hint{Country: country})
+	for _, p := range res.Errors {
+		if p.Field == "primaryPhoneNumber.number" {
+			return ""
+		}
+	}
+	return ic.PrimaryPhoneNumber.Number
+}
