@@ -10,7 +10,7 @@ MINIO_DIR     ?= $(HOME)/.cache/rosterload/bin
 MINIO         := $(MINIO_DIR)/minio
 MINIO_VERSION ?= v0.0.0-20260212201848-7aac2a2c5b7c
 
-.PHONY: all build test vet fmt-check unit fuzz demo bench bench-scale bench-s3 minio clean
+.PHONY: all build test vet fmt-check unit fuzz demo bench bench-scale bench-dryrun bench-s3 minio clean
 
 all: build
 
@@ -60,6 +60,12 @@ bench:
 ## bench-scale: whole runs on generated rosters, timed with /usr/bin/time -v (1M-row CSV, 100k-row XLSX).
 bench-scale: build
 	./scripts/bench-scale.sh
+
+## bench-dryrun: issue 12's yardstick: validate against the plainest read of the same file (1M CSV
+## rows against encoding/csv, 200k XLSX rows against excelize), interleaved, and peak RSS at 1M and
+## 10M rows (the 10M CSV is ~1.7 GB under out/).
+bench-dryrun:
+	./scripts/bench-dryrun.sh
 
 ## bench-s3: a 1M-row CSV validated from disk and from S3 (MinIO): wall time and peak RSS.
 bench-s3: build minio
