@@ -614,7 +614,10 @@ func TestEnums(t *testing.T) {
 			[]fieldCase{
 				{name: "lower case", in: "female", want: "FEMALE"},
 				{name: "optional", in: "", want: ""},
-				{name: "abbreviation", in: "F", code: CodeInvalidEnum},
+				{name: "payroll code F", in: "F", want: "FEMALE"},
+				{name: "payroll code m", in: " m ", want: "MALE"},
+				{name: "other letter", in: "X", code: CodeInvalidEnum},
+				{name: "other abbreviation", in: "Fem", code: CodeInvalidEnum},
 			}},
 		{"eligibilityStatus",
 			func(r *api.CustomerProfileRequest, s string) { r.EligibilityStatus = s },
@@ -691,10 +694,10 @@ func TestEnums(t *testing.T) {
 func TestEnumMessageListsValues(t *testing.T) {
 	t.Parallel()
 	r := validEWA()
-	r.CustomerData.Sex = "M"
+	r.CustomerData.Sex = "Man"
 	res := newV(t).EWA(r, Hint{})
 	p, _ := findProblem(res.Errors, "customerData.sex", CodeInvalidEnum)
-	if want := `sex "M" is not one of MALE, FEMALE, NONBINARY`; p.Message != want {
+	if want := `sex "Man" is not one of MALE, FEMALE, NONBINARY`; p.Message != want {
 		t.Errorf("message %q, want %q", p.Message, want)
 	}
 }

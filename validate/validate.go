@@ -283,6 +283,18 @@ var (
 	individualPersonPaths = newPersonPaths("")
 )
 
+// sexCode reads the one-letter codes payroll systems export (Paychex, UKG Pro: M, F) as the
+// API's values; anything else is left to the enum check.
+func sexCode(s string) string {
+	switch strings.TrimSpace(s) {
+	case "M", "m":
+		return "MALE"
+	case "F", "f":
+		return "FEMALE"
+	}
+	return s
+}
+
 // person checks an individual customer at the paths p (inside an EWA enrollment, which carries
 // no externalId and no addresses, when ewa).
 func (c *checker) person(p *personPaths, ic *api.IndividualCustomer, ewa bool) {
@@ -302,6 +314,7 @@ func (c *checker) person(p *personPaths, ic *api.IndividualCustomer, ewa bool) {
 	c.text(p.lastName, &ic.LastName, required, 1, 40)
 	c.text(p.prefix, &ic.Prefix, optional, 1, 40)
 	c.text(p.suffix, &ic.Suffix, optional, 1, 40)
+	ic.Sex = sexCode(ic.Sex)
 	c.enum(p.sex, &ic.Sex, optional, api.Sexes)
 	c.text(p.gender, &ic.Gender, optional, 0, 0)
 	c.text(p.securityQuestion, &ic.SecurityQuestion, optional, 0, 0)

@@ -193,6 +193,8 @@ func systems() []system {
 	title := func(p *person) any { return p.title }
 	status := func(p *person) any { return p.status }
 	sex := func(p *person) any { return p.sex }
+	// Paychex and UKG Pro code sex as one letter (SOURCES.md).
+	sexCode := func(p *person) any { return p.sex[:1] }
 	return []system{
 		{"adp-workforce-now.csv", []col{
 			{"Associate ID", func(p *person) any { return fmt.Sprintf("ZX%07d", p.n) }},
@@ -230,7 +232,7 @@ func systems() []system {
 			{"Preferred Name", func(p *person) any { return "" }},
 			{"SSN", bareSSN},
 			{"Birth Date", func(p *person) any { return mdy(p.dob) }},
-			{"Sex", sex},
+			{"Sex", sexCode},
 			{"Address 1", line1},
 			{"Address 2", line2},
 			{"City", city},
@@ -293,7 +295,7 @@ func systems() []system {
 			{"Middle Name", middle},
 			{"National ID", dashSSN},
 			{"Birth Date", func(p *person) any { return mdy(p.dob) }},
-			{"Gender", sex},
+			{"Gender", sexCode},
 			{"Address Line 1", line1},
 			{"Address Line 2", line2},
 			{"City", city},
