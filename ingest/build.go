@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rosterload/rosterload/ingest/rows"
 )
@@ -37,7 +38,13 @@ type Cells struct {
 	blank fieldSet // fields whose cell is blank or whose column is absent
 }
 
-func blank(s string) bool { return strings.TrimSpace(s) == "" }
+func blank(s string) bool {
+	// Most cells start with a printable ASCII character, which no white space is.
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf {
+		return false
+	}
+	return strings.TrimSpace(s) == ""
+}
 
 // Cell returns the field's cell, "" when it is blank or there is no column.
 func (c *Cells) Cell(f *Field) string {

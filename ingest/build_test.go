@@ -552,3 +552,34 @@ func BenchmarkMap(b *testing.B) {
 		b.Fatal(rec.ExternalID())
 	}
 }
+
+// TestBlank: a cell is blank when it is empty or white space alone, Unicode's included; the
+// shortcut for cells that start with a printable ASCII character agrees with that.
+func TestBlank(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cell string
+		want bool
+	}{
+		{"empty", "", true},
+		{"spaces", "   ", true},
+		{"tabs and line ends", "\t\r\n\v\f", true},
+		{"no-break space", "\u00a0", true},
+		{"ideographic space", "\u3000 ", true},
+		{"letter", "a", false},
+		{"space then letter", " a", false},
+		{"letter then space", "a ", false},
+		{"delete", "\x7f", false},
+		{"accented", "é", false},
+		{"no-break space then digit", "\u00a01", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := blank(tt.cell); got != tt.want {
+				t.Errorf("blank(%q) = %v, want %v", tt.cell, got, tt.want)
+			}
+		})
+	}
+}

@@ -277,10 +277,11 @@ func NewRecord[T any]() (*Record, *T) {
 }
 
 // fieldSet has a bit per registered field: the first 128 in place, so that a row's set costs no
-// allocation of its own, any further ones in more.
+// allocation of its own, any further ones in more. more is a pointer, not a slice, so that a
+// Record stays small enough for the 896-byte size class with an ewa request in its block.
 type fieldSet struct {
 	w    [2]uint64
-	more []uint64
+	more *[]uint64
 }
 
 func (s *fieldSet) has(i int) bool {
@@ -290,8 +291,12 @@ func (s *fieldSet) has(i int) bool {
 	if i < 128 {
 		return s.w[i>>6]&(1<<(i&63)) != 0
 	}
+	if s.more == nil {
+		return false
+	}
 	i -= 128
-	return i>>6 < len(s.more) && s.more[i>>6]&(1<<(i&63)) != 0
+	more := *s.more
+	return i>>6 < len(more) && more[i>>6]&(1<<(i&63)) != 0
 }
 
 func (s *fieldSet) add(i int) {
@@ -300,16 +305,20 @@ func (s *fieldSet) add(i int) {
 		return
 	}
 	i -= 128
-	for len(s.more) <= i>>6 {
-		s.more = append(s.more, 0)
+	if s.more == nil {
+		s.more = new([]uint64)
 	}
-	s.more[i>>6] |= 1 << (i & 63)
+	for len(*s.more) <= i>>6 {
+		*s.more = append(*s.more, 0)
+	}
+	(*s.more)[i>>6] |= 1 << (i & 63)
 }
 
 // clone returns a set that add can change without changing s.
 func (s fieldSet) clone() fieldSet {
 	if s.more != nil {
-		s.more = append([]uint64(nil), s.more...)
+		more := append([]uint64(nil), *s.more...)
+		s.more = &more
 	}
 	return s
 }

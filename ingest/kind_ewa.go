@@ -111,6 +111,9 @@ type ewaBlock struct {
 	bill api.BillingAddress
 }
 
+// buildEWA fills the record's block field by field: it is fresh, so every field not set is
+// already empty, and a struct literal would be copied in whole, a write barrier on each of its
+// pointers while the collector runs.
 func buildEWA(c Cells) *Record {
 	rec, b := NewRecord[ewaBlock]()
 	r := &b.req
@@ -121,40 +124,33 @@ func buildEWA(c Cells) *Record {
 	cust := fillPerson(&c, &b.p)
 	r.CustomerData = cust
 
-	b.fin = api.FinancialAccountData{
-		Name:     c.Get(fCardName),
-		Subtype:  c.Get(fCardSubtype),
-		Currency: or(c.Get(fCurrency), defaultCurrency),
-		Card:     &b.card,
-	}
-	r.FinancialAccountData = &b.fin
-	b.card = api.Card{
-		FirstName:      or(c.Get(fCardFirstName), cust.FirstName),
-		LastName:       or(c.Get(fCardLastName), cust.LastName),
-		CardNumber:     c.Get(fCardNumber),
-		Expiry:         c.Get(fCardExpiry),
-		BillingAddress: &b.bill,
-	}
-	country := or(c.Get(fBillingCountry), c.Country())
-	if c.m.givenAny(billingFields) {
-		b.bill = api.BillingAddress{
-			AddressLine1: c.Get(fBillingLine1),
-			AddressLine2: c.Get(fBillingLine2),
-			City:         c.Get(fBillingCity),
-			StateCode:    c.Get(fBillingState),
-			CountryCode:  country,
-			PostalCode:   c.Get(fBillingZip),
-		}
+	fin := &b.fin
+	fin.Name = c.Get(fCardName)
+	fin.Subtype = c.Get(fCardSubtype)
+	fin.Currency = or(c.Get(fCurrency), defaultCurrency)
+	fin.Card = &b.card
+	r.FinancialAccountData = fin
+	card := &b.card
+	card.FirstName = or(c.Get(fCardFirstName), cust.FirstName)
+	card.LastName = or(c.Get(fCardLastName), cust.LastName)
+	card.CardNumber = c.Get(fCardNumber)
+	card.Expiry = c.Get(fCardExpiry)
+	card.BillingAddress = &b.bill
+	bill := &b.bill
+	bill.CountryCode = or(c.Get(fBillingCountry), c.Country())
+	if c.m.billing {
+		bill.AddressLine1 = c.Get(fBillingLine1)
+		bill.AddressLine2 = c.Get(fBillingLine2)
+		bill.City = c.Get(fBillingCity)
+		bill.StateCode = c.Get(fBillingState)
+		bill.PostalCode = c.Get(fBillingZip)
 	} else {
-		b.bill = api.BillingAddress{
-			AddressLine1: c.Get(fAddressLine1),
-			AddressLine2: c.Get(fAddressLine2),
-			AddressLine3: c.Get(fAddressLine3),
-			City:         c.Get(fCity),
-			StateCode:    c.Get(fState),
-			CountryCode:  country,
-			PostalCode:   c.Get(fZip),
-		}
+		bill.AddressLine1 = c.Get(fAddressLine1)
+		bill.AddressLine2 = c.Get(fAddressLine2)
+		bill.AddressLine3 = c.Get(fAddressLine3)
+		bill.City = c.Get(fCity)
+		bill.StateCode = c.Get(fState)
+		bill.PostalCode = c.Get(fZip)
 	}
 	return rec
 }

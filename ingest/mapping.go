@@ -45,6 +45,7 @@ type Mapper struct {
 	present []fieldCol // the fields that have a column, for the per-row blank scan
 	meta    []metaField
 	layout  *Layout
+	billing bool // a billing field is given: buildEWA's billing address is made of them
 
 	placements []Placement
 	unplaced   []unplacedCol
@@ -270,6 +271,7 @@ func (m *Mapper) settle() {
 		m.implied[f] = m.reg.impliedPhoneType(m.spec, m.headers[col])
 	}
 	m.layout = m.newLayout()
+	m.billing = m.givenAny(billingFields)
 }
 
 // findHeader returns the column whose header is want: as written first, then as headers are

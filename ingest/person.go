@@ -184,7 +184,8 @@ type person struct {
 	pob   api.PlaceOfBirth
 }
 
-// fillPerson fills the fields an individual customer and an EWA's customerData share.
+// fillPerson fills the fields an individual customer and an EWA's customerData share, in p,
+// which is fresh (see buildEWA).
 func fillPerson(c *Cells, p *person) *api.IndividualCustomer {
 	ic := &p.cust
 	ic.Type = api.TypeIndividual
@@ -196,17 +197,15 @@ func fillPerson(c *Cells, p *person) *api.IndividualCustomer {
 	ic.Sex = c.Get(fSex)
 	ic.Gender = c.Get(fGender)
 	ic.Pronoun = c.Get(fPronoun)
-	p.phone = api.Phone{
-		Number:    c.Get(fPhone),
-		Type:      or(c.Get(fPhoneType), or(c.Implied(fPhone), defaultPhoneType)),
-		Extension: c.Get(fPhoneExtension),
-	}
+	p.phone.Number = c.Get(fPhone)
+	p.phone.Type = or(c.Get(fPhoneType), or(c.Implied(fPhone), defaultPhoneType))
+	p.phone.Extension = c.Get(fPhoneExtension)
 	ic.PrimaryPhoneNumber = &p.phone
 	p.email.Value = c.Get(fEmail)
 	ic.PrimaryEmail = &p.email
 	ic.DateOfBirth = c.Get(fDateOfBirth)
 	if city, country := c.Get(fBirthCity), c.Get(fBirthCountry); city != "" || country != "" {
-		p.pob = api.PlaceOfBirth{City: city, CountryCode: country}
+		p.pob.City, p.pob.CountryCode = city, country
 		ic.PlaceOfBirth = &p.pob
 	}
 	ic.SocialID = c.Get(fSSN)

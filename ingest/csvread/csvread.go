@@ -54,8 +54,10 @@ type Options struct {
 type Reader struct {
 	name      string
 	headerRow int
-	csv       *csv.Reader
 	frame     *framer
+	in        *bufio.Reader // the framer's text, a line at a time
+	csv       *csv.Reader   // parses a record with a quote in it, fed by feed
+	feed      feeder
 
 	enc     charset // after detection: never encUTF16
 	bom     bool    // a UTF-8 byte-order mark was stripped
@@ -71,7 +73,15 @@ type Reader struct {
 
 	// Row numbering (see read): the row and the last file line of the previous record.
 	lastRow, lastLine int
-	mark              int64 // csv's input offset at the end of the previous record
+	mark              int64 // the input offset at the end of the previous record
+
+	off    int64    // bytes of the framer's text read
+	lines  int      // lines of the framer's text read
+	long   []byte   // a line longer than in's buffer, put together
+	fields []string // the cells of the last record split here, reused
+	body   []byte   // the text of the last record when split here (nil when csv parsed it)
+	unq    []byte   // splitQuoted's cell text, unquoted
+	ends   []int    // splitQuoted's cell ends in unq
 
 	// cells is where rows' cell slices are cut from, many rows to an allocation.
 	cells []string
@@ -188,7 +198,9 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 	}
 
 	rd.frame = newFramer(text, MaxRowBytes, byte(rd.delim), enc != encCP1252)
-	rd.csv = csv.NewReader(rd.frame)
+	rd.in = bufio.NewReaderSize(rd.frame, lineBuf)
+	rd.feed.r = rd
+	rd.csv = csv.NewReader(&rd.feed)
 	rd.csv.Comma = rd.delim
 	rd.csv.FieldsPerRecord = -1 // a ragged row is that row's error, not the end of the file
 	rd.csv.ReuseRecord = true   // Next copies the cells (one slice per row)
@@ -343,8 +355,8 @@ func (r *Reader) Next() (rows.Row, error) {
 		if syn == nil && r.blank(cells) {
 			continue
 		}
-		// A slice of its own per row, since the csv.Reader reuses its own (the strings it
-		// returned are fresh for each record already); cut from a chunk shared by the next
+		// A slice of its own per row, since read reuses its own (the strings it returned are
+		// fresh for each record already); cut from a chunk shared by the next
 		// rows, and capped, so that an append to one row's cells cannot reach another's.
 		n := max(len(cells), want)
 		if len(r.cells) < n {
@@ -352,8 +364,12 @@ func (r *Reader) Next() (rows.Row, error) {
 		}
 		out := r.cells[:n:n]
 		r.cells = r.cells[n:]
-		for i, c := range cells {
-			out[i] = r.text(c)
+		if syn == nil && r.body != nil && r.plain(r.body) {
+			copy(out, cells) // each cell is its own text: no need to look at them one by one
+		} else {
+			for i, c := range cells {
+				out[i] = r.text(c)
+			}
 		}
 		row := rows.Row{Num: num, Cells: out}
 		switch {
@@ -378,34 +394,66 @@ func (r *Reader) Close() error {
 // whose syntax is broken comes with syn (and the fields read before the fault). err is io.EOF
 // or a *rows.SourceError.
 //
+// The framer gives one LF per line end of the file, so the lines read are the file's lines. A
+// line without a quote is a whole record (the framer gives whole records only, and a quoted
+// field can only span lines when it has a quote), and it is split here at its delimiters, as
+// encoding/csv would split it; a record with a quote goes to encoding/csv, fed its lines one
+// at a time (feeder) so that it never reads past the record's end.
+//
 // Row numbers: a spreadsheet shows each record as one row (one with quoted newlines too), and
-// each empty line as a row, which encoding/csv skips without a word. So the reader keeps the
-// row and the file line where the previous record ended; the next record starts at a file
-// line csv reports (FieldPos of its first field, or ParseError.StartLine), and every line in
-// between was an empty line, one row each:
+// each empty line as a row, which is skipped here, as encoding/csv skips it. So the reader keeps
+// the row and the file line where the previous record ended; the next record starts at the
+// line after the empty ones, and every line in between was an empty line, one row each:
 //
 //	row = previous row + (start line - previous end line)
 //
-// A record ends on the line its last field starts on (FieldPos) plus the newlines inside that
-// field (csv turns each line break in a quoted field into one "\n"); a broken record ends on
-// ParseError.Line, since csv drops the rest of that line and goes on at the next. The framer
-// gives csv one LF per line end of the file, so csv's lines are the file's lines.
+// A record ends on the line its last field starts on (csv's FieldPos) plus the newlines inside
+// that field (csv turns each line break in a quoted field into one "\n"); a broken record ends
+// on ParseError.Line, since csv drops the rest of that line and goes on at the next.
 func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
-	cells, err = r.csv.Read()
 	start := r.mark
-	r.mark = r.csv.InputOffset()
+	r.body = nil
+	var line []byte
+	for {
+		line, err = r.nextLine()
+		if line == nil {
+			return r.readError(nil, 0, err, cutEvent{}, false)
+		}
+		if len(line) > 1 || line[0] != '\n' {
+			break
+		}
+	}
+	first, last := r.lines, r.lines
+	body := line
+	if body[len(body)-1] == '\n' {
+		body = body[:len(body)-1]
+	}
+	if bytes.IndexByte(body, '"') < 0 {
+		r.body = body
+		cells = r.split(string(body))
+	} else if cells = r.splitQuoted(body); cells != nil {
+		r.body = body
+	} else {
+		r.feed.pending = line
+		cells, err = r.csv.Read()
+	}
+	r.mark = r.off
 	var ev cutEvent
 	var cut bool
 	if len(r.frame.events) > 0 {
 		ev, cut = r.frame.take(start, r.mark)
 	}
 	if err != nil {
-		return r.readError(cells, err, ev, cut)
+		return r.readError(cells, first, err, ev, cut)
 	}
-	first, _ := r.csv.FieldPos(0)
-	last, _ := r.csv.FieldPos(len(cells) - 1)
+	if r.body == nil {
+		// csv numbers the lines it was fed; first is the file's number of its first.
+		f, _ := r.csv.FieldPos(0)
+		l, _ := r.csv.FieldPos(len(cells) - 1)
+		last = first + l - f + strings.Count(cells[len(cells)-1], "\n")
+	}
 	num = r.lastRow + first - r.lastLine
-	r.lastRow, r.lastLine = num, last+strings.Count(cells[len(cells)-1], "\n")
+	r.lastRow, r.lastLine = num, last
 	if cut {
 		// The framer ended this record: it was too long, or a quote on it was broken. Its
 		// last field is most often the one at fault, cut short or closed by the framer: the
@@ -427,15 +475,161 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	return num, cells, syn, nil
 }
 
+// lineBuf is the size of the buffer the framer's text is read through; a longer line is put
+// together in Reader.long.
+const lineBuf = 64 << 10
+
+// nextLine returns the next line of the framer's text with its LF (the last line may lack
+// it), or nil and what ended the text: io.EOF or a read failure. The line is the reader's
+// until the next call.
+func (r *Reader) nextLine() ([]byte, error) {
+	line, err := r.in.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		r.long = append(r.long[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = r.in.ReadSlice('\n')
+			r.long = append(r.long, line...)
+		}
+		line = r.long
+	}
+	if len(line) == 0 || err != nil && err != io.EOF {
+		// A read failure ends the text: the framer gives whole lines only before it.
+		return nil, err
+	}
+	r.off += int64(len(line))
+	r.lines++
+	return line, nil
+}
+
+// split cuts a record without quotes at its delimiters, as encoding/csv does: s holds the
+// cells' text, which share its one allocation. The slice is reused by the next call.
+func (r *Reader) split(s string) []string {
+	f := r.fields[:0]
+	d := byte(r.delim)
+	from := 0
+	// A loop of its own rather than IndexByte: cells are short, and a call per cell costs more.
+	for i := 0; i < len(s); i++ {
+		if s[i] == d {
+			f = append(f, s[from:i])
+			from = i + 1
+		}
+	}
+	r.fields = append(f, s[from:])
+	return r.fields
+}
+
+// splitQuoted splits a one-line record with quoted fields as encoding/csv does, and returns
+// nil for one it does not read so simply: a quoted field that goes on to the next line, or a
+// quote csv finds fault with, whose error and position csv gives. The slice is reused by the
+// next call, as split's.
+func (r *Reader) splitQuoted(b []byte) []string {
+	d := byte(r.delim)
+	buf := r.unq[:0]
+	ends := r.ends[:0]
+	for {
+		if len(b) == 0 || b[0] != '"' {
+			i := 0
+			for i < len(b) && b[i] != d {
+				if b[i] == '"' {
+					return nil // a bare quote
+				}
+				i++
+			}
+			buf = append(buf, b[:i]...)
+			ends = append(ends, len(buf))
+			if i == len(b) {
+				break
+			}
+			b = b[i+1:]
+			continue
+		}
+		b = b[1:]
+		for {
+			i := bytes.IndexByte(b, '"')
+			if i < 0 {
+				return nil // the field goes on past the line, or is never closed
+			}
+			buf = append(buf, b[:i]...)
+			b = b[i+1:]
+			if len(b) > 0 && b[0] == '"' {
+				buf = append(buf, '"')
+				b = b[1:]
+				continue
+			}
+			break
+		}
+		ends = append(ends, len(buf))
+		if len(b) == 0 {
+			break
+		}
+		if b[0] != d {
+			return nil // text after a closing quote
+		}
+		b = b[1:]
+	}
+	r.unq, r.ends = buf, ends
+	str := string(buf)
+	f := r.fields[:0]
+	prev := 0
+	for _, e := range ends {
+		f = append(f, str[prev:e])
+		prev = e
+	}
+	r.fields = f
+	return f
+}
+
+// feeder is encoding/csv's input: the lines of the record it parses, one line a Read, so that
+// its buffer never holds a byte past the line it is on.
+type feeder struct {
+	r       *Reader
+	pending []byte // the rest of the line being given
+}
+
+func (f *feeder) Read(p []byte) (int, error) {
+	if len(f.pending) == 0 {
+		line, err := f.r.nextLine()
+		if line == nil {
+			return 0, err
+		}
+		f.pending = line
+	}
+	n := copy(p, f.pending)
+	f.pending = f.pending[n:]
+	return n, nil
+}
+
+// plain reports whether every cell of the record whose text is b is its own text (see text),
+// noting, as text does, a UTF-8 file's first non-ASCII cell.
+func (r *Reader) plain(b []byte) bool {
+	switch r.enc {
+	case encCP1252:
+		return isASCII(string(b))
+	case encDetect:
+		if !utf8.Valid(b) {
+			return false
+		}
+		if !r.sawUTF8 && !isASCII(string(b)) {
+			r.sawUTF8 = true
+		}
+		return true
+	}
+	return utf8.Valid(b)
+}
+
 // readError finishes read for a record that ended in err: the end of the input, a broken record, or
-// a failure to read. cut says the framer ended the record, for ev's reason.
-func (r *Reader) readError(cells []string, err error, ev cutEvent, cut bool) (num int, _ []string, syn *SyntaxError, _ error) {
+// a failure to read. first is the file line the record started on; cut says the framer ended the
+// record, for ev's reason.
+func (r *Reader) readError(cells []string, first int, err error, ev cutEvent, cut bool) (num int, _ []string, syn *SyntaxError, _ error) {
 	// Declared here, not in read: errors.As makes it escape, one allocation per call.
 	var pe *csv.ParseError
 	switch {
 	case err == io.EOF:
 		return 0, nil, nil, io.EOF
 	case errors.As(err, &pe):
+		// csv numbers the lines it was fed; first is the file's number of its first.
+		pe.Line += first - pe.StartLine
+		pe.StartLine = first
 		num = r.lastRow + pe.StartLine - r.lastLine
 		r.lastRow, r.lastLine = num, pe.Line
 		syn = &SyntaxError{

@@ -659,6 +659,43 @@ func TestRowsAreIndependent(t *testing.T) {
 	}
 }
 
+// TestPaddingAfterBlankRows: the cells of a row split by the reader are cut where the next
+// row's cells go; a blank row's are left there, and must not show through the padding of a
+// short row after it, however that row is read.
+func TestPaddingAfterBlankRows(t *testing.T) {
+	t.Parallel()
+	blanks := " , , , , , \n\t,\t,\t,\t\n"
+	tests := []struct {
+		name string
+		row  string
+		want []string
+	}{
+		{"split", "1\n", []string{"1", "", "", ""}},
+		{"one-line quotes", "\"1\"\n", []string{"1", "", "", ""}},
+		{"quotes over lines", "\"1\n2\"\n", []string{"1\n2", "", "", ""}},
+		{"bare quote", "1\"\n", []string{"", "", "", ""}},
+		{"cells dropped", "1,\"2\" x\n", []string{"1", "", "", ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, got, err := readAll(t, []byte("a,b,c,d\n"+blanks+tt.row+blanks+"5,6\n"), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("rows = %+v, want 2", got)
+			}
+			if !reflect.DeepEqual(got[0].Cells, tt.want) {
+				t.Errorf("cells = %q, want %q", got[0].Cells, tt.want)
+			}
+			if w := []string{"5", "6", "", ""}; !reflect.DeepEqual(got[1].Cells, w) {
+				t.Errorf("last row's cells = %q, want %q", got[1].Cells, w)
+			}
+		})
+	}
+}
+
 // failing reads its data and then fails.
 type failing struct {
 	r   io.Reader
