@@ -40,7 +40,7 @@ const (
 // censusRec is one value a row holds.
 type censusRec struct {
 	key  uint64
-	row  uint32 // row<<2 | censusPrimed | censusID
+	row  uint32 // row<<censusRowShift | class<<2 | censusPrimed | censusID
 	idID uint32 // hash32 of the externalId as mapped (what prime compares)
 	idV  uint32 // hash32 of the externalId as validated, trimmed (what check compares)
 }
@@ -48,7 +48,59 @@ type censusRec struct {
 const (
 	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
 	censusID     = 2 // the key is the row's externalId, for the de-duplication
+	// Bits 2-3 are the value's class (rowClass), for the row flags Seal sets; the row is above.
+	censusRowShift = 4
+	censusMaxRow   = 1<<(32-censusRowShift) - 1
 )
+
+// num is the record's row number.
+func (r censusRec) num() int { return int(r.row >> censusRowShift) }
+
+// The row flags: Seal gives each row four bits, one for each class of key that another row
+// holds too (its externalId, a personal number, an email, a phone), so that the run looks up
+// only the keys of rows whose flag says they repeat; the others (nearly all) skip the search.
+// A row the census never saw (beyond the last one it was given) has all four set: look up.
+const (
+	flagID       = 1
+	flagPersonal = 2 // SSN, tax id, card number
+	flagEmail    = 4
+	flagPhone    = 8
+	flagsAll     = 15
+)
+
+// rowClass is the class of a value's kind, stored in bits 2-3 of a record's row.
+func rowClass(k SharedKind) uint32 {
+	switch k {
+	case SharedEmail:
+		return 1
+	case SharedPhone:
+		return 2
+	}
+	return 0
+}
+
+// kindFlag is the row flag of a value's kind.
+func kindFlag(k SharedKind) uint8 { return flagPersonal << rowClass(k) }
+
+// flag is the row flag the record sets when its key is hot.
+func (r censusRec) flag() uint8 {
+	if r.row&censusID != 0 {
+		return flagID
+	}
+	return flagPersonal << (r.row >> 2 & 3)
+}
+
+// rowFlags holds four bits a row, two rows a byte.
+type rowFlags []byte
+
+func (f rowFlags) set(row int, bits uint8) { f[row>>1] |= bits << (row & 1 * 4) }
+
+func (f rowFlags) get(row int) uint8 {
+	if row < 0 || row>>1 >= len(f) {
+		return flagsAll
+	}
+	return f[row>>1] >> (row & 1 * 4) & flagsAll
+}
 
 // censusSpill is the partitioned temp files of one level.
 type censusSpill struct {
@@ -58,6 +110,7 @@ type censusSpill struct {
 	ws    []*bufio.Writer
 	sizes []int64
 	buf   [censusRecSize]byte
+	last  int // the highest row put
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
@@ -85,6 +138,7 @@ func (cs *censusSpill) put(r censusRec) error {
 		return fmt.Errorf("census: write temp file: %w", err)
 	}
 	cs.sizes[i] += censusRecSize
+	cs.last = max(cs.last, r.num())
 	return nil
 }
 
@@ -104,6 +158,7 @@ type census struct {
 	// another employee holding it.
 	first []uint64
 	later map[uint64]int
+	flags rowFlags // of every row holding a hot key
 }
 
 // seal reads every file of cs, splitting those above bound, and closes them.
@@ -121,6 +176,7 @@ func (cs *censusSpill) seal(c *census, bound int64, scratch []censusRec) ([]cens
 			sub := newCensusSpill(cs.dir, cs.shift-censusBits)
 			err := eachCensusRec(r, sub.put)
 			if err == nil {
+				sub.last = cs.last
 				scratch, err = sub.seal(c, bound, scratch)
 			} else {
 				sub.close()
@@ -158,7 +214,10 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 
 // add keeps, of one file's records, the keys that two rows hold, and for each such personal
 // key what Add would have put in first and later had it kept every key: the first primed row
-// with its id's hash, and the first later primed row with another id.
+// with its id's hash, and the first later primed row with another id; and it flags the rows
+// holding them. The records are sorted by key and row, which are never both equal (a row
+// holds one value of a kind, and the kind is in the key), so the order they were written in
+// (by one goroutine or several) changes nothing.
 func (c *census) add(recs []censusRec) {
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
@@ -167,7 +226,7 @@ func (c *census) add(recs []censusRec) {
 			}
 			return 1
 		}
-		return int(a.row>>2) - int(b.row>>2)
+		return a.num() - b.num()
 	})
 	for i := 0; i < len(recs); {
 		j := i + 1
@@ -176,8 +235,11 @@ func (c *census) add(recs []censusRec) {
 		}
 		group := recs[i:j]
 		i = j
-		if group[0].row>>2 == group[len(group)-1].row>>2 || oneEmployee(group) {
+		if group[0].num() == group[len(group)-1].num() || oneEmployee(group) {
 			continue
+		}
+		for _, r := range group {
+			c.flags.set(r.num(), r.flag())
 		}
 		key := group[0].key
 		var first uint64
@@ -187,11 +249,11 @@ func (c *census) add(recs []censusRec) {
 				continue
 			}
 			if first == 0 {
-				first, firstID = uint64(r.row>>2)<<32|uint64(r.idID), r.idID
+				first, firstID = uint64(r.num())<<32|uint64(r.idID), r.idID
 				continue
 			}
 			if r.idID != firstID {
-				c.later[key] = int(r.row >> 2)
+				c.later[key] = r.num()
 				break
 			}
 		}
@@ -219,6 +281,14 @@ func oneEmployee(group []censusRec) bool {
 type phoneKeyer struct {
 	v     *validate.Validator
 	nanpa map[string]bool // the row's country cell -> its region parses 10 national digits as +1
+}
+
+// clone is a keyer with a memo of its own, for another goroutine; nil stays nil.
+func (pk *phoneKeyer) clone() *phoneKeyer {
+	if pk == nil {
+		return nil
+	}
+	return &phoneKeyer{v: pk.v, nanpa: make(map[string]bool)}
 }
 
 // maxNANPACountries bounds the memo; a roster with more country spellings takes the slow path.
