@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/validate"
@@ -158,42 +161,79 @@ type census struct {
 	// another employee holding it.
 	first []uint64
 	later map[uint64]int
-	flags rowFlags // of every row holding a hot key
+	flags rowFlags // of every row holding a hot key, set by merge
+	marks []uint32 // of one part: row<<censusRowShift | the flag its record sets
 }
 
-// seal reads every file of cs, splitting those above bound, and closes them.
-func (cs *censusSpill) seal(c *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+// merge adds a part's keys, which come after c's, to c, and sets the rows' flags.
+func (c *census) merge(part *census) {
+	c.hot, c.first = append(c.hot, part.hot...), append(c.first, part.first...)
+	if c.later == nil && len(part.later) > 0 {
+		c.later = make(map[uint64]int)
+	}
+	maps.Copy(c.later, part.later)
+	if c.flags == nil { // c is a part itself (of a split file): the marks go up with it
+		c.marks = append(c.marks, part.marks...)
+		return
+	}
+	for _, m := range part.marks {
+		c.flags.set(int(m>>censusRowShift), uint8(m&flagsAll))
+	}
+}
+
+// seal reads every file of cs, splitting those above bound, and closes them. The files are
+// sorted on up to workers goroutines at once (each holding at most bound bytes of records),
+// and what each keeps is added to c in the files' order, which is the keys' order.
+func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
 	defer cs.close()
+	parts := make([]census, censusParts)
+	scratch := make(chan []censusRec, workers)
+	for range workers {
+		scratch <- nil
+	}
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for i, f := range cs.files {
 		if f == nil {
 			continue
 		}
-		if err := cs.ws[i].Flush(); err != nil {
-			return scratch, fmt.Errorf("census: write temp file: %w", err)
-		}
-		r := bufio.NewReaderSize(io.NewSectionReader(f, 0, cs.sizes[i]), 64<<10)
-		if cs.sizes[i] > bound && cs.shift >= censusBits {
-			sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-			err := eachCensusRec(r, sub.put)
-			if err == nil {
-				sub.last = cs.last
-				scratch, err = sub.seal(c, bound, scratch)
-			} else {
-				sub.close()
-			}
-			if err != nil {
-				return scratch, err
-			}
-			continue
-		}
-		recs := scratch[:0]
-		if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
+		g.Go(func() error {
+			recs := <-scratch
+			recs, err := cs.sealFile(i, &parts[i], bound, recs)
+			scratch <- recs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i := range parts {
+		c.merge(&parts[i])
+	}
+	return nil
+}
+
+// sealFile reads file i into part (splitting it by the next bits, sealed on this goroutine,
+// when it is above bound), with scratch for its records, which it returns for the next.
+func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+	if err := cs.ws[i].Flush(); err != nil {
+		return scratch, fmt.Errorf("census: write temp file: %w", err)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(cs.files[i], 0, cs.sizes[i]), 64<<10)
+	if cs.sizes[i] > bound && cs.shift >= censusBits {
+		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
+		if err := eachCensusRec(r, sub.put); err != nil {
+			sub.close()
 			return scratch, err
 		}
-		c.add(recs)
-		scratch = recs
+		return scratch, sub.seal(part, bound, 1)
 	}
-	return scratch, nil
+	recs := scratch[:0]
+	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
+		return recs, err
+	}
+	part.add(recs)
+	return recs, nil
 }
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {
@@ -239,7 +279,7 @@ func (c *census) add(recs []censusRec) {
 			continue
 		}
 		for _, r := range group {
-			c.flags.set(r.num(), r.flag())
+			c.marks = append(c.marks, r.row>>censusRowShift<<censusRowShift|uint32(r.flag()))
 		}
 		key := group[0].key
 		var first uint64
@@ -253,6 +293,9 @@ func (c *census) add(recs []censusRec) {
 				continue
 			}
 			if r.idID != firstID {
+				if c.later == nil {
+					c.later = make(map[uint64]int)
+				}
 				c.later[key] = r.num()
 				break
 			}

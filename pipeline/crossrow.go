@@ -140,7 +140,7 @@ func (s *Shared) Seal() error {
 		if bound <= 0 {
 			bound = censusBound
 		}
-		_, err := s.spill.seal(&c, bound, nil)
+		err := s.spill.seal(&c, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
 		if err != nil {
 			return err
