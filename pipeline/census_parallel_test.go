@@ -52,9 +52,8 @@ func repeatsRoster(t *testing.T, n int) []byte {
 }
 
 // openRoster opens data as the run does and returns its reader and mapper.
-func openRoster(t *testing.T, data []byte) (*ingest.Source, *ingest.Mapper) {
+func openRoster(t *testing.T, data []byte, cfg ingest.Config) (*ingest.Source, *ingest.Mapper) {
 	t.Helper()
-	cfg := mustConfig(t)
 	src, err := ingest.OpenCSV(bytes.NewReader(data), "roster.csv", ingest.OpenOptions{Mapping: &cfg})
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +77,7 @@ func TestCensusParallelSealsAsSequential(t *testing.T) {
 	v := newTestValidator(t)
 	var seq Shared
 	seq.Prepare(v, t.TempDir())
-	src, m := openRoster(t, data)
+	src, m := openRoster(t, data, mustConfig(t))
 	for {
 		row, err := src.Next()
 		if err != nil {
@@ -105,7 +104,7 @@ func TestCensusParallelSealsAsSequential(t *testing.T) {
 				par.Prepare(v, t.TempDir())
 				par.seed = seq.seed // the same keys
 				par.bound = bound
-				src, m := openRoster(t, data)
+				src, m := openRoster(t, data, mustConfig(t))
 				if err := par.census(context.Background(), src, m, workers); err != nil {
 					t.Fatal(err)
 				}
@@ -144,7 +143,7 @@ func TestCensusCancelled(t *testing.T) {
 	for _, at := range []int{1, 300, 2500} {
 		t.Run(fmt.Sprintf("at row %d", at), func(t *testing.T) {
 			before := runtime.NumGoroutine()
-			src, m := openRoster(t, data)
+			src, m := openRoster(t, data, mustConfig(t))
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			var s Shared

@@ -310,23 +310,8 @@ func mustConfig(t *testing.T) ingest.Config {
 // censusRun is a dry run of data after a census; filter false makes the census keep every key.
 func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool) []byte {
 	t.Helper()
-	open := func() *ingest.Source {
-		src, err := ingest.OpenCSV(bytes.NewReader(data), "roster.csv", ingest.OpenOptions{Mapping: &cfg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { src.Close() })
-		return src
-	}
-	src, prime := open(), open()
-	header, err := src.Header()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ingest.NewMapper(cfg, header)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, m := openRoster(t, data, cfg)
+	prime, _ := openRoster(t, data, cfg)
 	v := newTestValidator(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.jsonl")
