@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -257,10 +258,13 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 			}
 		})
 	})
-	var wg errgroup.Group
+	// A worker's error cancels gctx at once; done is closed once every worker is out.
+	var wg sync.WaitGroup
 	for range workers {
 		pk := s.phones.clone() // its memo is the worker's own
-		wg.Go(func() error {
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
 			return recovered(func() error {
 				for b := range todo {
 					if err := gctx.Err(); err != nil {
@@ -281,11 +285,10 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 			})
 		})
 	}
-	g.Go(func() error {
-		err := wg.Wait()
+	go func() {
+		wg.Wait()
 		close(done)
-		return err
-	})
+	}()
 	g.Go(func() error {
 		for recs := range done {
 			if err := s.put(recs); err != nil {
