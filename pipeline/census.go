@@ -228,7 +228,7 @@ func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []cens
 		}
 		return scratch, sub.seal(part, bound, 1)
 	}
-	recs := scratch[:0]
+	recs := slices.Grow(scratch[:0], int(cs.sizes[i]/censusRecSize)) // one allocation, not a doubling
 	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
 		return recs, err
 	}
