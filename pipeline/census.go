@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/validate"
@@ -40,7 +43,7 @@ const (
 // censusRec is one value a row holds.
 type censusRec struct {
 	key  uint64
-	row  uint32 // row<<2 | censusPrimed | censusID
+	row  uint32 // row<<censusRowShift | class<<2 | censusPrimed | censusID
 	idID uint32 // hash32 of the externalId as mapped (what prime compares)
 	idV  uint32 // hash32 of the externalId as validated, trimmed (what check compares)
 }
@@ -48,7 +51,59 @@ type censusRec struct {
 const (
 	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
 	censusID     = 2 // the key is the row's externalId, for the de-duplication
+	// Bits 2-3 are the value's class (rowClass), for the row flags Seal sets; the row is above.
+	censusRowShift = 4
+	censusMaxRow   = 1<<(32-censusRowShift) - 1
 )
+
+// num is the record's row number.
+func (r censusRec) num() int { return int(r.row >> censusRowShift) }
+
+// The row flags: Seal gives each row four bits, one for each class of key that another row
+// holds too (its externalId, a personal number, an email, a phone), so that the run looks up
+// only the keys of rows whose flag says they repeat; the others (nearly all) skip the search.
+// A row the census never saw (beyond the last one it was given) has all four set: look up.
+const (
+	flagID       = 1
+	flagPersonal = 2 // SSN, tax id, card number
+	flagEmail    = 4
+	flagPhone    = 8
+	flagsAll     = 15
+)
+
+// rowClass is the class of a value's kind, stored in bits 2-3 of a record's row.
+func rowClass(k SharedKind) uint32 {
+	switch k {
+	case SharedEmail:
+		return 1
+	case SharedPhone:
+		return 2
+	}
+	return 0
+}
+
+// kindFlag is the row flag of a value's kind.
+func kindFlag(k SharedKind) uint8 { return flagPersonal << rowClass(k) }
+
+// flag is the row flag the record sets when its key is hot.
+func (r censusRec) flag() uint8 {
+	if r.row&censusID != 0 {
+		return flagID
+	}
+	return flagPersonal << (r.row >> 2 & 3)
+}
+
+// rowFlags holds four bits a row, two rows a byte.
+type rowFlags []byte
+
+func (f rowFlags) set(row int, bits uint8) { f[row>>1] |= bits << (row & 1 * 4) }
+
+func (f rowFlags) get(row int) uint8 {
+	if row < 0 || row>>1 >= len(f) {
+		return flagsAll
+	}
+	return f[row>>1] >> (row & 1 * 4) & flagsAll
+}
 
 // censusSpill is the partitioned temp files of one level.
 type censusSpill struct {
@@ -58,6 +113,7 @@ type censusSpill struct {
 	ws    []*bufio.Writer
 	sizes []int64
 	buf   [censusRecSize]byte
+	last  int // the highest row put
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
@@ -85,6 +141,7 @@ func (cs *censusSpill) put(r censusRec) error {
 		return fmt.Errorf("census: write temp file: %w", err)
 	}
 	cs.sizes[i] += censusRecSize
+	cs.last = max(cs.last, r.num())
 	return nil
 }
 
@@ -104,40 +161,79 @@ type census struct {
 	// another employee holding it.
 	first []uint64
 	later map[uint64]int
+	flags rowFlags // of every row holding a hot key, set by merge
+	marks []uint32 // of one part: row<<censusRowShift | the flag its record sets
 }
 
-// seal reads every file of cs, splitting those above bound, and closes them.
-func (cs *censusSpill) seal(c *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+// merge adds a part's keys, which come after c's, to c, and sets the rows' flags.
+func (c *census) merge(part *census) {
+	c.hot, c.first = append(c.hot, part.hot...), append(c.first, part.first...)
+	if c.later == nil && len(part.later) > 0 {
+		c.later = make(map[uint64]int)
+	}
+	maps.Copy(c.later, part.later)
+	if c.flags == nil { // c is a part itself (of a split file): the marks go up with it
+		c.marks = append(c.marks, part.marks...)
+		return
+	}
+	for _, m := range part.marks {
+		c.flags.set(int(m>>censusRowShift), uint8(m&flagsAll))
+	}
+}
+
+// seal reads every file of cs, splitting those above bound, and closes them. The files are
+// sorted on up to workers goroutines at once (each holding at most bound bytes of records),
+// and what each keeps is added to c in the files' order, which is the keys' order.
+func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
 	defer cs.close()
+	parts := make([]census, censusParts)
+	scratch := make(chan []censusRec, workers)
+	for range workers {
+		scratch <- nil
+	}
+	var g errgroup.Group
+	g.SetLimit(workers)
 	for i, f := range cs.files {
 		if f == nil {
 			continue
 		}
-		if err := cs.ws[i].Flush(); err != nil {
-			return scratch, fmt.Errorf("census: write temp file: %w", err)
-		}
-		r := bufio.NewReaderSize(io.NewSectionReader(f, 0, cs.sizes[i]), 64<<10)
-		if cs.sizes[i] > bound && cs.shift >= censusBits {
-			sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-			err := eachCensusRec(r, sub.put)
-			if err == nil {
-				scratch, err = sub.seal(c, bound, scratch)
-			} else {
-				sub.close()
-			}
-			if err != nil {
-				return scratch, err
-			}
-			continue
-		}
-		recs := scratch[:0]
-		if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
+		g.Go(func() error {
+			recs := <-scratch
+			recs, err := cs.sealFile(i, &parts[i], bound, recs)
+			scratch <- recs
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i := range parts {
+		c.merge(&parts[i])
+	}
+	return nil
+}
+
+// sealFile reads file i into part (splitting it by the next bits, sealed on this goroutine,
+// when it is above bound), with scratch for its records, which it returns for the next.
+func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+	if err := cs.ws[i].Flush(); err != nil {
+		return scratch, fmt.Errorf("census: write temp file: %w", err)
+	}
+	r := bufio.NewReaderSize(io.NewSectionReader(cs.files[i], 0, cs.sizes[i]), 64<<10)
+	if cs.sizes[i] > bound && cs.shift >= censusBits {
+		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
+		if err := eachCensusRec(r, sub.put); err != nil {
+			sub.close()
 			return scratch, err
 		}
-		c.add(recs)
-		scratch = recs
+		return scratch, sub.seal(part, bound, 1)
 	}
-	return scratch, nil
+	recs := slices.Grow(scratch[:0], int(cs.sizes[i]/censusRecSize)) // one allocation, not a doubling
+	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
+		return recs, err
+	}
+	part.add(recs)
+	return recs, nil
 }
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {
@@ -158,7 +254,10 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 
 // add keeps, of one file's records, the keys that two rows hold, and for each such personal
 // key what Add would have put in first and later had it kept every key: the first primed row
-// with its id's hash, and the first later primed row with another id.
+// with its id's hash, and the first later primed row with another id; and it flags the rows
+// holding them. The records are sorted by key and row, which are never both equal (a row
+// holds one value of a kind, and the kind is in the key), so the order they were written in
+// (by one goroutine or several) changes nothing.
 func (c *census) add(recs []censusRec) {
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
@@ -167,7 +266,7 @@ func (c *census) add(recs []censusRec) {
 			}
 			return 1
 		}
-		return int(a.row>>2) - int(b.row>>2)
+		return a.num() - b.num()
 	})
 	for i := 0; i < len(recs); {
 		j := i + 1
@@ -176,8 +275,11 @@ func (c *census) add(recs []censusRec) {
 		}
 		group := recs[i:j]
 		i = j
-		if group[0].row>>2 == group[len(group)-1].row>>2 || oneEmployee(group) {
+		if group[0].num() == group[len(group)-1].num() || oneEmployee(group) {
 			continue
+		}
+		for _, r := range group {
+			c.marks = append(c.marks, r.row>>censusRowShift<<censusRowShift|uint32(r.flag()))
 		}
 		key := group[0].key
 		var first uint64
@@ -187,11 +289,14 @@ func (c *census) add(recs []censusRec) {
 				continue
 			}
 			if first == 0 {
-				first, firstID = uint64(r.row>>2)<<32|uint64(r.idID), r.idID
+				first, firstID = uint64(r.num())<<32|uint64(r.idID), r.idID
 				continue
 			}
 			if r.idID != firstID {
-				c.later[key] = int(r.row >> 2)
+				if c.later == nil {
+					c.later = make(map[uint64]int)
+				}
+				c.later[key] = r.num()
 				break
 			}
 		}
@@ -219,6 +324,14 @@ func oneEmployee(group []censusRec) bool {
 type phoneKeyer struct {
 	v     *validate.Validator
 	nanpa map[string]bool // the row's country cell -> its region parses 10 national digits as +1
+}
+
+// clone is a keyer with a memo of its own, for another goroutine; nil stays nil.
+func (pk *phoneKeyer) clone() *phoneKeyer {
+	if pk == nil {
+		return nil
+	}
+	return &phoneKeyer{v: pk.v, nanpa: make(map[string]bool)}
 }
 
 // maxNANPACountries bounds the memo; a roster with more country spellings takes the slow path.

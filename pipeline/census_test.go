@@ -77,6 +77,7 @@ func TestCensusSpillSeal(t *testing.T) {
 			rows := map[uint64]map[int]bool{}
 			ids := map[uint64]map[[2]uint64]bool{} // of a value key: the ids (as mapped, as validated) holding it
 			first, later := map[uint64]uint64{}, map[uint64]int{}
+			flagOf := map[uint64]uint8{} // the row flag a key sets
 			for _, rec := range recs {
 				s.Add(rec)
 				raw := rec.ExternalID()
@@ -84,6 +85,7 @@ func TestCensusSpillSeal(t *testing.T) {
 				var keys []uint64
 				if strings.TrimSpace(raw) != "" {
 					keys = append(keys, s.idKey(raw))
+					flagOf[s.idKey(raw)] = flagID
 				}
 				held := [2]uint64{maphash.String(s.seed, raw), maphash.String(s.seed, strings.TrimSpace(raw))}
 				for _, sv := range sharedValues(nil, rec.Request()) {
@@ -95,6 +97,7 @@ func TestCensusSpillSeal(t *testing.T) {
 					}
 					key := s.key(sv)
 					keys = append(keys, key)
+					flagOf[key] = kindFlag(sv.kind)
 					if ids[key] == nil {
 						ids[key] = map[[2]uint64]bool{}
 					}
@@ -139,6 +142,16 @@ func TestCensusSpillSeal(t *testing.T) {
 			}
 			if len(hot) == 0 || len(hot) == len(rows) {
 				t.Fatalf("%d of %d keys hot: the test proves nothing", len(hot), len(rows))
+			}
+			// Each row holding a hot key has that key's flag, and no other.
+			want := make(rowFlags, (len(recs)+1)/2+1) // rows 2 to len(recs)+1
+			for _, k := range hot {
+				for row := range rows[k] {
+					want.set(row, flagOf[k])
+				}
+			}
+			if !bytes.Equal(s.flags, want) {
+				t.Error("row flags differ")
 			}
 			maps.DeleteFunc(first, func(k uint64, _ uint64) bool { _, ok := slices.BinarySearch(hot, k); return !ok })
 			primed := map[uint64]uint64{}
@@ -297,23 +310,8 @@ func mustConfig(t *testing.T) ingest.Config {
 // censusRun is a dry run of data after a census; filter false makes the census keep every key.
 func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool) []byte {
 	t.Helper()
-	open := func() *ingest.Source {
-		src, err := ingest.OpenCSV(bytes.NewReader(data), "roster.csv", ingest.OpenOptions{Mapping: &cfg})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { src.Close() })
-		return src
-	}
-	src, prime := open(), open()
-	header, err := src.Header()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ingest.NewMapper(cfg, header)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, m := openRoster(t, data, cfg)
+	prime, _ := openRoster(t, data, cfg)
 	v := newTestValidator(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "report.jsonl")

@@ -7,8 +7,12 @@ import (
 	"hash/maphash"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/ingest"
@@ -111,6 +115,7 @@ type Shared struct {
 	sealed bool
 	hot    []uint64
 	slots  []uint64 // beside hot, once sealed, what first holds for each key without a census
+	flags  rowFlags // once sealed, which of each row's keys are hot (census.go)
 }
 
 // Prepare gives the census what it needs before the first Add: the run's validator, to see a
@@ -131,18 +136,19 @@ func (s *Shared) Seal() error {
 	}
 	c := census{later: s.later}
 	if s.spill != nil {
+		c.flags = make(rowFlags, s.spill.last/2+1)
 		bound := s.bound
 		if bound <= 0 {
 			bound = censusBound
 		}
-		_, err := s.spill.seal(&c, bound, nil)
+		err := s.spill.seal(&c, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
 		if err != nil {
 			return err
 		}
 	}
 	// The files are read in the order of the keys' bits, so hot comes sorted.
-	s.hot, s.slots, s.sealed, s.Primed = c.hot, c.first, true, true
+	s.hot, s.slots, s.flags, s.sealed, s.Primed = c.hot, c.first, c.flags, true, true
 	return nil
 }
 
@@ -168,12 +174,24 @@ func (s *Shared) idKey(id string) uint64 {
 	return s.key(sharedValue{value: strings.TrimSpace(id)})
 }
 
-// mayRepeat says whether another row may hold the externalId id (as validated): false only
+// filtered says that the census saw the row's value of the kind on this row alone (or on one
+// employee's rows alone): check need not look it up.
+func (s *Shared) filtered(kind SharedKind, row int) bool {
+	if !s.sealed || kind == SharedPhone && s.phones == nil {
+		return false
+	}
+	return s.flags.get(row)&kindFlag(kind) == 0
+}
+
+// mayRepeat says whether another row may hold row's externalId id (as validated): false only
 // when the census saw it on one row alone, so that it needs no fingerprint and no claim. It
 // only reads what Seal left, so the validation workers may call it at once.
-func (s *Shared) mayRepeat(id string) bool {
+func (s *Shared) mayRepeat(row int, id string) bool {
 	if !s.sealed {
 		return true
+	}
+	if s.flags.get(row)&flagID == 0 {
+		return false
 	}
 	_, found := slices.BinarySearch(s.hot, s.idKey(id))
 	return found
@@ -193,46 +211,156 @@ func (s *Shared) key(v sharedValue) uint64 {
 	return h.Sum64()
 }
 
-// prime reads the whole roster from src before the run and Adds each record.
+// prime reads the whole roster from src before the run and Adds each record, mapping and
+// keying the rows on every core (census).
 func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		row, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			return s.Seal()
-		}
-		if err != nil {
-			return err
-		}
-		s.Add(m.Map(row))
-	}
+	return s.census(ctx, src, m, runtime.GOMAXPROCS(0))
 }
 
-// Add notes, before the run, the values of one mapped (not yet validated) record, in source
+// census reads src on one goroutine, hands its rows in batches to workers that map them and
+// make their records, and writes the records to the spill files from one goroutine, then
+// Seals. The records of a batch are written as a worker finishes it, not in source order:
+// each carries its row, and Seal sorts them. m.Map must be safe for concurrent use.
+func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers int) error {
+	s.init()
+	if s.err != nil {
+		return s.err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	todo := make(chan []rows.Row, workers*2)
+	done := make(chan []censusRec, workers*2)
+	g.Go(func() error {
+		defer close(todo)
+		return recovered(func() error {
+			for {
+				if err := gctx.Err(); err != nil {
+					return err
+				}
+				b := make([]rows.Row, 0, batchSize)
+				var err error
+				for len(b) < batchSize && err == nil {
+					var row rows.Row
+					if row, err = src.Next(); err == nil {
+						b = append(b, row)
+					}
+				}
+				if len(b) > 0 {
+					if err := send(gctx, todo, b); err != nil {
+						return err
+					}
+				}
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				if err != nil {
+					return err
+				}
+			}
+		})
+	})
+	// A worker's error cancels gctx at once; done is closed once every worker is out.
+	var wg sync.WaitGroup
+	for range workers {
+		pk := s.phones.clone() // its memo is the worker's own
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
+			return recovered(func() error {
+				for b := range todo {
+					if err := gctx.Err(); err != nil {
+						return err
+					}
+					recs := make([]censusRec, 0, len(b)*5)
+					for _, row := range b {
+						var err error
+						if recs, err = s.records(recs, m.Map(row), pk); err != nil {
+							return err
+						}
+					}
+					if err := send(gctx, done, recs); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	g.Go(func() error {
+		for recs := range done {
+			if err := s.put(recs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		if s.spill != nil {
+			s.spill.close()
+			s.spill = nil
+		}
+		return err
+	}
+	return s.Seal()
+}
+
+// Add notes, before the run, the values of one mapped (not yet validated) record, in any
 // order; Seal ends the count. The SSN, tax id and card number of a row with an externalId are
 // primed: Seal finds their first row, and the first row of another employee holding them.
 // A pass over the roster that reads it anyway (the nightly census) calls it for every row,
-// after Prepare. Values are keyed as check will compare them once validated: SSNs, tax ids
-// and card numbers keep only their letters and digits either way, emails are trimmed and
-// lowercased either way, phones are put in E.164 as the validator does (phoneKeyer).
+// after Prepare.
 func (s *Shared) Add(rec *ingest.Record) {
 	s.init()
-	if rec.Malformed != nil || rec.Body == nil || s.err != nil {
+	if s.err != nil {
 		return
+	}
+	var buf [5]censusRec
+	recs, err := s.records(buf[:0], rec, s.phones)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.put(recs) // keeps its error in s.err
+}
+
+// put writes records to the spill files; the first error is kept for Seal too.
+func (s *Shared) put(recs []censusRec) error {
+	if s.err != nil {
+		return s.err
 	}
 	if s.spill == nil {
 		s.spill = newCensusSpill(s.dir, 64-censusBits)
+	}
+	for _, r := range recs {
+		if err := s.spill.put(r); err != nil {
+			s.err = err
+			return err
+		}
+	}
+	return nil
+}
+
+// records appends the census records of one mapped record: its externalId's key and one for
+// each value check will compare. Values are keyed as check will compare them once validated:
+// SSNs, tax ids and card numbers keep only their letters and digits either way, emails are
+// trimmed and lowercased either way, phones are put in E.164 as the validator does (pk; nil:
+// phones are not keyed, check compares them all). It only reads s, so workers may call it at
+// once, each with a phoneKeyer of its own.
+func (s *Shared) records(out []censusRec, rec *ingest.Record, pk *phoneKeyer) ([]censusRec, error) {
+	if rec.Malformed != nil || rec.Body == nil {
+		return out, nil
+	}
+	if rec.Row < 0 || rec.Row > censusMaxRow {
+		return out, fmt.Errorf("census: row %d is beyond the %d rows it can count", rec.Row, censusMaxRow)
 	}
 	raw := rec.ExternalID()
 	id := strings.TrimSpace(raw)
 	idHash, idV := uint32(maphash.String(s.seed, raw)), uint32(maphash.String(s.seed, id))
 	put := func(key uint64, flags uint32) {
-		r := censusRec{key: key, row: uint32(rec.Row)<<2 | flags, idID: idHash, idV: idV}
-		if err := s.spill.put(r); err != nil && s.err == nil {
-			s.err = err
-		}
+		out = append(out, censusRec{key: key, row: uint32(rec.Row)<<censusRowShift | flags, idID: idHash, idV: idV})
 	}
 	if id != "" {
 		put(s.idKey(id), censusID)
@@ -240,20 +368,21 @@ func (s *Shared) Add(rec *ingest.Record) {
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], rec.Request()) {
 		if v.kind == SharedPhone {
-			if s.phones == nil {
+			if pk == nil {
 				continue // check compares every phone
 			}
-			v.value = s.phones.key(v.value, rec.Country)
+			v.value = pk.key(v.value, rec.Country)
 		}
 		if v.value == "" {
 			continue
 		}
-		var flags uint32
+		flags := rowClass(v.kind) << 2
 		if v.kind.personal() && raw != "" {
-			flags = censusPrimed
+			flags |= censusPrimed
 		}
 		put(s.key(v), flags)
 	}
+	return out, nil
 }
 
 // sharedValue is one value of a request the check compares, and the field it is in.
@@ -272,11 +401,17 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 		return // rows without an id cannot be told apart as employees
 	}
 	s.init()
+	row := it.rec.Row
+	if s.sealed && s.phones != nil && s.flags.get(row)&^flagID == 0 {
+		return // the census saw none of the row's values on another employee's row
+	}
 	idHash := uint32(maphash.String(s.seed, id))
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], it.rec.Request()) {
-		if v.value == "" || hasError(it.line.Errors, v.field) {
-			continue // a value the validator refused is reported as such, not compared
+		if v.value == "" || hasError(it.line.Errors, v.field) || s.filtered(v.kind, row) {
+			// A value the validator refused is reported as such, not compared; one the census
+			// saw on no other employee's row needs no look-up.
+			continue
 		}
 		key := s.key(v)
 		i := s.slot(v.kind, key)

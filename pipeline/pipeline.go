@@ -392,7 +392,7 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 		return
 	}
 	it.valid = true
-	if p.Shared.mayRepeat(it.line.ExternalID) {
+	if p.Shared.mayRepeat(rec.Row, it.line.ExternalID) {
 		it.fp = hs.fingerprint(rec.Request())
 	}
 }
@@ -425,7 +425,7 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 	out := clock.in(stDedupe)
 	var first *firstUse
 	var err error
-	if p.Shared.mayRepeat(it.line.ExternalID) {
+	if p.Shared.mayRepeat(it.rec.Row, it.line.ExternalID) {
 		first, err = dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
 	}
 	it.fp = fingerprint{}
