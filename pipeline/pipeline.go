@@ -42,7 +42,8 @@ type Reconciler interface {
 // (those not sent NOT_SUBMITTED), so the caller may keep the report.
 var ErrSubmit = errors.New("submission stopped")
 
-// Mapper turns a source row into a record.
+// Mapper turns a source row into a record. Map must be safe for concurrent use: the census
+// before the run maps rows on every core.
 type Mapper interface {
 	Map(rows.Row) *ingest.Record
 }
