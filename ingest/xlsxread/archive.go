@@ -8,7 +8,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/richardlehane/mscfb"
 )
@@ -147,6 +150,72 @@ func checkPart(f *zip.File) error {
 		return partError(f, true, err)
 	}
 	return nil
+}
+
+// checked remembers the parts of files this process has inflated whole and found sound. A run
+// opens its roster twice (the census before the run reads it too), and the second open need not
+// inflate the sheet to nowhere again: it is the same file (os.SameFile), unchanged (its size and
+// modification time), and the same part (name, offset, sizes, checksum). A file changed
+// unseen in between would still fail its checksum at the end of the part, as archive/zip checks.
+var checked partMemo
+
+type partMemo struct {
+	mu   sync.Mutex
+	seen []checkedPart
+}
+
+type checkedPart struct {
+	fi           os.FileInfo
+	size         int64
+	mod          time.Time
+	name         string
+	offset       int64
+	crc          uint32
+	comp, uncomp uint64
+}
+
+func newCheckedPart(fi os.FileInfo, f *zip.File) (checkedPart, bool) {
+	if fi == nil {
+		return checkedPart{}, false // a reader with no file to tell it by
+	}
+	off, err := f.DataOffset()
+	if err != nil {
+		return checkedPart{}, false
+	}
+	return checkedPart{fi: fi, size: fi.Size(), mod: fi.ModTime(), name: f.Name, offset: off,
+		crc: f.CRC32, comp: f.CompressedSize64, uncomp: f.UncompressedSize64}, true
+}
+
+func (m *partMemo) has(fi os.FileInfo, f *zip.File) bool {
+	c, ok := newCheckedPart(fi, f)
+	if !ok {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range m.seen {
+		if os.SameFile(s.fi, c.fi) && s.size == c.size && s.mod.Equal(c.mod) && s.name == c.name &&
+			s.offset == c.offset && s.crc == c.crc && s.comp == c.comp && s.uncomp == c.uncomp {
+			return true
+		}
+	}
+	return false
+}
+
+// maxChecked bounds the memo: a process opens one roster, tests open many.
+const maxChecked = 64
+
+func (m *partMemo) add(fi os.FileInfo, f *zip.File) {
+	c, ok := newCheckedPart(fi, f)
+	if !ok {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.seen) >= maxChecked {
+		m.seen = m.seen[1:]
+	}
+	m.seen = append(m.seen, c)
 }
 
 // openPart opens a part for reading.

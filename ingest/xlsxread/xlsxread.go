@@ -104,7 +104,7 @@ func Open(path string, opts Options) (*Reader, error) {
 		f.Close()
 		return nil, &rows.SourceError{Name: path, Err: err}
 	}
-	r, err := OpenReader(f, fi.Size(), path, opts)
+	r, err := openReader(f, fi.Size(), path, opts, fi)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -116,6 +116,12 @@ func Open(path string, opts Options) (*Reader, error) {
 // OpenReader reads a workbook of size bytes from r, named name in errors, as Open does. r must
 // stay readable until Close, which does not close it.
 func OpenReader(r io.ReaderAt, size int64, name string, opts Options) (*Reader, error) {
+	return openReader(r, size, name, opts, nil)
+}
+
+// openReader is OpenReader for the file fi describes, if not nil: a part of it this process
+// has inflated whole and found sound before is not inflated again (see checked).
+func openReader(r io.ReaderAt, size int64, name string, opts Options, fi os.FileInfo) (*Reader, error) {
 	maxUnzip, maxXML := opts.MaxUnzipSize, opts.MaxXMLSize
 	if maxUnzip <= 0 {
 		maxUnzip = DefaultMaxUnzipSize
@@ -147,10 +153,11 @@ func OpenReader(r io.ReaderAt, size int64, name string, opts Options) (*Reader, 
 	// Inflate the sheet once to nowhere first: a lying or corrupt part is refused now, in time
 	// and memory bounded by its declared size, rather than after rows were handed out.
 	for _, p := range []*zip.File{sheet.part, wb.sst} {
-		if p != nil {
+		if p != nil && !checked.has(fi, p) {
 			if err := checkPart(p); err != nil {
 				return fail(err)
 			}
+			checked.add(fi, p)
 		}
 	}
 	sst, err := loadSST(wb.sst, maxXML, "")
