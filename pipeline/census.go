@@ -9,11 +9,9 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strings"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/rosterload/rosterload/api"
 	"github.com/rosterload/rosterload/validate"
 )
 
@@ -319,87 +317,12 @@ func oneEmployee(group []censusRec) bool {
 
 // phoneKeyer gives the census a phone number as check will compare it: the E.164 form the
 // validator makes of it in the row's region, "" when the validator refuses it (then check does
-// not compare it either). It is exact, not a guess: anything but the common North American
-// shapes goes through the validator itself.
+// not compare it either). It is safe for concurrent use.
 type phoneKeyer struct {
-	v     *validate.Validator
-	nanpa map[string]bool // the row's country cell -> its region parses 10 national digits as +1
+	v *validate.Validator
 }
-
-// clone is a keyer with a memo of its own, for another goroutine; nil stays nil.
-func (pk *phoneKeyer) clone() *phoneKeyer {
-	if pk == nil {
-		return nil
-	}
-	return &phoneKeyer{v: pk.v, nanpa: make(map[string]bool)}
-}
-
-// maxNANPACountries bounds the memo; a roster with more country spellings takes the slow path.
-const maxNANPACountries = 64
 
 // key is the E.164 form of number in the region the country cell gives.
 func (pk *phoneKeyer) key(number, country string) string {
-	if canon, ok := plainPhone(strings.TrimSpace(number)); ok {
-		// +1 and ten digits (not a trunk 1 first) is +1 and those digits in any region, when valid;
-		// in a North American region, so are ten digits and 1 with ten digits.
-		switch d := strings.TrimPrefix(canon, "+"); {
-		case strings.Contains(d, "+"):
-		case len(canon) == 12 && canon[:2] == "+1" && canon[2] >= '2':
-			return canon
-		case d != canon:
-		case len(d) == 10 && d[0] >= '2' && pk.isNANPA(country):
-			return "+1" + d
-		case len(d) == 11 && d[0] == '1' && d[1] >= '2' && pk.isNANPA(country):
-			return "+" + d
-		}
-	}
-	return pk.slow(number, country)
-}
-
-// plainPhone is the digits and plus signs of a number written with ASCII digits, spaces,
-// dashes, dots and parentheses alone; ok is false for anything else (an extension, a letter).
-func plainPhone(s string) (string, bool) {
-	var b [24]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9' || c == '+':
-			if n == len(b) {
-				return "", false
-			}
-			b[n] = c
-			n++
-		case c == ' ' || c == '-' || c == '.' || c == '(' || c == ')':
-		default:
-			return "", false
-		}
-	}
-	return string(b[:n]), true
-}
-
-// probeNANPA is a valid number of the North American plan: a region that makes +1 and these
-// digits of them is one whose ten-digit national numbers are +1 and the same ten digits.
-const probeNANPA = "3123592374"
-
-func (pk *phoneKeyer) isNANPA(country string) bool {
-	if is, ok := pk.nanpa[country]; ok {
-		return is
-	}
-	is := pk.slow(probeNANPA, country) == "+1"+probeNANPA
-	if len(pk.nanpa) < maxNANPACountries {
-		pk.nanpa[country] = is
-	}
-	return is
-}
-
-// slow validates the number alone, in the row's region, as the run will.
-func (pk *phoneKeyer) slow(number, country string) string {
-	ic := &api.IndividualCustomer{PrimaryPhoneNumber: &api.Phone{Number: number}}
-	res := pk.v.Individual(ic, validate.Hint{Country: country})
-	for _, p := range res.Errors {
-		if p.Field == "primaryPhoneNumber.number" {
-			return ""
-		}
-	}
-	return ic.PrimaryPhoneNumber.Number
+	return pk.v.PhoneE164(number, country)
 }

@@ -237,9 +237,23 @@ func TestCensusKeysAreValidatedValues(t *testing.T) {
 	}
 }
 
-// The fast shapes of phoneKeyer (North American numbers) give what the validator gives.
+// validatedNumber is the phone number a whole validation of it alone, in the row's region,
+// leaves in the request ("" when refused): what check compares.
+func validatedNumber(v *validate.Validator, number, country string) string {
+	ic := &api.IndividualCustomer{PrimaryPhoneNumber: &api.Phone{Number: number}}
+	res := v.Individual(ic, validate.Hint{Country: country})
+	for _, p := range res.Errors {
+		if p.Field == "primaryPhoneNumber.number" {
+			return ""
+		}
+	}
+	return ic.PrimaryPhoneNumber.Number
+}
+
+// phoneKeyer's key of a North American number in any shape is what the validator gives.
 func TestPhoneKeyFastMatchesValidator(t *testing.T) {
-	pk := &phoneKeyer{v: newTestValidator(t), nanpa: map[string]bool{}}
+	v := newTestValidator(t)
+	pk := &phoneKeyer{v: v}
 	rng := rand.New(rand.NewPCG(3, 4))
 	shapes := []string{"(%s) %s-%s", "%s-%s-%s", "%s.%s.%s", "1 %s %s %s", "1-%s-%s-%s", "+1 %s %s %s", "+1%s%s%s", "+1 (%s) %s-%s", "%s%s%s"}
 	for _, country := range []string{"", "USA", "US", "CAN", "PRI", "ATG", "JAM", "GBR", "DEU", "MEX", "Nowhere"} {
@@ -252,7 +266,7 @@ func TestPhoneKeyFastMatchesValidator(t *testing.T) {
 					a = []string{"312", "206", "268", "876", "787", "416", "212"}[rng.IntN(7)]
 				}
 				number := fmt.Sprintf(shapes[rng.IntN(len(shapes))], a, e, n)
-				if got, want := pk.key(number, country), pk.slow(number, country); got != want && want != "" {
+				if got, want := pk.key(number, country), validatedNumber(v, number, country); got != want && want != "" {
 					t.Errorf("%q: key %q, the validator %q", number, got, want)
 				}
 			}

@@ -124,7 +124,7 @@ func (s *Shared) Prepare(v *validate.Validator, tempDir string) {
 	s.init()
 	s.dir = tempDir
 	if v != nil && s.phones == nil {
-		s.phones = &phoneKeyer{v: v, nanpa: make(map[string]bool)}
+		s.phones = &phoneKeyer{v: v}
 	}
 }
 
@@ -261,7 +261,7 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 	// A worker's error cancels gctx at once; done is closed once every worker is out.
 	var wg sync.WaitGroup
 	for range workers {
-		pk := s.phones.clone() // its memo is the worker's own
+		pk := s.phones
 		wg.Add(1)
 		g.Go(func() error {
 			defer wg.Done()

@@ -60,6 +60,22 @@ func (c *checker) phoneFields(p *phonePaths, ph *api.Phone, extMax int) {
 	c.text(p.extension, &ph.Extension, optional, 1, extMax)
 }
 
+// PhoneE164 is number as a request's phone number would be sent: in E.164, parsed in the region
+// the row's country cell gives (else the default country), "" when the validator refuses it. The
+// census before a run keys phones with it, so that two ways of writing one number meet.
+func (v *Validator) PhoneE164(number, country string) string {
+	c := v.start(Hint{Country: country})
+	s := strings.TrimSpace(number)
+	if s == "" {
+		return ""
+	}
+	e164, _, ok := c.phoneNumber("", s)
+	if !ok {
+		return ""
+	}
+	return e164
+}
+
 // barePhone checks a phone held as a plain string (a business's primaryPhone), which has no
 // extension field to take one.
 func (c *checker) barePhone(field string, s *string) {
