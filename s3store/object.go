@@ -129,6 +129,17 @@ func (r *Reader) Close() error {
 	return err
 }
 
+// ReadAll reads the small object at u (a mapping file, a clients manifest) whole, up to one
+// byte more than limit so that the caller can refuse a larger one.
+func (s *Store) ReadAll(ctx context.Context, u URL, limit int64) ([]byte, error) {
+	r, err := s.Open(ctx, u, "")
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	return io.ReadAll(io.LimitReader(r, limit+1))
+}
+
 // Open streams the object at u. If etag is not "", the object must still have it (a prefix's
 // newest object replaced between the listing and now is ErrChanged rather than another file).
 // Only the request up to the first byte is bounded in time; the stream then runs as long as

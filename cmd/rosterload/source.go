@@ -76,12 +76,7 @@ func readS3(ctx context.Context, s3 *s3store.Lazy, flagName, url string, limit i
 	if err != nil {
 		return nil, err
 	}
-	r, err := st.Open(ctx, u, "")
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
-	}
-	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, int64(limit)+1))
+	data, err := st.ReadAll(ctx, u, int64(limit))
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", flagName, url, err)
 	}
