@@ -120,6 +120,7 @@ func (s *Summary) AllOK() bool {
 func (s *Summary) shown() *Summary {
 	c := *s
 	c.Source, c.SourceObject, c.Report = redact.Text(s.Source), redact.Text(s.SourceObject), redact.Text(s.Report)
+	c.Client = redact.Text(s.Client) // a manifest's name may be any digits, a card number's too
 	c.Held = redact.Text(s.Held)
 	return &c
 }

@@ -79,6 +79,8 @@ func TestSummaryNotifyJSON(t *testing.T) {
 			[]string{"123-45-6789"}},
 		{"one client of a manifest", withClient(nightly("s3://payroll/acme/", map[outcome.Status]int{outcome.Created: 2}, 0, "", 0), "acme"),
 			map[string]any{"client": "acme", "text": "rosterload run [acme] s3://payroll/acme/ (ewa): 2 rows — 2 CREATED; exit 0"}, nil},
+		{"a client named like a card number", withClient(nightly("s3://payroll/x/", map[outcome.Status]int{outcome.Created: 1}, 0, "", 0), "4111111111111111"),
+			map[string]any{"client": "****1111"}, []string{"4111111111111111"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

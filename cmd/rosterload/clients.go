@@ -134,7 +134,7 @@ func cmdClients(ctx context.Context, args []string, env func(string) string, std
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-5s  %-20s  %-10s  %s\n", "INDEX", "NAME", "ENV", "SOURCE")
 	for _, c := range m.Clients {
-		fmt.Fprintf(&b, "%-5d  %-20s  %-10s  %s\n", c.Index, c.Name, c.Env, redact.Text(c.Source))
+		fmt.Fprintf(&b, "%-5d  %-20s  %-10s  %s\n", c.Index, redact.Text(c.Name), c.Env, redact.Text(c.Source))
 	}
 	fmt.Fprintf(&b, "%d clients: completions: %d (indexes 0 to %d)\n", len(m.Clients), len(m.Clients), len(m.Clients)-1)
 	_, err = io.WriteString(stdout, b.String())
