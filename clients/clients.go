@@ -102,6 +102,8 @@ func Parse(path string, b []byte) (*Manifest, error) {
 	m := &Manifest{Path: path, Clients: doc.Clients}
 	dir := manifestDir(path)
 	seen := make(map[string]int, len(m.Clients))
+	// Two clients on one state journal (or one report file) would overwrite each other's.
+	outputs := make(map[string]int, 2*len(m.Clients))
 	for i := range m.Clients {
 		c := &m.Clients[i]
 		c.Index = i
@@ -114,6 +116,15 @@ func Parse(path string, b []byte) (*Manifest, error) {
 		seen[c.Name] = i
 		for _, p := range []*string{&c.Source, &c.Mapping, &c.State, &c.Report} {
 			*p = resolve(dir, *p)
+		}
+		for _, o := range []struct{ key, path string }{{"state", c.State}, {"report", c.Report}} {
+			if o.key == "report" && strings.HasSuffix(o.path, "/") {
+				continue // a directory or prefix: each client's report is named after its source
+			}
+			if j, dup := outputs[o.path]; dup {
+				return nil, fmt.Errorf("%w %s: entries %d and %d both write %s: each client needs its own %s, or the two would overwrite each other's", ErrManifest, path, j, i, o.path, o.key)
+			}
+			outputs[o.path] = i
 		}
 	}
 	return m, nil

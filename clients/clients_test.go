@@ -89,6 +89,8 @@ func TestParseRefuses(t *testing.T) {
 		{"mapping missing", "clients:\n" + entry("a", "A") + entry("b", "B", "mapping"), "entry 1: b: mapping is missing"},
 		{"state missing", "clients:\n" + entry("a", "A", "state"), "a: state is missing"},
 		{"report missing", "clients:\n" + entry("a", "A", "report"), "a: report is missing"},
+		{"one state for two clients", "clients:\n" + entry("a", "A") + entry("b", "B"), "entries 0 and 1 both write s.jsonl"},
+		{"one report file for two clients", "clients:\n" + strings.Replace(entry("a", "A"), "r/", "r.csv", 1) + strings.Replace(strings.Replace(entry("b", "B"), "r/", "./r.csv", 1), "s.jsonl", "t.jsonl", 1), "entries 0 and 1 both write r.csv"},
 		{"env missing", "clients:\n" + entry("a", "A", "env"), "a: env is missing"},
 		{"env lower case", "clients:\n" + entry("a", "acme"), `env "acme"`},
 		{"env with a dash", "clients:\n" + entry("a", "AC-ME"), `env "AC-ME"`},
