@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/rosterload/rosterload/job"
@@ -17,10 +18,25 @@ import (
 )
 
 func main() {
+	tuneGC(os.Getenv)
 	soft, hard, stop := signalContexts()
 	code := run(soft, hard, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+// gcPercent is the heap growth rosterload lets the collector allow unless GOGC says otherwise.
+// What a run keeps live is small and flat (a few MB of buffers and the repeated keys), while
+// every row makes garbage: at Go's default of 100 the collector took a fifth of a dry run's CPU.
+// At 200 the heap may reach 3x what is live instead of 2x (~15 MB more on a 1M-row dry run), for
+// ~13% less wall time (issue 12's measurements; README "How fast a dry run is").
+const gcPercent = 200
+
+// tuneGC sets gcPercent, unless the user set GOGC.
+func tuneGC(env func(string) string) {
+	if env("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 }
 
 // signalContexts returns a context cancelled by the first SIGINT or SIGTERM (stop starting work,
