@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The checks read the usual values without the general parsers (net/mail, time.Parse, the
@@ -109,5 +111,34 @@ func TestYearMonthAsFmt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPrintableASCIIShortcut: a value printableASCII passes holds no control character and has
+// a character per byte, as the rune-by-rune checks text falls back to would find.
+func TestPrintableASCIIShortcut(t *testing.T) {
+	t.Parallel()
+	chosen := []string{"", "E0000001", "Lena Díaz", "a\tb", "a\nb", "x\x7fy", "~ !", "\u0085", "é"}
+	values := append(chosen, randomText(7, 5000, 8, " ~az09\t\x1f\x7f\u0080\u0085éü\u2028")...)
+	for _, s := range values {
+		if !printableASCII(s) {
+			continue
+		}
+		if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+			t.Errorf("printableASCII(%q) but it holds a control character at %d", s, i)
+		}
+		if n := utf8.RuneCountInString(s); n != len(s) {
+			t.Errorf("printableASCII(%q) but it has %d characters in %d bytes", s, n, len(s))
+		}
+	}
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{{"E0000001", true}, {"1 Main St", true}, {"a\tb", false}, {"x\x7f", false}, {"Zoë", false}} {
+		t.Run(tt.s, func(t *testing.T) {
+			if got := printableASCII(tt.s); got != tt.want {
+				t.Errorf("printableASCII(%q) = %v, want %v", tt.s, got, tt.want)
+			}
+		})
 	}
 }

@@ -31,10 +31,26 @@ func (c *checker) text(field string, s *string, n need, least, most int) bool {
 		}
 		return false
 	}
+	if printableASCII(*s) { // the usual cell: no control character, a character per byte
+		c.lengthIs(field, len(*s), least, most)
+		return true
+	}
 	if c.control(field, *s) {
 		return false
 	}
 	c.length(field, *s, least, most)
+	return true
+}
+
+// printableASCII reports whether s is all printable ASCII (space to '~'): then it holds no
+// control character and its length in characters is its length in bytes, found in one pass
+// rather than a rune-by-rune search and count.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < ' ' || b > '~' {
+			return false
+		}
+	}
 	return true
 }
 
@@ -65,7 +81,11 @@ func controlName(r rune) string {
 
 // length checks a value's length in characters (runes), so accented names count as written.
 func (c *checker) length(field, s string, least, most int) bool {
-	n := utf8.RuneCountInString(s)
+	return c.lengthIs(field, utf8.RuneCountInString(s), least, most)
+}
+
+// lengthIs checks a value of n characters against least..most (0: no bound).
+func (c *checker) lengthIs(field string, n, least, most int) bool {
 	switch {
 	case least > 0 && n < least:
 		c.fail(field, CodeTooShort, "%s is %s; at least %d needed", label(field), chars(n), least)
