@@ -185,4 +185,3 @@ func TestMapKeysReuse(t *testing.T) {
 		t.Errorf("refilled record: row %d id %q", first.Row, first.ExternalID())
 	}
 }
-

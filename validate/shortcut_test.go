@@ -142,3 +142,20 @@ func TestPrintableASCIIShortcut(t *testing.T) {
 		})
 	}
 }
+
+// TestPhoneDigitsShortcut: the byte-by-byte reading of a phone number agrees with the rune-by-rune
+// one it stands in for, on chosen numbers and on random ones made of digits, pluses, separators
+// of ASCII and Unicode, and letters.
+func TestPhoneDigitsShortcut(t *testing.T) {
+	t.Parallel()
+	chosen := []string{"", "(312) 359-2374", "+1 312.359.2374", "3123592374", "312\u00a0359\u20132374",
+		"312-359-2374 x12", "\u0661\u0662", "+44/20 7946 0958", strings.Repeat("1", 60), strings.Repeat("1-", 30)}
+	values := append(chosen, randomText(11, 20000, 20, "0123456789+ \t-.()/x#\u00a0\u2010\u2011\u2012\u2013\u2014\u2212é")...)
+	for _, s := range values {
+		gotCanon, gotClean := phoneDigits(s)
+		wantCanon, wantClean := phoneRunes(s)
+		if gotCanon != wantCanon || gotClean != wantClean {
+			t.Errorf("phoneDigits(%q) = %q, %t; phoneRunes says %q, %t", s, gotCanon, gotClean, wantCanon, wantClean)
+		}
+	}
+}

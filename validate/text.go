@@ -24,7 +24,9 @@ const (
 // no bound). It reports whether a value is there. It never echoes the value, since text fields
 // include secrets (social and tax ids, security answers).
 func (c *checker) text(field string, s *string, n need, least, most int) bool {
-	*s = strings.TrimSpace(*s)
+	if v := *s; len(v) == 0 || !visibleASCII(v[0]) || !visibleASCII(v[len(v)-1]) {
+		*s = strings.TrimSpace(v) // else nothing to trim: no write (and its barrier) at all
+	}
 	if *s == "" {
 		if n == required {
 			c.fail(field, CodeRequired, "%s is required", label(field))
@@ -41,6 +43,10 @@ func (c *checker) text(field string, s *string, n need, least, most int) bool {
 	c.length(field, *s, least, most)
 	return true
 }
+
+// visibleASCII reports whether b is an ASCII character other than a space or a control: one
+// that TrimSpace keeps at either end.
+func visibleASCII(b byte) bool { return b > ' ' && b < utf8.RuneSelf }
 
 // printableASCII reports whether s is all printable ASCII (space to '~'): then it holds no
 // control character and its length in characters is its length in bytes, found in one pass
