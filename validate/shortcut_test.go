@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/currency"
 )
 
 // The checks read the usual values without the general parsers (net/mail, time.Parse, the
@@ -157,5 +159,59 @@ func TestPhoneDigitsShortcut(t *testing.T) {
 		if gotCanon != wantCanon || gotClean != wantClean {
 			t.Errorf("phoneDigits(%q) = %q, %t; phoneRunes says %q, %t", s, gotCanon, gotClean, wantCanon, wantClean)
 		}
+	}
+}
+
+// TestUSDateShortcut: a date parseUSDate reads, time.Parse reads as the same day; and most of
+// the dates time.Parse reads, parseUSDate reads too.
+func TestUSDateShortcut(t *testing.T) {
+	t.Parallel()
+	values := append(randomText(3, 300000, 10, "0123456789/+- "), "7/6/1960", "07/06/1960", "2/29/2000",
+		"2/29/1900", "12/31/9999", "0/1/2000", "1/0/2000", "13/1/2000", "1/32/2000", "1/1/200", "1/1/+200", "123/1/2000")
+	parsed, fast := 0, 0
+	for _, s := range values {
+		want, err := time.Parse(usDate, s)
+		got, ok := parseUSDate(s)
+		if err == nil {
+			parsed++
+		}
+		if !ok {
+			continue
+		}
+		fast++
+		if err != nil || !got.Equal(want) || got.Location() != want.Location() {
+			t.Errorf("parseUSDate(%q) = %v; time.Parse says %v, %v", s, got, want, err)
+		}
+	}
+	if fast == 0 || fast < parsed*9/10 {
+		t.Errorf("the shortcut read %d of the %d dates time.Parse reads", fast, parsed)
+	}
+}
+
+// TestISOCurrencyShortcut: the table of three-letter codes answers as currency.ParseISO does,
+// for every code of A-Z and for random text.
+func TestISOCurrencyShortcut(t *testing.T) {
+	t.Parallel()
+	values := randomText(4, 20000, 4, "ACDEGSUXZaz1 é")
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for c := 'A'; c <= 'Z'; c++ {
+				values = append(values, string([]rune{a, b, c}))
+			}
+		}
+	}
+	known := 0
+	for _, s := range values {
+		_, err := currency.ParseISO(s)
+		want := err == nil && len(s) == 3
+		if got := isoCurrency(s); got != want {
+			t.Errorf("isoCurrency(%q) = %t, want %t", s, got, want)
+		}
+		if want {
+			known++
+		}
+	}
+	if known < 100 {
+		t.Errorf("only %d codes known: the test proves little", known)
 	}
 }

@@ -48,7 +48,7 @@ func New(opts Options) (*Validator, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	layouts := []string{isoDate, "1/2/2006"}
+	layouts := []string{isoDate, usDate}
 	if len(opts.DateLayouts) > 0 {
 		layouts = slices.Clone(opts.DateLayouts)
 	}
