@@ -13,13 +13,47 @@ import (
 // (dedupe keys on it); optional objects nobody filled stay nil, required ones are always there
 // so that the validator reports the field inside them.
 func (m *Mapper) Map(row rows.Row) *Record {
+	c := m.cells(row)
+	rec := m.spec.Build(c)
+	m.finish(rec, row, &c)
+	return rec
+}
+
+// MapKeys is Map for the census before a run, which reads of a record only its row number,
+// Malformed, whether it has a Body, ExternalID, Country, and the values the cross-row check
+// compares (a person's socialId, primaryEmail.value and primaryPhoneNumber.number, an
+// enrollment's card number, a business's taxId): those are as Map gives them, and every
+// other field of the request is left empty, so such a record is not to be validated,
+// reported or sent. reuse, a record an earlier MapKeys of this kind returned, is filled
+// again in place and returned (a census worker keeps one: no allocation per row); nil, or
+// any other record, means a new one. A kind whose spec has no Keys is mapped whole by Map.
+func (m *Mapper) MapKeys(row rows.Row, reuse *Record) *Record {
+	if m.spec.Keys == nil {
+		return m.Map(row)
+	}
+	c := m.cells(row)
+	rec := reuse
+	if rec == nil || !rec.keysOnly || rec.spec != m.spec {
+		rec = &Record{keysOnly: true}
+	}
+	rec.Body = m.spec.Keys(c, rec.Body)
+	m.finish(rec, row, &c)
+	return rec
+}
+
+// cells is a row as a kind's Build reads it: which fields are blank in it.
+func (m *Mapper) cells(row rows.Row) Cells {
 	c := Cells{m: m, cells: row.Cells, blank: m.absent.clone()}
 	for _, p := range m.present {
 		if p.col >= len(row.Cells) || blank(row.Cells[p.col]) {
 			c.blank.add(p.field)
 		}
 	}
-	rec := m.spec.Build(c)
+	return c
+}
+
+// finish sets what every record of the row has whatever its kind built.
+func (m *Mapper) finish(rec *Record, row rows.Row, c *Cells) {
 	rec.Row = row.Num
 	rec.Kind = m.spec.Kind
 	rec.spec = m.spec
@@ -27,7 +61,6 @@ func (m *Mapper) Map(row rows.Row) *Record {
 	rec.Malformed = row.Err
 	rec.layout = m.layout
 	rec.blank = c.blank
-	return rec
 }
 
 // Cells is one row as a kind's Build reads it: by canonical field, with the mapping file's

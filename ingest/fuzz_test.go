@@ -31,9 +31,14 @@ func FuzzMapper(f *testing.F) {
 			}
 			return
 		}
-		rec := m.Map(rows.Row{Num: 2, Cells: strings.Split(cells, ",")})
+		row := rows.Row{Num: 2, Cells: strings.Split(cells, ",")}
+		rec := m.Map(row)
 		if rec.Request() == nil {
 			t.Fatal("no request")
+		}
+		// The census's projection agrees with the whole mapping (see TestMapKeysAgreesWithMap).
+		if got, want := censusView(m.MapKeys(row, nil)), censusView(rec); got != want {
+			t.Fatalf("MapKeys:\n got %s\nwant %s", got, want)
 		}
 		for _, f := range []string{"externalId", "customerData.metadata", "metadata", "addresses[0].zipCode"} {
 			rec.Locate(f)

@@ -58,6 +58,10 @@ type Spec struct {
 
 	// Build makes one row's record; NewRecord allocates it with its request.
 	Build func(c Cells) *Record
+	// Keys fills only what Mapper.MapKeys promises of a request (its externalId and the values
+	// the cross-row check compares) into body, a request an earlier Keys returned, or into a
+	// new one when body is nil, and returns it. Nil: MapKeys maps the whole row.
+	Keys func(c Cells, body any) any
 	// Layout says which fields feed each request field path, for Record.Locate.
 	Layout func(l *Locations)
 

@@ -21,6 +21,7 @@ var businessSpec = &Spec{
 	Aliases:  concat(businessAliases, addressAliasGroups),
 	Required: []*Field{fExternalID, fBusinessName, fContactFirstName, fContactLastName, fContactEmail, fContactPhone},
 	Build:    buildBusiness,
+	Keys:     keysBusiness,
 	Layout:   layoutBusiness,
 
 	Endpoint:   customerEndpoint(api.TypeBusiness),
@@ -141,6 +142,18 @@ type businessBlock struct {
 	a       address
 	limits  api.Limits
 	limit   [4]api.Limit
+}
+
+// keysBusiness fills a business's externalId and tax id (see Spec.Keys): the cross-row check
+// compares nothing else of a business.
+func keysBusiness(c Cells, body any) any {
+	bc, _ := body.(*api.BusinessCustomer)
+	if bc == nil {
+		bc = new(api.BusinessCustomer)
+	}
+	bc.ExternalID = strings.TrimSpace(c.Get(fExternalID))
+	bc.TaxID = c.Get(fTaxID)
+	return bc
 }
 
 func buildBusiness(c Cells) *Record {

@@ -17,6 +17,7 @@ var ewaSpec = &Spec{
 	Aliases:  concat(personAliases, ewaAliases),
 	Required: concat(personRequired, []*Field{fCardNumber, fCardExpiry, fCardName, fCardSubtype, fAddressLine1, fCity, fZip, fProgramID}),
 	Build:    buildEWA,
+	Keys:     keysEWA,
 	Layout:   layoutEWA,
 
 	Endpoint: api.Endpoint{Path: "/v1/customer-profiles", Object: "customer profile", IDs: []api.ResponseID{
@@ -153,6 +154,28 @@ func buildEWA(c Cells) *Record {
 		bill.PostalCode = c.Get(fZip)
 	}
 	return rec
+}
+
+// keysEWA fills an enrollment's externalId, its person's keys and its card number (see
+// Spec.Keys), in a block of its own the first time.
+func keysEWA(c Cells, body any) any {
+	r, _ := body.(*api.CustomerProfileRequest)
+	if r == nil {
+		b := new(struct {
+			req  api.CustomerProfileRequest
+			p    person
+			fin  api.FinancialAccountData
+			card api.Card
+		})
+		r = &b.req
+		r.CustomerData = keyedPerson(&b.p)
+		b.fin.Card = &b.card
+		r.FinancialAccountData = &b.fin
+	}
+	r.ExternalID = strings.TrimSpace(c.Get(fExternalID))
+	keysPerson(&c, r.CustomerData)
+	r.FinancialAccountData.Card.CardNumber = c.Get(fCardNumber)
+	return r
 }
 
 func layoutEWA(l *Locations) {

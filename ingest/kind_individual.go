@@ -15,6 +15,7 @@ var individualSpec = &Spec{
 	Aliases:  personAliases,
 	Required: personRequired,
 	Build:    buildIndividual,
+	Keys:     keysIndividual,
 	Layout:   layoutIndividual,
 
 	Endpoint:   customerEndpoint(api.TypeIndividual),
@@ -44,6 +45,17 @@ func buildIndividual(c Cells) *Record {
 	ic.Addresses = fillAddress(&c, &b.a, true)
 	rec.Body = ic
 	return rec
+}
+
+// keysIndividual fills a customer's externalId and its keys as a person (see Spec.Keys).
+func keysIndividual(c Cells, body any) any {
+	ic, _ := body.(*api.IndividualCustomer)
+	if ic == nil {
+		ic = keyedPerson(new(person))
+	}
+	ic.ExternalID = strings.TrimSpace(c.Get(fExternalID))
+	keysPerson(&c, ic)
+	return ic
 }
 
 func layoutIndividual(l *Locations) {

@@ -221,6 +221,21 @@ func fillPerson(c *Cells, p *person) *api.IndividualCustomer {
 	return ic
 }
 
+// keysPerson fills what MapKeys promises of a person (see fillPerson) into ic, which Keys made
+// with keyedPerson.
+func keysPerson(c *Cells, ic *api.IndividualCustomer) {
+	ic.SocialID = c.Get(fSSN)
+	ic.PrimaryPhoneNumber.Number = c.Get(fPhone)
+	ic.PrimaryEmail.Value = c.Get(fEmail)
+}
+
+// keyedPerson returns p's customer with the objects keysPerson fills in place.
+func keyedPerson(p *person) *api.IndividualCustomer {
+	p.cust.PrimaryPhoneNumber = &p.phone
+	p.cust.PrimaryEmail = &p.email
+	return &p.cust
+}
+
 // layoutPerson locates what fillPerson fills, under prefix p ("customerData.").
 func layoutPerson(l *Locations, p string) {
 	hasCountry := l.Config().DefaultCountry != ""

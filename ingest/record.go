@@ -26,6 +26,8 @@ type Record struct {
 	// blank has a bit per canonical field whose cell was blank or absent in this row, so
 	// that Locate can tell a value the row gave from one a default or another column gave.
 	blank fieldSet
+	// keysOnly marks a record MapKeys filled: only its keys are there, and it may be refilled.
+	keysOnly bool
 }
 
 // Spec returns the spec of the record's kind (the default kind's when Kind is unknown).

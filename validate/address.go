@@ -89,10 +89,7 @@ func (c *checker) billing(b *api.BillingAddress) {
 }
 
 var (
-	zip5      = regexp.MustCompile(`^\d{5}$`)
 	zip9      = regexp.MustCompile(`^(\d{5})[ -]?(\d{4})$`)
-	zipShort  = regexp.MustCompile(`^\d{3,4}$`) // a 5-digit ZIP that lost its leading zeros
-	zipShort9 = regexp.MustCompile(`^\d{8}$`)   // a 9-digit ZIP that lost its leading zero
 	caPostal  = regexp.MustCompile(`^([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z])[ -]?(\d[ABCEGHJ-NPRSTV-Z]\d)$`)
 	postalAny = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} -]*$`)
 )
@@ -133,15 +130,16 @@ func (c *checker) postal(field string, s *string, country string, n need) {
 // stored as a number (New England ZIPs start with 0).
 func (c *checker) usZip(field string, s *string) {
 	in := *s
+	digits := allDigits(in) // RE2's \d: ASCII digits only
 	switch {
-	case zip5.MatchString(in):
+	case digits && len(in) == 5:
 	case zip9.MatchString(in):
 		m := zip9.FindStringSubmatch(in)
 		*s = m[1] + "-" + m[2]
-	case zipShort.MatchString(in):
+	case digits && (len(in) == 3 || len(in) == 4): // a 5-digit ZIP that lost its leading zeros
 		*s = strings.Repeat("0", 5-len(in)) + in
 		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", plain(in), plain(*s))
-	case zipShort9.MatchString(in):
+	case digits && len(in) == 8: // a 9-digit ZIP that lost its leading zero
 		d := "0" + in
 		*s = d[:5] + "-" + d[5:]
 		c.warn(field, WarnZipPadded, "ZIP %s padded to %s (leading zero restored)", plain(in), plain(*s))

@@ -43,11 +43,54 @@ func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
 			}
 			l = isoLoose
 		}
+		if l == usDate {
+			if t, ok := parseUSDate(s); ok {
+				return t, v.short[i], true
+			}
+		}
 		if t, err := time.Parse(l, s); err == nil {
 			return t, v.short[i], true
 		}
 	}
 	return time.Time{}, false, false
+}
+
+// usDate is the default layout besides ISO: M/D/YYYY.
+const usDate = "1/2/2006"
+
+// parseUSDate reads the usual US date, M/D/YYYY with one or two digits of month and day, as
+// time.Parse(usDate) does, without its layout walk; ok false leaves any other value to it
+// (which reads a date parseUSDate does not only when it has a signed year).
+func parseUSDate(s string) (time.Time, bool) {
+	m, rest, ok := cutNumber(s, '/')
+	if !ok {
+		return time.Time{}, false
+	}
+	d, y, ok := cutNumber(rest, '/')
+	if !ok || len(y) != 4 || !allDigits(y) {
+		return time.Time{}, false
+	}
+	year := atoi(y)
+	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), year) {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
+}
+
+// cutNumber reads one or two digits then sep off the start of s.
+func cutNumber(s string, sep byte) (n int, rest string, ok bool) {
+	switch {
+	case len(s) >= 2 && isASCIIDigit(s[0]) && s[1] == sep:
+		return int(s[0] - '0'), s[2:], true
+	case len(s) >= 3 && isASCIIDigit(s[0]) && isASCIIDigit(s[1]) && s[2] == sep:
+		return int(s[0]-'0')*10 + int(s[1]-'0'), s[3:], true
+	}
+	return 0, "", false
+}
+
+// daysIn is the number of days of month m in year y.
+func daysIn(m time.Month, y int) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // isoShaped reports whether s opens as isoLoose needs: a four-character year (time.Parse reads

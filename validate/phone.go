@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -64,7 +65,7 @@ func (c *checker) phoneFields(p *phonePaths, ph *api.Phone, extMax int) {
 // the row's country cell gives (else the default country), "" when the validator refuses it. The
 // census before a run keys phones with it, so that two ways of writing one number meet.
 func (v *Validator) PhoneE164(number, country string) string {
-	c := v.start(Hint{Country: country})
+	c := checker{v: v, region: v.region(country)} // no dates to check: no clock read
 	s := strings.TrimSpace(number)
 	if s == "" {
 		return ""
@@ -127,6 +128,32 @@ func (c *checker) phoneNumber(field, s string) (e164, ext string, ok bool) {
 // phoneDigits keeps a number's digits and plus signs; clean is false when it holds anything but
 // those and the usual separators (letters, say), which a roster never means.
 func phoneDigits(s string) (canon string, clean bool) {
+	// The usual number, ASCII and short, is read byte by byte into a buffer on the stack.
+	var buf [48]byte
+	if len(s) > len(buf) {
+		return phoneRunes(s)
+	}
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch b := s[i]; {
+		case b >= '0' && b <= '9' || b == '+':
+			buf[n] = b
+			n++
+		case b == ' ' || b == '\t' || b == '-' || b == '.' || b == '(' || b == ')' || b == '/':
+		case b >= utf8.RuneSelf:
+			return phoneRunes(s) // perhaps a no-break space or a dash of Unicode's
+		default:
+			return "", false
+		}
+	}
+	if n == len(s) {
+		return s, true // digits and pluses already: no copy
+	}
+	return string(buf[:n]), true
+}
+
+// phoneRunes is phoneDigits for any text: the separators include Unicode's spaces and dashes.
+func phoneRunes(s string) (canon string, clean bool) {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

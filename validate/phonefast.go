@@ -237,6 +237,7 @@ func (t *phoneTables) valid(cc int, nat string) bool {
 		return false
 	}
 	var m *phoneMatchers
+	typed := false // m.typed(nat) is known true
 	if len(pc.regions) == 1 {
 		m = t.mainMeta(cc)
 	} else {
@@ -254,7 +255,7 @@ func (t *phoneTables) valid(cc int, nat string) bool {
 					break
 				}
 			} else if c.typed(nat) {
-				m = c
+				m, typed = c, true
 				break
 			}
 		}
@@ -266,7 +267,7 @@ func (t *phoneTables) valid(cc int, nat string) bool {
 	if !m.nonGeo && m.cc != cc {
 		return false
 	}
-	return m.typed(nat)
+	return typed || m.typed(nat)
 }
 
 // phoneMeta is one region's (or non-geographic calling code's) metadata, compiled on first use.
@@ -326,20 +327,22 @@ func (d *numberDesc) matches(nat string) bool {
 	return d.pattern.full(nat)
 }
 
-// typed is getNumberTypeHelper(nat) != UNKNOWN.
+// typed is getNumberTypeHelper(nat) != UNKNOWN. Which type matches does not matter, only
+// whether one does, so the usual ones (fixed line, mobile) are tried before the library's first
+// ones (premium rate … voicemail).
 func (m *phoneMatchers) typed(nat string) bool {
 	if !m.general.matches(nat) {
 		return false
+	}
+	if m.fixed.matches(nat) || !m.sameMobileAndFixed && m.mobile.matches(nat) {
+		return true
 	}
 	for i := range m.others {
 		if m.others[i].matches(nat) {
 			return true
 		}
 	}
-	if m.fixed.matches(nat) {
-		return true
-	}
-	return !m.sameMobileAndFixed && m.mobile.matches(nat)
+	return false
 }
 
 // iddAt is parsePrefixAsIdd's match: how many IDD matches start digits (0 or 1) and where the

@@ -7,6 +7,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/currency"
 )
 
 // The checks read the usual values without the general parsers (net/mail, time.Parse, the
@@ -109,5 +113,105 @@ func TestYearMonthAsFmt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestPrintableASCIIShortcut: a value printableASCII passes holds no control character and has
+// a character per byte, as the rune-by-rune checks text falls back to would find.
+func TestPrintableASCIIShortcut(t *testing.T) {
+	t.Parallel()
+	chosen := []string{"", "E0000001", "Lena Díaz", "a\tb", "a\nb", "x\x7fy", "~ !", "\u0085", "é"}
+	values := append(chosen, randomText(7, 5000, 8, " ~az09\t\x1f\x7f\u0080\u0085éü\u2028")...)
+	for _, s := range values {
+		if !printableASCII(s) {
+			continue
+		}
+		if i := strings.IndexFunc(s, unicode.IsControl); i >= 0 {
+			t.Errorf("printableASCII(%q) but it holds a control character at %d", s, i)
+		}
+		if n := utf8.RuneCountInString(s); n != len(s) {
+			t.Errorf("printableASCII(%q) but it has %d characters in %d bytes", s, n, len(s))
+		}
+	}
+	for _, tt := range []struct {
+		s    string
+		want bool
+	}{{"E0000001", true}, {"1 Main St", true}, {"a\tb", false}, {"x\x7f", false}, {"Zoë", false}} {
+		t.Run(tt.s, func(t *testing.T) {
+			if got := printableASCII(tt.s); got != tt.want {
+				t.Errorf("printableASCII(%q) = %v, want %v", tt.s, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPhoneDigitsShortcut: the byte-by-byte reading of a phone number agrees with the rune-by-rune
+// one it stands in for, on chosen numbers and on random ones made of digits, pluses, separators
+// of ASCII and Unicode, and letters.
+func TestPhoneDigitsShortcut(t *testing.T) {
+	t.Parallel()
+	chosen := []string{"", "(312) 359-2374", "+1 312.359.2374", "3123592374", "312\u00a0359\u20132374",
+		"312-359-2374 x12", "\u0661\u0662", "+44/20 7946 0958", strings.Repeat("1", 60), strings.Repeat("1-", 30)}
+	values := append(chosen, randomText(11, 20000, 20, "0123456789+ \t-.()/x#\u00a0\u2010\u2011\u2012\u2013\u2014\u2212é")...)
+	for _, s := range values {
+		gotCanon, gotClean := phoneDigits(s)
+		wantCanon, wantClean := phoneRunes(s)
+		if gotCanon != wantCanon || gotClean != wantClean {
+			t.Errorf("phoneDigits(%q) = %q, %t; phoneRunes says %q, %t", s, gotCanon, gotClean, wantCanon, wantClean)
+		}
+	}
+}
+
+// TestUSDateShortcut: a date parseUSDate reads, time.Parse reads as the same day; and most of
+// the dates time.Parse reads, parseUSDate reads too.
+func TestUSDateShortcut(t *testing.T) {
+	t.Parallel()
+	values := append(randomText(3, 300000, 10, "0123456789/+- "), "7/6/1960", "07/06/1960", "2/29/2000",
+		"2/29/1900", "12/31/9999", "0/1/2000", "1/0/2000", "13/1/2000", "1/32/2000", "1/1/200", "1/1/+200", "123/1/2000")
+	parsed, fast := 0, 0
+	for _, s := range values {
+		want, err := time.Parse(usDate, s)
+		got, ok := parseUSDate(s)
+		if err == nil {
+			parsed++
+		}
+		if !ok {
+			continue
+		}
+		fast++
+		if err != nil || !got.Equal(want) || got.Location() != want.Location() {
+			t.Errorf("parseUSDate(%q) = %v; time.Parse says %v, %v", s, got, want, err)
+		}
+	}
+	if fast == 0 || fast < parsed*9/10 {
+		t.Errorf("the shortcut read %d of the %d dates time.Parse reads", fast, parsed)
+	}
+}
+
+// TestISOCurrencyShortcut: the table of three-letter codes answers as currency.ParseISO does,
+// for every code of A-Z and for random text.
+func TestISOCurrencyShortcut(t *testing.T) {
+	t.Parallel()
+	values := randomText(4, 20000, 4, "ACDEGSUXZaz1 é")
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for c := 'A'; c <= 'Z'; c++ {
+				values = append(values, string([]rune{a, b, c}))
+			}
+		}
+	}
+	known := 0
+	for _, s := range values {
+		_, err := currency.ParseISO(s)
+		want := err == nil && len(s) == 3
+		if got := isoCurrency(s); got != want {
+			t.Errorf("isoCurrency(%q) = %t, want %t", s, got, want)
+		}
+		if want {
+			known++
+		}
+	}
+	if known < 100 {
+		t.Errorf("only %d codes known: the test proves little", known)
 	}
 }

@@ -24,17 +24,39 @@ const (
 // no bound). It reports whether a value is there. It never echoes the value, since text fields
 // include secrets (social and tax ids, security answers).
 func (c *checker) text(field string, s *string, n need, least, most int) bool {
-	*s = strings.TrimSpace(*s)
+	if v := *s; len(v) == 0 || !visibleASCII(v[0]) || !visibleASCII(v[len(v)-1]) {
+		*s = strings.TrimSpace(v) // else nothing to trim: no write (and its barrier) at all
+	}
 	if *s == "" {
 		if n == required {
 			c.fail(field, CodeRequired, "%s is required", label(field))
 		}
 		return false
 	}
+	if printableASCII(*s) { // the usual cell: no control character, a character per byte
+		c.lengthIs(field, len(*s), least, most)
+		return true
+	}
 	if c.control(field, *s) {
 		return false
 	}
 	c.length(field, *s, least, most)
+	return true
+}
+
+// visibleASCII reports whether b is an ASCII character other than a space or a control: one
+// that TrimSpace keeps at either end.
+func visibleASCII(b byte) bool { return b > ' ' && b < utf8.RuneSelf }
+
+// printableASCII reports whether s is all printable ASCII (space to '~'): then it holds no
+// control character and its length in characters is its length in bytes, found in one pass
+// rather than a rune-by-rune search and count.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b < ' ' || b > '~' {
+			return false
+		}
+	}
 	return true
 }
 
@@ -65,7 +87,11 @@ func controlName(r rune) string {
 
 // length checks a value's length in characters (runes), so accented names count as written.
 func (c *checker) length(field, s string, least, most int) bool {
-	n := utf8.RuneCountInString(s)
+	return c.lengthIs(field, utf8.RuneCountInString(s), least, most)
+}
+
+// lengthIs checks a value of n characters against least..most (0: no bound).
+func (c *checker) lengthIs(field string, n, least, most int) bool {
 	switch {
 	case least > 0 && n < least:
 		c.fail(field, CodeTooShort, "%s is %s; at least %d needed", label(field), chars(n), least)

@@ -48,7 +48,7 @@ func New(opts Options) (*Validator, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	layouts := []string{isoDate, "1/2/2006"}
+	layouts := []string{isoDate, usDate}
 	if len(opts.DateLayouts) > 0 {
 		layouts = slices.Clone(opts.DateLayouts)
 	}
@@ -196,17 +196,25 @@ type checker struct {
 func (v *Validator) start(h Hint) checker {
 	now := v.now()
 	y, m, d := now.Date()
-	c := checker{v: v, loc: h.Loc, today: y*10000 + int(m)*100 + d, month: y*12 + int(m)}
-	c.region = v.defRegion
-	if h.Country != "" {
-		if a3, _, ok := lookupCountry(h.Country); ok {
-			c.region = countries().alpha2Of[a3]
+	return checker{v: v, loc: h.Loc, region: v.region(h.Country), today: y*10000 + int(m)*100 + d, month: y*12 + int(m)}
+}
+
+// region is the phone region (alpha-2) of a row whose country cell says country: that
+// country's, else the default country's, else US.
+func (v *Validator) region(country string) string {
+	region := v.defRegion
+	if country != "" {
+		t := countries()
+		if a2, ok := t.alpha2Of[country]; ok { // an alpha-3 code as written: the usual cell
+			region = a2
+		} else if a3, _, ok := lookupCountry(country); ok {
+			region = t.alpha2Of[a3]
 		}
 	}
-	if c.region == "" {
-		c.region = "US"
+	if region == "" {
+		region = "US"
 	}
-	return c
+	return region
 }
 
 // problem builds a Problem located by the Locator. The field path holds a metadata key and the

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -78,13 +79,16 @@ type Reader struct {
 	off    int64    // bytes of the framer's text read
 	lines  int      // lines of the framer's text read
 	long   []byte   // a line longer than in's buffer, put together
-	fields []string // the cells of the last record split here, reused
+	fields []string // the cells of the last record splitQuoted cut, reused
 	body   []byte   // the text of the last record when split here (nil when csv parsed it)
 	unq    []byte   // splitQuoted's cell text, unquoted
 	ends   []int    // splitQuoted's cell ends in unq
 
 	// cells is where rows' cell slices are cut from, many rows to an allocation.
 	cells []string
+	// owned says the last record's cells were cut from cells already (split does so), with
+	// room for the header's count: Next pads them in place rather than copying them.
+	owned bool
 }
 
 // cellChunk is how many cells one allocation holds (64 rows of 16 columns); a wider row gets
@@ -355,17 +359,20 @@ func (r *Reader) Next() (rows.Row, error) {
 		if syn == nil && r.blank(cells) {
 			continue
 		}
-		// A slice of its own per row, since read reuses its own (the strings it returned are
-		// fresh for each record already); cut from a chunk shared by the next
-		// rows, and capped, so that an append to one row's cells cannot reach another's.
+		// A slice of its own per row, since read may reuse its own (the strings it returned
+		// are fresh for each record already); cut from a chunk shared by the next rows (see
+		// take), unless split cut it so already.
 		n := max(len(cells), want)
-		if len(r.cells) < n {
-			r.cells = make([]string, max(n, cellChunk))
+		var out []string
+		if r.owned {
+			out = cells[:n:n] // the padding is the chunk's zero values: ""
+		} else {
+			out = r.take(n)
 		}
-		out := r.cells[:n:n]
-		r.cells = r.cells[n:]
 		if syn == nil && r.body != nil && r.plain(r.body) {
-			copy(out, cells) // each cell is its own text: no need to look at them one by one
+			if !r.owned {
+				copy(out, cells) // each cell is its own text: no need to look at them one by one
+			}
 		} else {
 			for i, c := range cells {
 				out[i] = r.text(c)
@@ -381,6 +388,17 @@ func (r *Reader) Next() (rows.Row, error) {
 		}
 		return row, nil
 	}
+}
+
+// take cuts a slice of n cells from the chunk shared by the next rows, capped, so that an
+// append to one row's cells cannot reach another's.
+func (r *Reader) take(n int) []string {
+	if len(r.cells) < n {
+		r.cells = make([]string, max(n, cellChunk))
+	}
+	out := r.cells[:n:n]
+	r.cells = r.cells[n:]
+	return out
 }
 
 // Close ends reading; Next then fails. It does not close the io.Reader given to New, which
@@ -412,7 +430,7 @@ func (r *Reader) Close() error {
 // on ParseError.Line, since csv drops the rest of that line and goes on at the next.
 func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	start := r.mark
-	r.body = nil
+	r.body, r.owned = nil, false
 	var line []byte
 	for {
 		line, err = r.nextLine()
@@ -429,7 +447,7 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 		body = body[:len(body)-1]
 	}
 	if bytes.IndexByte(body, '"') < 0 {
-		r.body = body
+		r.body, r.owned = body, true
 		cells = r.split(string(body))
 	} else if cells = r.splitQuoted(body); cells != nil {
 		r.body = body
@@ -459,6 +477,8 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 		// last field is most often the one at fault, cut short or closed by the framer: the
 		// fields before it are what was read.
 		if ev.partial {
+			// Emptied first: Next pads an owned slice in place, up to the header's count.
+			cells[len(cells)-1] = ""
 			cells = cells[:len(cells)-1]
 		}
 		syn = &SyntaxError{
@@ -502,20 +522,34 @@ func (r *Reader) nextLine() ([]byte, error) {
 }
 
 // split cuts a record without quotes at its delimiters, as encoding/csv does: s holds the
-// cells' text, which share its one allocation. The slice is reused by the next call.
+// cells' text, which share its one allocation. The slice is the row's own, cut by take with
+// room for as many cells as the header has (see owned).
 func (r *Reader) split(s string) []string {
-	f := r.fields[:0]
 	d := byte(r.delim)
-	from := 0
-	// A loop of its own rather than IndexByte: cells are short, and a call per cell costs more.
-	for i := 0; i < len(s); i++ {
-		if s[i] == d {
-			f = append(f, s[from:i])
-			from = i + 1
+	n := strings.Count(s, string(rune(d))) + 1
+	f := r.take(max(n, len(r.header.Names)))[:n]
+	k, from, i := 0, 0, 0
+	// Eight bytes at a time rather than IndexByte: cells are short, and a call per cell costs
+	// more. hit has the top bit of each byte of the word that is the delimiter, and no other.
+	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
+	dd := uint64(d) * ones
+	for ; i+8 <= len(s); i += 8 {
+		x := (uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) ^ dd
+		hit := ^((x&lows + lows) | x | lows)
+		for hit != 0 {
+			at := i + bits.TrailingZeros64(hit)>>3
+			f[k], k, from = s[from:at], k+1, at+1
+			hit &= hit - 1
 		}
 	}
-	r.fields = append(f, s[from:])
-	return r.fields
+	for ; i < len(s); i++ {
+		if s[i] == d {
+			f[k], k, from = s[from:i], k+1, i+1
+		}
+	}
+	f[k] = s[from:]
+	return f
 }
 
 // splitQuoted splits a one-line record with quoted fields as encoding/csv does, and returns
