@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"slices"
 
@@ -57,18 +56,6 @@ const (
 // num is the record's row number.
 func (r censusRec) num() int { return int(r.row >> censusRowShift) }
 
-// The row flags: Seal gives each row four bits, one for each class of key that another row
-// holds too (its externalId, a personal number, an email, a phone), so that the run looks up
-// only the keys of rows whose flag says they repeat; the others (nearly all) skip the search.
-// A row the census never saw (beyond the last one it was given) has all four set: look up.
-const (
-	flagID       = 1
-	flagPersonal = 2 // SSN, tax id, card number
-	flagEmail    = 4
-	flagPhone    = 8
-	flagsAll     = 15
-)
-
 // rowClass is the class of a value's kind, stored in bits 2-3 of a record's row.
 func rowClass(k SharedKind) uint32 {
 	switch k {
@@ -78,29 +65,6 @@ func rowClass(k SharedKind) uint32 {
 		return 2
 	}
 	return 0
-}
-
-// kindFlag is the row flag of a value's kind.
-func kindFlag(k SharedKind) uint8 { return flagPersonal << rowClass(k) }
-
-// flag is the row flag the record sets when its key is hot.
-func (r censusRec) flag() uint8 {
-	if r.row&censusID != 0 {
-		return flagID
-	}
-	return flagPersonal << (r.row >> 2 & 3)
-}
-
-// rowFlags holds four bits a row, two rows a byte.
-type rowFlags []byte
-
-func (f rowFlags) set(row int, bits uint8) { f[row>>1] |= bits << (row & 1 * 4) }
-
-func (f rowFlags) get(row int) uint8 {
-	if row < 0 || row>>1 >= len(f) {
-		return flagsAll
-	}
-	return f[row>>1] >> (row & 1 * 4) & flagsAll
 }
 
 // censusSpill is the partitioned temp files of one level.
@@ -151,40 +115,11 @@ func (cs *censusSpill) close() {
 	}
 }
 
-// census is what Seal makes of the records.
-type census struct {
-	hot []uint64 // sorted: the keys two rows or more hold
-	// first, beside hot, is what Add primes for a hot personal key: its first row<<32 | the
-	// hash of that row's externalId as mapped (0 for none); later is the first later row of
-	// another employee holding it.
-	first []uint64
-	later map[uint64]int
-	flags rowFlags // of every row holding a hot key, set by merge
-	marks []uint32 // of one part: row<<censusRowShift | the flag its record sets
-}
-
-// merge adds a part's keys, which come after c's, to c, and sets the rows' flags.
-func (c *census) merge(part *census) {
-	c.hot, c.first = append(c.hot, part.hot...), append(c.first, part.first...)
-	if c.later == nil && len(part.later) > 0 {
-		c.later = make(map[uint64]int)
-	}
-	maps.Copy(c.later, part.later)
-	if c.flags == nil { // c is a part itself (of a split file): the marks go up with it
-		c.marks = append(c.marks, part.marks...)
-		return
-	}
-	for _, m := range part.marks {
-		c.flags.set(int(m>>censusRowShift), uint8(m&flagsAll))
-	}
-}
-
 // seal reads every file of cs, splitting those above bound, and closes them. The files are
 // sorted on up to workers goroutines at once (each holding at most bound bytes of records),
-// and what each keeps is added to c in the files' order, which is the keys' order.
-func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
+// and each writes its hot keys' occurrences to out.
+func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
-	parts := make([]census, censusParts)
 	scratch := make(chan []censusRec, workers)
 	for range workers {
 		scratch <- nil
@@ -197,23 +132,18 @@ func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
 		}
 		g.Go(func() error {
 			recs := <-scratch
-			recs, err := cs.sealFile(i, &parts[i], bound, recs)
+			recs, err := cs.sealFile(i, out, bound, recs)
 			scratch <- recs
 			return err
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	for i := range parts {
-		c.merge(&parts[i])
-	}
-	return nil
+	return g.Wait()
 }
 
-// sealFile reads file i into part (splitting it by the next bits, sealed on this goroutine,
-// when it is above bound), with scratch for its records, which it returns for the next.
-func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []censusRec) ([]censusRec, error) {
+// sealFile reads file i (splitting it by the next bits, sealed on this goroutine, when it is
+// above bound) and writes its occurrences to out, with scratch for its records, which it
+// returns for the next.
+func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, scratch []censusRec) ([]censusRec, error) {
 	if err := cs.ws[i].Flush(); err != nil {
 		return scratch, fmt.Errorf("census: write temp file: %w", err)
 	}
@@ -224,14 +154,13 @@ func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []cens
 			sub.close()
 			return scratch, err
 		}
-		return scratch, sub.seal(part, bound, 1)
+		return scratch, sub.seal(out, bound, 1)
 	}
 	recs := slices.Grow(scratch[:0], int(cs.sizes[i]/censusRecSize)) // one allocation, not a doubling
 	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
 		return recs, err
 	}
-	part.add(recs)
-	return recs, nil
+	return recs, out.write(hotOccurrences(recs))
 }
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {
@@ -250,13 +179,13 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 	}
 }
 
-// add keeps, of one file's records, the keys that two rows hold, and for each such personal
-// key what Add would have put in first and later had it kept every key: the first primed row
-// with its id's hash, and the first later primed row with another id; and it flags the rows
-// holding them. The records are sorted by key and row, which are never both equal (a row
-// holds one value of a kind, and the kind is in the key), so the order they were written in
-// (by one goroutine or several) changes nothing.
-func (c *census) add(recs []censusRec) {
+// hotOccurrences returns, of one file's records, an occurrence for each row of each key that
+// two rows hold, chained to the group's next row, with, for a personal key, what Add would have
+// primed had it kept every key: the first primed row with its id's hash, and the first later
+// primed row with another id. The records are sorted by key and row, which are never both equal
+// (a row holds one value of a kind, and the kind is in the key), so the order they were written
+// in (by one goroutine or several) changes nothing.
+func hotOccurrences(recs []censusRec) []occur {
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
 			if a.key < b.key {
@@ -266,6 +195,7 @@ func (c *census) add(recs []censusRec) {
 		}
 		return a.num() - b.num()
 	})
+	var out []occur
 	for i := 0; i < len(recs); {
 		j := i + 1
 		for j < len(recs) && recs[j].key == recs[i].key {
@@ -276,12 +206,8 @@ func (c *census) add(recs []censusRec) {
 		if group[0].num() == group[len(group)-1].num() || oneEmployee(group) {
 			continue
 		}
-		for _, r := range group {
-			c.marks = append(c.marks, r.row>>censusRowShift<<censusRowShift|uint32(r.flag()))
-		}
-		key := group[0].key
 		var first uint64
-		var firstID uint32
+		var firstID, later uint32
 		for _, r := range group {
 			if r.row&censusPrimed == 0 {
 				continue
@@ -291,15 +217,19 @@ func (c *census) add(recs []censusRec) {
 				continue
 			}
 			if r.idID != firstID {
-				if c.later == nil {
-					c.later = make(map[uint64]int)
-				}
-				c.later[key] = r.num()
+				later = uint32(r.num())
 				break
 			}
 		}
-		c.hot, c.first = append(c.hot, key), append(c.first, first)
+		for k, r := range group {
+			o := occur{key: r.key, row: r.row &^ censusPrimed, first: first, later: later}
+			if k+1 < len(group) {
+				o.next = uint32(group[k+1].num())
+			}
+			out = append(out, o)
+		}
 	}
+	return out
 }
 
 // oneEmployee says whether the rows holding a value are one employee's as check and prime tell

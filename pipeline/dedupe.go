@@ -151,19 +151,10 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 	head, seen := d.index[h]
 	if seen {
 		for i := head; i >= 0; i = d.entry(i).next {
-			e := d.entry(i)
-			firstID, firstFields, err := d.readSpill(e.off)
-			if err != nil {
-				return nil, err
+			// Two ids with one hash are not a duplicate: compare confirms the id.
+			if fu, same, err := d.compare(d.entry(i), id, fp); err != nil || same {
+				return fu, err
 			}
-			if firstID != id {
-				continue // two ids with one hash: not a duplicate
-			}
-			fu := &firstUse{Row: int(e.row)}
-			if e.sum != fp.sum {
-				fu.Differ = d.diff(firstFields, fp.fields)
-			}
-			return fu, nil
 		}
 	}
 	next := int32(-1)
@@ -172,6 +163,46 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 	}
 	d.index[h] = d.add(dedupEntry{row: int32(row), next: next, sum: fp.sum, off: d.off})
 	return nil, d.writeSpill(id, fp.fields)
+}
+
+// forwardedClaim is an externalId's first claim as route forwards it along the rows of the
+// id's census group (forward.go); ok is false until a row of the group claims it.
+type forwardedClaim struct {
+	entry dedupEntry
+	ok    bool
+}
+
+// ClaimForwarded is Claim for an id the census saw on two rows: the first claim is fc (which
+// it sets when it makes it), not a map. The id is still confirmed from the spill: a row whose
+// id merely shares fc's 64-bit census key is no duplicate, and is claimed in the map instead
+// (those few alone).
+func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forwardedClaim) (*firstUse, error) {
+	if !fc.ok {
+		off := d.off
+		if err := d.writeSpill(id, fp.fields); err != nil {
+			return nil, err
+		}
+		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, ok: true}
+		return nil, nil
+	}
+	fu, same, err := d.compare(&fc.entry, id, fp)
+	if err != nil || same {
+		return fu, err
+	}
+	return d.Claim(id, row, fp)
+}
+
+// compare reads e's id from the spill and, when it is id, says how fp differs from e's.
+func (d *deduper) compare(e *dedupEntry, id string, fp fingerprint) (*firstUse, bool, error) {
+	firstID, firstFields, err := d.readSpill(e.off)
+	if err != nil || firstID != id {
+		return nil, false, err
+	}
+	fu := &firstUse{Row: int(e.row)}
+	if e.sum != fp.sum {
+		fu.Differ = d.diff(firstFields, fp.fields)
+	}
+	return fu, true, nil
 }
 
 func (d *deduper) writeSpill(id string, fields []fieldHash) error {

@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+)
+
+// State the run sets on a hot key (check's first holder of a value, the first claim of an
+// externalId) is forwarded, not kept: when a row is routed, what its occurrences hold goes to
+// the group's next row through fwdQueue, a priority queue by row, and comes out when that row
+// is routed. The queue keeps at most bound messages in memory; beyond that it writes them,
+// sorted, as a run to an unlinked temp file, and pops the least of the heap and the runs' heads.
+
+// fwdMsg is a key's state on its way to row to.
+type fwdMsg struct {
+	to  uint32
+	row uint32 // a claim's row
+	key uint64
+	a   uint64 // a value's first holder; a claim's fingerprint sum
+	b   uint64 // a claim's spill offset
+}
+
+const (
+	fwdMsgSize  = 32
+	fwdBound    = 1 << 16 // messages in memory: 2 MB
+	fwdRunBufSz = 2 << 10 // per run on disk
+)
+
+type fwdQueue struct {
+	dir   string
+	bound int
+	heap  []fwdMsg // a min-heap by to
+	f     *os.File
+	off   int64
+	runs  []*fwdRun
+	least int // the run with the least head, -1 when there is none
+	buf   []byte
+}
+
+// fwdRun is one sorted run on disk and its head.
+type fwdRun struct {
+	r    *bufio.Reader
+	left int
+	head fwdMsg
+}
+
+func newFwdQueue(dir string, bound int) *fwdQueue {
+	if bound <= 0 {
+		bound = fwdBound
+	}
+	return &fwdQueue{dir: dir, bound: bound, least: -1}
+}
+
+func (q *fwdQueue) push(m fwdMsg) error {
+	if len(q.heap) >= q.bound {
+		if err := q.spill(); err != nil {
+			return err
+		}
+	}
+	q.heap = append(q.heap, m)
+	for i := len(q.heap) - 1; i > 0; {
+		p := (i - 1) / 2
+		if q.heap[p].to <= q.heap[i].to {
+			break
+		}
+		q.heap[p], q.heap[i] = q.heap[i], q.heap[p]
+		i = p
+	}
+	return nil
+}
+
+// spill writes the heap, sorted, as a run.
+func (q *fwdQueue) spill() error {
+	if q.f == nil {
+		f, err := os.CreateTemp(q.dir, "rosterload-forward-*")
+		if err != nil {
+			return fmt.Errorf("forward: %w", err)
+		}
+		os.Remove(f.Name()) // unlinked at once: nothing is left behind even after kill -9
+		q.f = f
+	}
+	slices.SortFunc(q.heap, func(a, b fwdMsg) int { return int(a.to) - int(b.to) })
+	b := q.buf[:0]
+	for _, m := range q.heap {
+		b = binary.LittleEndian.AppendUint32(b, m.to)
+		b = binary.LittleEndian.AppendUint32(b, m.row)
+		b = binary.LittleEndian.AppendUint64(b, m.key)
+		b = binary.LittleEndian.AppendUint64(b, m.a)
+		b = binary.LittleEndian.AppendUint64(b, m.b)
+	}
+	q.buf = b
+	if _, err := q.f.WriteAt(b, q.off); err != nil {
+		return fmt.Errorf("forward: write temp file: %w", err)
+	}
+	run := &fwdRun{r: bufio.NewReaderSize(io.NewSectionReader(q.f, q.off, int64(len(b))), fwdRunBufSz), left: len(q.heap)}
+	q.off += int64(len(b))
+	q.heap = q.heap[:0]
+	if err := run.advance(); err != nil {
+		return err
+	}
+	q.runs = append(q.runs, run)
+	q.pickLeast()
+	return nil
+}
+
+// advance reads the run's next message into head; a run with none left is empty.
+func (r *fwdRun) advance() error {
+	if r.left == 0 {
+		return nil
+	}
+	var b [fwdMsgSize]byte
+	if _, err := io.ReadFull(r.r, b[:]); err != nil {
+		return errors.Join(errors.New("forward: read temp file"), err)
+	}
+	r.left--
+	r.head = fwdMsg{to: binary.LittleEndian.Uint32(b[0:]), row: binary.LittleEndian.Uint32(b[4:]),
+		key: binary.LittleEndian.Uint64(b[8:]), a: binary.LittleEndian.Uint64(b[16:]), b: binary.LittleEndian.Uint64(b[24:])}
+	return nil
+}
+
+// pickLeast finds the run with the least head, dropping the runs that are done.
+func (q *fwdQueue) pickLeast() {
+	q.runs = slices.DeleteFunc(q.runs, func(r *fwdRun) bool { return r.left < 0 })
+	q.least = -1
+	for i, r := range q.runs {
+		if q.least < 0 || r.head.to < q.runs[q.least].head.to {
+			q.least = i
+		}
+	}
+}
+
+// peek says the least row a message is addressed to.
+func (q *fwdQueue) peek() (uint32, bool) {
+	switch {
+	case len(q.heap) > 0 && (q.least < 0 || q.heap[0].to <= q.runs[q.least].head.to):
+		return q.heap[0].to, true
+	case q.least >= 0:
+		return q.runs[q.least].head.to, true
+	}
+	return 0, false
+}
+
+// pop takes the least message; the queue must not be empty (peek).
+func (q *fwdQueue) pop() (fwdMsg, error) {
+	if len(q.heap) > 0 && (q.least < 0 || q.heap[0].to <= q.runs[q.least].head.to) {
+		m := q.heap[0]
+		n := len(q.heap) - 1
+		q.heap[0] = q.heap[n]
+		q.heap = q.heap[:n]
+		for i := 0; ; {
+			l, small := 2*i+1, i
+			if l < n && q.heap[l].to < q.heap[small].to {
+				small = l
+			}
+			if l+1 < n && q.heap[l+1].to < q.heap[small].to {
+				small = l + 1
+			}
+			if small == i {
+				break
+			}
+			q.heap[i], q.heap[small] = q.heap[small], q.heap[i]
+			i = small
+		}
+		return m, nil
+	}
+	r := q.runs[q.least]
+	m := r.head
+	if r.left == 0 {
+		r.left = -1 // done
+	} else if err := r.advance(); err != nil {
+		return m, err
+	}
+	q.pickLeast()
+	return m, nil
+}
+
+func (q *fwdQueue) close() {
+	if q.f != nil {
+		q.f.Close()
+	}
+}
