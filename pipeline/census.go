@@ -33,8 +33,12 @@ const (
 	censusBits    = 8       // log2(censusParts)
 	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
 	censusRecSize = 20
-	// censusBound is the largest file sorted in memory (256k records); a larger one is split.
-	censusBound = 4 << 20
+	// censusBound is the largest file sealed whole (400k records); a larger one is split. Its
+	// repeated keys are found with a count table of at most censusMaxSlots slots, which stays
+	// below 1 in 10 full at this size.
+	censusBound    = 8 << 20
+	censusMaxSlots = 1 << 22 // 1 MB
+	censusMinSlots = 1 << 12
 )
 
 // censusRec is one value a row holds.
@@ -120,9 +124,9 @@ func (cs *censusSpill) close() {
 // and each writes its hot keys' occurrences to out.
 func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
-	scratch := make(chan []censusRec, workers)
+	scratch := make(chan *sealScratch, workers)
 	for range workers {
-		scratch <- nil
+		scratch <- &sealScratch{}
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
@@ -131,36 +135,98 @@ func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 			continue
 		}
 		g.Go(func() error {
-			recs := <-scratch
-			recs, err := cs.sealFile(i, out, bound, recs)
-			scratch <- recs
-			return err
+			sc := <-scratch
+			defer func() { scratch <- sc }()
+			return cs.sealFile(i, out, bound, sc)
 		})
 	}
 	return g.Wait()
 }
 
+// sealScratch is a sealing goroutine's memory, kept from one file to the next.
+type sealScratch struct {
+	recs  []censusRec
+	count countTable
+	r     *bufio.Reader
+}
+
 // sealFile reads file i (splitting it by the next bits, sealed on this goroutine, when it is
-// above bound) and writes its occurrences to out, with scratch for its records, which it
-// returns for the next.
-func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, scratch []censusRec) ([]censusRec, error) {
+// above bound) and writes its occurrences to out. Rather than sort the file, it reads it twice:
+// once to count how many records hit each slot of a table (by the key's low bits), once to
+// keep the records whose slot two records hit. Those are every record of a key two rows hold,
+// and a few others (keys sharing a slot), which hotOccurrences sorts out: only they are in
+// memory and sorted.
+func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, sc *sealScratch) error {
 	if err := cs.ws[i].Flush(); err != nil {
-		return scratch, fmt.Errorf("census: write temp file: %w", err)
+		return fmt.Errorf("census: write temp file: %w", err)
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(cs.files[i], 0, cs.sizes[i]), 64<<10)
+	read := func(f func(censusRec) error) error {
+		sec := io.NewSectionReader(cs.files[i], 0, cs.sizes[i])
+		if sc.r == nil {
+			sc.r = bufio.NewReaderSize(sec, 64<<10)
+		} else {
+			sc.r.Reset(sec)
+		}
+		return eachCensusRec(sc.r, f)
+	}
 	if cs.sizes[i] > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-		if err := eachCensusRec(r, sub.put); err != nil {
+		if err := read(sub.put); err != nil {
 			sub.close()
-			return scratch, err
+			return err
 		}
-		return scratch, sub.seal(out, bound, 1)
+		sc.r.Reset(nil) // sub.seal reads with its own
+		return sub.seal(out, bound, 1)
 	}
-	recs := slices.Grow(scratch[:0], int(cs.sizes[i]/censusRecSize)) // one allocation, not a doubling
-	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
-		return recs, err
+	sc.count.reset(cs.sizes[i] / censusRecSize)
+	if err := read(func(cr censusRec) error { sc.count.add(cr.key); return nil }); err != nil {
+		return err
 	}
-	return recs, out.write(hotOccurrences(recs))
+	sc.recs = sc.recs[:0]
+	err := read(func(cr censusRec) error {
+		if sc.count.repeated(cr.key) {
+			sc.recs = append(sc.recs, cr)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return out.write(hotOccurrences(sc.recs))
+}
+
+// countTable counts, up to 2, the keys that hit each of its slots: two bits a slot.
+type countTable struct {
+	words []uint64
+	mask  uint64
+}
+
+// reset empties the table and sizes it for n keys: 16 slots a key, so that few keys share one.
+func (t *countTable) reset(n int64) {
+	slots := uint64(censusMinSlots)
+	for slots < uint64(n)*16 && slots < censusMaxSlots {
+		slots *= 2
+	}
+	words := int(slots / 32)
+	if cap(t.words) < words {
+		t.words = make([]uint64, words)
+	}
+	t.words = t.words[:words]
+	clear(t.words)
+	t.mask = slots - 1
+}
+
+func (t *countTable) add(key uint64) {
+	i := key & t.mask
+	w, sh := &t.words[i>>5], i&31*2
+	if *w>>sh&3 < 2 {
+		*w += 1 << sh
+	}
+}
+
+func (t *countTable) repeated(key uint64) bool {
+	i := key & t.mask
+	return t.words[i>>5]>>(i&31*2)&3 >= 2
 }
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {

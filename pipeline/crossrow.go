@@ -115,8 +115,9 @@ type Shared struct {
 	sealed bool
 	occ    *occSpill // nil after a census of no record
 	fwd    *fwdQueue // during the run, once sealed
-	// fwdBound is fwd's bound (messages in memory); 0 = fwdBound.
-	fwdBound int
+	// Bounds a test may make tiny: fwd's messages in memory (0 = fwdBound), the rows of each
+	// occurrence file (0 = occMinWidth).
+	fwdBound, occWidth int
 }
 
 // Prepare gives the census what it needs before the first Add: the run's validator, to see a
@@ -140,7 +141,7 @@ func (s *Shared) Seal() error {
 		if bound <= 0 {
 			bound = censusBound
 		}
-		out := newOccSpill(s.dir, s.spill.last)
+		out := newOccSpill(s.dir, s.spill.last, s.occWidth)
 		err := s.spill.seal(out, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
 		if err == nil {

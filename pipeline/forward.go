@@ -27,8 +27,9 @@ type fwdMsg struct {
 
 const (
 	fwdMsgSize  = 32
-	fwdBound    = 1 << 16 // messages in memory: 2 MB
+	fwdBound    = 1 << 14 // messages in memory: 512 KB
 	fwdRunBufSz = 2 << 10 // per run on disk
+	fwdWriteSz  = 32 << 10
 )
 
 type fwdQueue struct {
@@ -85,20 +86,24 @@ func (q *fwdQueue) spill() error {
 		q.f = f
 	}
 	slices.SortFunc(q.heap, func(a, b fwdMsg) int { return int(a.to) - int(b.to) })
+	start := q.off
 	b := q.buf[:0]
-	for _, m := range q.heap {
+	for i, m := range q.heap {
 		b = binary.LittleEndian.AppendUint32(b, m.to)
 		b = binary.LittleEndian.AppendUint32(b, m.row)
 		b = binary.LittleEndian.AppendUint64(b, m.key)
 		b = binary.LittleEndian.AppendUint64(b, m.a)
 		b = binary.LittleEndian.AppendUint64(b, m.b)
+		if len(b) >= fwdWriteSz || i == len(q.heap)-1 {
+			if _, err := q.f.WriteAt(b, q.off); err != nil {
+				return fmt.Errorf("forward: write temp file: %w", err)
+			}
+			q.off += int64(len(b))
+			b = b[:0]
+		}
 	}
 	q.buf = b
-	if _, err := q.f.WriteAt(b, q.off); err != nil {
-		return fmt.Errorf("forward: write temp file: %w", err)
-	}
-	run := &fwdRun{r: bufio.NewReaderSize(io.NewSectionReader(q.f, q.off, int64(len(b))), fwdRunBufSz), left: len(q.heap)}
-	q.off += int64(len(b))
+	run := &fwdRun{r: bufio.NewReaderSize(io.NewSectionReader(q.f, start, q.off-start), fwdRunBufSz), left: len(q.heap)}
 	q.heap = q.heap[:0]
 	if err := run.advance(); err != nil {
 		return err

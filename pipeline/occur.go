@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -65,8 +66,10 @@ type occSpill struct {
 	sizes []int64
 }
 
-func newOccSpill(dir string, lastRow int) *occSpill {
-	width := occMinWidth
+// newOccSpill makes the files for rows up to lastRow, minWidth rows each at least (0:
+// occMinWidth).
+func newOccSpill(dir string, lastRow, minWidth int) *occSpill {
+	width := cmp.Or(minWidth, occMinWidth)
 	for (lastRow+width)/width > occMaxFiles {
 		width *= 2
 	}
