@@ -148,6 +148,7 @@ type sealScratch struct {
 	recs  []censusRec
 	count countTable
 	r     *bufio.Reader
+	occs  []occur
 }
 
 // sealFile reads file i (splitting it by the next bits, sealed on this goroutine, when it is
@@ -192,7 +193,8 @@ func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, sc *sealScrat
 	if err != nil {
 		return err
 	}
-	return out.write(hotOccurrences(sc.recs))
+	sc.occs, err = hotOccurrences(sc.recs, sc.occs[:0], out.write)
+	return err
 }
 
 // countTable counts, up to 2, the keys that hit each of its slots: two bits a slot.
@@ -245,13 +247,13 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 	}
 }
 
-// hotOccurrences returns, of one file's records, an occurrence for each row of each key that
-// two rows hold, chained to the group's next row, with, for a personal key, what Add would have
+// hotOccurrences writes, of one file's records, an occurrence for each row of each key that
+// two rows hold (with write, buf at a time, so that a key on a million rows costs no more), chained to the group's next row, with, for a personal key, what Add would have
 // primed had it kept every key: the first primed row with its id's hash, and the first later
 // primed row with another id. The records are sorted by key and row, which are never both equal
 // (a row holds one value of a kind, and the kind is in the key), so the order they were written
 // in (by one goroutine or several) changes nothing.
-func hotOccurrences(recs []censusRec) []occur {
+func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([]occur, error) {
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
 			if a.key < b.key {
@@ -261,7 +263,6 @@ func hotOccurrences(recs []censusRec) []occur {
 		}
 		return a.num() - b.num()
 	})
-	var out []occur
 	for i := 0; i < len(recs); {
 		j := i + 1
 		for j < len(recs) && recs[j].key == recs[i].key {
@@ -292,11 +293,19 @@ func hotOccurrences(recs []censusRec) []occur {
 			if k+1 < len(group) {
 				o.next = uint32(group[k+1].num())
 			}
-			out = append(out, o)
+			if buf = append(buf, o); len(buf) == occChunk {
+				if err := write(buf); err != nil {
+					return buf, err
+				}
+				buf = buf[:0]
+			}
 		}
 	}
-	return out
+	return buf, write(buf)
 }
+
+// occChunk is how many occurrences hotOccurrences writes at once.
+const occChunk = 4096
 
 // oneEmployee says whether the rows holding a value are one employee's as check and prime tell
 // them apart: the same hash of the id as mapped and as validated on every row. (An externalId's

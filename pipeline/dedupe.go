@@ -92,6 +92,7 @@ type deduper struct {
 	w       *bufio.Writer
 	off     int64
 	scratch []byte
+	rbuf    []byte
 }
 
 const chunkSize = 1 << 16
@@ -227,28 +228,49 @@ func (d *deduper) readSpill(off int64) (string, []fieldHash, error) {
 	if err := d.w.Flush(); err != nil {
 		return "", nil, fmt.Errorf("dedupe: write temp file: %w", err)
 	}
-	r := bufio.NewReader(io.NewSectionReader(d.spill, off, d.off-off))
-	n, err := binary.ReadUvarint(r)
+	// One read into a buffer kept from call to call, a second when the record is longer.
+	b, err := d.readAt(off, 512)
 	if err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+		return "", nil, err
 	}
-	id := make([]byte, n)
-	if _, err := io.ReadFull(r, id); err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return "", nil, errors.New("dedupe: read temp file: a record cut short")
 	}
-	count, err := binary.ReadUvarint(r)
-	if err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	id := string(b[k : k+int(n)])
+	head := k + int(n)
+	count, k := binary.Uvarint(b[head:])
+	if k <= 0 {
+		return "", nil, errors.New("dedupe: read temp file: a record cut short")
 	}
-	fields := make([]fieldHash, 0, count)
-	var pair [16]byte
-	for range count {
-		if _, err := io.ReadFull(r, pair[:]); err != nil {
-			return "", nil, errors.Join(errors.New("dedupe: read temp file"), err)
+	head += k
+	if need := head + int(count)*16; need > len(b) {
+		if b, err = d.readAt(off, need); err != nil {
+			return "", nil, err
 		}
-		fields = append(fields, fieldHash{path: binary.LittleEndian.Uint64(pair[:8]), sum: binary.LittleEndian.Uint64(pair[8:])})
+		if need > len(b) {
+			return "", nil, errors.New("dedupe: read temp file: a record cut short")
+		}
 	}
-	return string(id), fields, nil
+	fields := make([]fieldHash, count)
+	for i := range fields {
+		p := b[head+i*16:]
+		fields[i] = fieldHash{path: binary.LittleEndian.Uint64(p), sum: binary.LittleEndian.Uint64(p[8:])}
+	}
+	return id, fields, nil
+}
+
+// readAt reads up to n bytes of the spill at off (fewer at its end) into d's read buffer.
+func (d *deduper) readAt(off int64, n int) ([]byte, error) {
+	n = int(min(int64(n), d.off-off))
+	if cap(d.rbuf) < n {
+		d.rbuf = make([]byte, n)
+	}
+	b := d.rbuf[:n]
+	if _, err := d.spill.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	}
+	return b, nil
 }
 
 // diff names the fields present in one record but not the other, or present in both with

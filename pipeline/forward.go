@@ -38,8 +38,7 @@ type fwdQueue struct {
 	heap  []fwdMsg // a min-heap by to
 	f     *os.File
 	off   int64
-	runs  []*fwdRun
-	least int // the run with the least head, -1 when there is none
+	runs  []*fwdRun // a min-heap by head.to
 	buf   []byte
 }
 
@@ -54,7 +53,7 @@ func newFwdQueue(dir string, bound int) *fwdQueue {
 	if bound <= 0 {
 		bound = fwdBound
 	}
-	return &fwdQueue{dir: dir, bound: bound, least: -1}
+	return &fwdQueue{dir: dir, bound: bound}
 }
 
 func (q *fwdQueue) push(m fwdMsg) error {
@@ -64,14 +63,7 @@ func (q *fwdQueue) push(m fwdMsg) error {
 		}
 	}
 	q.heap = append(q.heap, m)
-	for i := len(q.heap) - 1; i > 0; {
-		p := (i - 1) / 2
-		if q.heap[p].to <= q.heap[i].to {
-			break
-		}
-		q.heap[p], q.heap[i] = q.heap[i], q.heap[p]
-		i = p
-	}
+	siftUp(q.heap, msgLess)
 	return nil
 }
 
@@ -109,7 +101,7 @@ func (q *fwdQueue) spill() error {
 		return err
 	}
 	q.runs = append(q.runs, run)
-	q.pickLeast()
+	siftUp(q.runs, runLess)
 	return nil
 }
 
@@ -128,59 +120,75 @@ func (r *fwdRun) advance() error {
 	return nil
 }
 
-// pickLeast finds the run with the least head, dropping the runs that are done.
-func (q *fwdQueue) pickLeast() {
-	q.runs = slices.DeleteFunc(q.runs, func(r *fwdRun) bool { return r.left < 0 })
-	q.least = -1
-	for i, r := range q.runs {
-		if q.least < 0 || r.head.to < q.runs[q.least].head.to {
-			q.least = i
+func msgLess(a, b fwdMsg) bool  { return a.to < b.to }
+func runLess(a, b *fwdRun) bool { return a.head.to < b.head.to }
+
+// siftUp restores the heap h after an append.
+func siftUp[T any](h []T, less func(a, b T) bool) {
+	for i := len(h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !less(h[i], h[p]) {
+			return
 		}
+		h[p], h[i] = h[i], h[p]
+		i = p
 	}
+}
+
+// siftDown restores the heap h after its root changed.
+func siftDown[T any](h []T, less func(a, b T) bool) {
+	for i := 0; ; {
+		l, small := 2*i+1, i
+		if l < len(h) && less(h[l], h[small]) {
+			small = l
+		}
+		if l+1 < len(h) && less(h[l+1], h[small]) {
+			small = l + 1
+		}
+		if small == i {
+			return
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
+}
+
+// fromHeap says whether the least message is in memory rather than at a run's head.
+func (q *fwdQueue) fromHeap() bool {
+	return len(q.heap) > 0 && (len(q.runs) == 0 || q.heap[0].to <= q.runs[0].head.to)
 }
 
 // peek says the least row a message is addressed to.
 func (q *fwdQueue) peek() (uint32, bool) {
 	switch {
-	case len(q.heap) > 0 && (q.least < 0 || q.heap[0].to <= q.runs[q.least].head.to):
+	case q.fromHeap():
 		return q.heap[0].to, true
-	case q.least >= 0:
-		return q.runs[q.least].head.to, true
+	case len(q.runs) > 0:
+		return q.runs[0].head.to, true
 	}
 	return 0, false
 }
 
 // pop takes the least message; the queue must not be empty (peek).
 func (q *fwdQueue) pop() (fwdMsg, error) {
-	if len(q.heap) > 0 && (q.least < 0 || q.heap[0].to <= q.runs[q.least].head.to) {
+	if q.fromHeap() {
 		m := q.heap[0]
 		n := len(q.heap) - 1
 		q.heap[0] = q.heap[n]
 		q.heap = q.heap[:n]
-		for i := 0; ; {
-			l, small := 2*i+1, i
-			if l < n && q.heap[l].to < q.heap[small].to {
-				small = l
-			}
-			if l+1 < n && q.heap[l+1].to < q.heap[small].to {
-				small = l + 1
-			}
-			if small == i {
-				break
-			}
-			q.heap[i], q.heap[small] = q.heap[small], q.heap[i]
-			i = small
-		}
+		siftDown(q.heap, msgLess)
 		return m, nil
 	}
-	r := q.runs[q.least]
+	r := q.runs[0]
 	m := r.head
-	if r.left == 0 {
-		r.left = -1 // done
+	if r.left == 0 { // done: the last run takes its place
+		n := len(q.runs) - 1
+		q.runs[0] = q.runs[n]
+		q.runs = q.runs[:n]
 	} else if err := r.advance(); err != nil {
 		return m, err
 	}
-	q.pickLeast()
+	siftDown(q.runs, runLess)
 	return m, nil
 }
 

@@ -20,9 +20,11 @@ import (
 
 const (
 	occRecSize  = 28
-	occMinWidth = 1 << 16 // rows per file at least: about 1 MB of records at 10M rows
-	occMaxFiles = 256     // files at most, however long the roster (widths grow instead)
-	occBufSize  = 4 << 10
+	// Rows per file at least: the generated 10M roster has 0.7 occurrences a row (its random
+	// phones collide in proportion to rows²), 16k rows' are 650 KB in memory.
+	occMinWidth = 1 << 13
+	occMaxFiles = 1024 // files at most, however long the roster (widths grow instead)
+	occBufSize  = 2 << 10
 )
 
 // occur is one row's part in a hot key's group.
