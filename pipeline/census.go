@@ -15,21 +15,22 @@ import (
 )
 
 // The census before the run (Shared.Add, then Shared.Seal) finds the few keys two rows hold,
-// so that the run's maps hold those alone: memory in proportion to the repeats, not the rows.
+// and leaves them to the run as an occurrence stream on disk (occur.go), not as maps: what the
+// run holds does not grow with the rows or the repeats.
 //
 // Add writes one 20-byte record per value a row holds (a keyed hash of the value as check will
 // compare it, never the value; the row; hashes of the row's externalId as mapped and as
-// validated) to one of
-// censusParts temp files chosen by the hash's top bits. Seal then reads one file at a time,
-// sorts it and keeps the keys that two rows or more hold (a file larger than the bound is split
-// again by the next bits first, so what is in memory at once stays bounded however long the
-// roster). A key one row alone holds can never be found by another row's check or Claim, so
-// skipping it changes nothing; nor can a value that only rows of one employee hold (the same
-// id, as mapped and as validated, on every row) be told to check as two employees'; a 64-bit
-// collision of keys only keeps a key that was not needed.
+// validated) to one of censusParts temp files chosen by the hash's top bits. Seal then reads
+// each file twice (a count table, then the records it says repeat; a file larger than the bound
+// is split again by the next bits first), sorts those records by key and row, and writes one
+// occurrence per row of each key two rows hold, chained to the key's next row. A key one row
+// alone holds can never be found by another row's check or Claim, so skipping it changes
+// nothing; nor can a value that only rows of one employee hold (the same id, as mapped and as
+// validated, on every row) be told to check as two employees'; a 64-bit collision of keys only
+// keeps a key that was not needed.
 
 const (
-	censusParts   = 256     // files per level: 16 MB of records each at 10M rows
+	censusParts   = 256     // files per level: 4 MB of records each at 10M rows
 	censusBits    = 8       // log2(censusParts)
 	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
 	censusRecSize = 20
@@ -52,7 +53,7 @@ type censusRec struct {
 const (
 	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
 	censusID     = 2 // the key is the row's externalId, for the de-duplication
-	// Bits 2-3 are the value's class (rowClass), for the row flags Seal sets; the row is above.
+	// Bits 2-3 are the value's class (rowClass), kept in its occurrences; the row is above.
 	censusRowShift = 4
 	censusMaxRow   = 1<<(32-censusRowShift) - 1
 )
@@ -69,6 +70,17 @@ func rowClass(k SharedKind) uint32 {
 		return 2
 	}
 	return 0
+}
+
+// unlinkedTemp creates a temp file and unlinks it at once where the OS allows it: nothing is
+// left behind even after kill -9.
+func unlinkedTemp(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(f.Name())
+	return f, nil
 }
 
 // censusSpill is the partitioned temp files of one level.
@@ -90,12 +102,10 @@ func newCensusSpill(dir string, shift uint) *censusSpill {
 func (cs *censusSpill) put(r censusRec) error {
 	i := r.key >> cs.shift & (censusParts - 1)
 	if cs.files[i] == nil {
-		f, err := os.CreateTemp(cs.dir, "rosterload-census-*")
+		f, err := unlinkedTemp(cs.dir, "rosterload-census-*")
 		if err != nil {
 			return fmt.Errorf("census: %w", err)
 		}
-		// Unlinked at once where the OS allows it: nothing is left behind even after kill -9.
-		os.Remove(f.Name())
 		cs.files[i], cs.ws[i] = f, bufio.NewWriterSize(f, censusBufSize)
 	}
 	b := cs.buf[:]

@@ -31,10 +31,11 @@ import (
 // (Pipeline.Prime), the SSNs, tax ids and card numbers are counted from it first, and the
 // EARLIER row carries the problem too, naming the first later one. Every pair is also kept in
 // Shared (with the log's warning), so that a clerk who reads the summary still sees both rows.
-// Memory: one map slot a value (16 bytes: a keyed hash of the value, never the value, and the
-// first row with a 32-bit hash of its externalId). With a census before the run (Add, Seal;
-// census.go) only the values that two rows hold get one, and externalIds that one row alone
-// holds skip de-duplication; without one, every value of every row does, four a row at most.
+// Memory: with a census before the run (Add, Seal; census.go) nothing that grows with the rows:
+// each row brings its own occurrences of the keys two rows hold (occur.go), and a key's first
+// holder, once a row sets it, is forwarded to the key's next row (forward.go). Without one, a
+// map slot a value (16 bytes: a keyed hash of the value, never the value, and the first row
+// with a 32-bit hash of its externalId), four a row at most.
 
 // A SharedKind is what two employees share.
 type SharedKind uint8

@@ -75,11 +75,12 @@ func (h *hasher) name(path uint64) string {
 // deduper remembers, for every externalId a valid record has claimed, its first row and what it
 // held, so that a later occurrence can be marked DUPLICATE with the fields that differ.
 //
-// Memory is what limits a million-row run, so the set keeps 24 bytes a record plus a map slot
-// keyed by a 64-bit hash of the externalId. The externalId itself and a hash per field go to an
-// append-only temp file (no values, so no personal data), read back only when a hash matches: to
-// confirm the match is real and to name the differing fields. After a census (Shared.Seal) only
-// the externalIds two rows hold reach it (Shared.mayRepeat), so it grows with the repeats alone.
+// The externalId itself and a hash per field go to an append-only temp file (no values, so no
+// personal data), read back only when a hash matches: to confirm the match is real and to name
+// the differing fields. After a census (Shared.Seal) only the externalIds two rows hold are
+// claimed, and their first claim (24 bytes: row, sum, spill offset) is forwarded from row to
+// row of the id's census group (ClaimForwarded), so nothing stays in memory per id. Without
+// one, the set keeps 24 bytes a record plus a map slot keyed by a 64-bit hash of the id.
 type deduper struct {
 	h     *hasher
 	hash  func(id string) uint64 // of the externalId; a field so a test can force collisions

@@ -70,11 +70,10 @@ func (q *fwdQueue) push(m fwdMsg) error {
 // spill writes the heap, sorted, as a run.
 func (q *fwdQueue) spill() error {
 	if q.f == nil {
-		f, err := os.CreateTemp(q.dir, "rosterload-forward-*")
+		f, err := unlinkedTemp(q.dir, "rosterload-forward-*")
 		if err != nil {
 			return fmt.Errorf("forward: %w", err)
 		}
-		os.Remove(f.Name()) // unlinked at once: nothing is left behind even after kill -9
 		q.f = f
 	}
 	slices.SortFunc(q.heap, func(a, b fwdMsg) int { return int(a.to) - int(b.to) })

@@ -19,7 +19,7 @@ import (
 // with the rows or the hot keys.
 
 const (
-	occRecSize  = 28
+	occRecSize = 28
 	// Rows per file at least: the generated 10M roster has 0.7 occurrences a row (its random
 	// phones collide in proportion to rows²), 16k rows' are 650 KB in memory.
 	occMinWidth = 1 << 13
@@ -88,11 +88,10 @@ func (sp *occSpill) write(occs []occur) error {
 		o := &occs[i]
 		f := o.num() / sp.width
 		if sp.files[f] == nil {
-			tf, err := os.CreateTemp(sp.dir, "rosterload-occur-*")
+			tf, err := unlinkedTemp(sp.dir, "rosterload-occur-*")
 			if err != nil {
 				return fmt.Errorf("census: %w", err)
 			}
-			os.Remove(tf.Name()) // unlinked at once: nothing is left behind even after kill -9
 			sp.files[f], sp.ws[f] = tf, bufio.NewWriterSize(tf, occBufSize)
 		}
 		binary.LittleEndian.PutUint64(b[0:], o.key)

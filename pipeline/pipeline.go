@@ -81,8 +81,8 @@ type Pipeline struct {
 	Shared Shared
 	// Prime, if set, is a second reader of the same roster, read whole before the run, so that
 	// the first of two employees sharing an SSN, tax id or card number is told too, and so that
-	// the cross-row check and the de-duplication keep only the values and externalIds that two
-	// rows hold (Shared's census): memory in proportion to the repeats, not the rows. It is not
+	// the cross-row check and the de-duplication look up only the values and externalIds that
+	// two rows hold, from temp files (Shared's census): memory flat in the rows. It is not
 	// needed, and not read, when Shared was primed already (Shared.Primed).
 	Prime rows.Reader
 }
