@@ -36,9 +36,9 @@ const (
 	censusRecSize = 20
 	// censusBound is the largest file sealed whole (400k records); a larger one is split. Its
 	// repeated keys are found with a count table of at most censusMaxSlots slots, which stays
-	// below 1 in 10 full at this size.
+	// about 1 in 5 full at this size, 1 in 10 at 10M rows.
 	censusBound    = 8 << 20
-	censusMaxSlots = 1 << 22 // 1 MB
+	censusMaxSlots = 1 << 21 // 512 KB
 	censusMinSlots = 1 << 12
 )
 
@@ -134,6 +134,15 @@ func (cs *censusSpill) close() {
 // and each writes its hot keys' occurrences to out.
 func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
+	// Every file is written whole before any is read: the write buffers go first.
+	for i, w := range cs.ws {
+		if w != nil {
+			if err := w.Flush(); err != nil {
+				return fmt.Errorf("census: write temp file: %w", err)
+			}
+			cs.ws[i] = nil
+		}
+	}
 	scratch := make(chan *sealScratch, workers)
 	for range workers {
 		scratch <- &sealScratch{}
@@ -168,9 +177,6 @@ type sealScratch struct {
 // and a few others (keys sharing a slot), which hotOccurrences sorts out: only they are in
 // memory and sorted.
 func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, sc *sealScratch) error {
-	if err := cs.ws[i].Flush(); err != nil {
-		return fmt.Errorf("census: write temp file: %w", err)
-	}
 	read := func(f func(censusRec) error) error {
 		sec := io.NewSectionReader(cs.files[i], 0, cs.sizes[i])
 		if sc.r == nil {
@@ -213,10 +219,10 @@ type countTable struct {
 	mask  uint64
 }
 
-// reset empties the table and sizes it for n keys: 16 slots a key, so that few keys share one.
+// reset empties the table and sizes it for n keys: 8 slots a key, so that few keys share one.
 func (t *countTable) reset(n int64) {
 	slots := uint64(censusMinSlots)
-	for slots < uint64(n)*16 && slots < censusMaxSlots {
+	for slots < uint64(n)*8 && slots < censusMaxSlots {
 		slots *= 2
 	}
 	words := int(slots / 32)

@@ -24,7 +24,7 @@ const (
 	// phones collide in proportion to rows²), 16k rows' are 650 KB in memory.
 	occMinWidth = 1 << 13
 	occMaxFiles = 1024 // files at most, however long the roster (widths grow instead)
-	occBufSize  = 2 << 10
+	occBufSize  = 1 << 10
 )
 
 // occur is one row's part in a hot key's group.
