@@ -100,8 +100,9 @@ type Shared struct {
 
 	seed  maphash.Seed
 	first map[uint64]uint64 // hash(kind, value) -> first row<<32 | hash32(externalId)
-	// later holds, after prime, the first other employee's row for each personal value that
-	// two employees share: what the first holder's line is told.
+	// later is, for the map path, what an occurrence's later is once sealed: the first other
+	// employee's row for a primed personal value (only a test that runs a census's findings
+	// through the map path fills it).
 	later map[uint64]int
 
 	// The census (census.go): Add spills its records to dir; Seal leaves in occ the occurrences
@@ -112,7 +113,7 @@ type Shared struct {
 	phones *phoneKeyer // nil: Add cannot see phones as the run will, so check compares them all
 	spill  *censusSpill
 	err    error // the census's first temp file error, returned by Seal
-	bound  int64 // the largest census file sorted in memory; 0 = censusBound
+	bound  int64 // the largest census file sealed whole; 0 = censusBound
 	sealed bool
 	occ    *occSpill // nil after a census of no record
 	fwd    *fwdQueue // during the run, once sealed
