@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"slices"
 
@@ -16,26 +15,31 @@ import (
 )
 
 // The census before the run (Shared.Add, then Shared.Seal) finds the few keys two rows hold,
-// so that the run's maps hold those alone: memory in proportion to the repeats, not the rows.
+// and leaves them to the run as an occurrence stream on disk (occur.go), not as maps: what the
+// run holds does not grow with the rows or the repeats.
 //
 // Add writes one 20-byte record per value a row holds (a keyed hash of the value as check will
 // compare it, never the value; the row; hashes of the row's externalId as mapped and as
-// validated) to one of
-// censusParts temp files chosen by the hash's top bits. Seal then reads one file at a time,
-// sorts it and keeps the keys that two rows or more hold (a file larger than the bound is split
-// again by the next bits first, so what is in memory at once stays bounded however long the
-// roster). A key one row alone holds can never be found by another row's check or Claim, so
-// skipping it changes nothing; nor can a value that only rows of one employee hold (the same
-// id, as mapped and as validated, on every row) be told to check as two employees'; a 64-bit
-// collision of keys only keeps a key that was not needed.
+// validated) to one of censusParts temp files chosen by the hash's top bits. Seal then reads
+// each file twice (a count table, then the records it says repeat; a file larger than the bound
+// is split again by the next bits first), sorts those records by key and row, and writes one
+// occurrence per row of each key two rows hold, chained to the key's next row. A key one row
+// alone holds can never be found by another row's check or Claim, so skipping it changes
+// nothing; nor can a value that only rows of one employee hold (the same id, as mapped and as
+// validated, on every row) be told to check as two employees'; a 64-bit collision of keys only
+// keeps a key that was not needed.
 
 const (
-	censusParts   = 256     // files per level: 16 MB of records each at 10M rows
+	censusParts   = 256     // files per level: 4 MB of records each at 10M rows
 	censusBits    = 8       // log2(censusParts)
 	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
 	censusRecSize = 20
-	// censusBound is the largest file sorted in memory (256k records); a larger one is split.
-	censusBound = 4 << 20
+	// censusBound is the largest file sealed whole (400k records); a larger one is split. Its
+	// repeated keys are found with a count table of at most censusMaxSlots slots, which stays
+	// about 1 in 5 full at this size, 1 in 10 at 10M rows.
+	censusBound    = 8 << 20
+	censusMaxSlots = 1 << 21 // 512 KB
+	censusMinSlots = 1 << 12
 )
 
 // censusRec is one value a row holds.
@@ -49,25 +53,13 @@ type censusRec struct {
 const (
 	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
 	censusID     = 2 // the key is the row's externalId, for the de-duplication
-	// Bits 2-3 are the value's class (rowClass), for the row flags Seal sets; the row is above.
+	// Bits 2-3 are the value's class (rowClass), kept in its occurrences; the row is above.
 	censusRowShift = 4
 	censusMaxRow   = 1<<(32-censusRowShift) - 1
 )
 
 // num is the record's row number.
 func (r censusRec) num() int { return int(r.row >> censusRowShift) }
-
-// The row flags: Seal gives each row four bits, one for each class of key that another row
-// holds too (its externalId, a personal number, an email, a phone), so that the run looks up
-// only the keys of rows whose flag says they repeat; the others (nearly all) skip the search.
-// A row the census never saw (beyond the last one it was given) has all four set: look up.
-const (
-	flagID       = 1
-	flagPersonal = 2 // SSN, tax id, card number
-	flagEmail    = 4
-	flagPhone    = 8
-	flagsAll     = 15
-)
 
 // rowClass is the class of a value's kind, stored in bits 2-3 of a record's row.
 func rowClass(k SharedKind) uint32 {
@@ -80,27 +72,15 @@ func rowClass(k SharedKind) uint32 {
 	return 0
 }
 
-// kindFlag is the row flag of a value's kind.
-func kindFlag(k SharedKind) uint8 { return flagPersonal << rowClass(k) }
-
-// flag is the row flag the record sets when its key is hot.
-func (r censusRec) flag() uint8 {
-	if r.row&censusID != 0 {
-		return flagID
+// unlinkedTemp creates a temp file and unlinks it at once where the OS allows it: nothing is
+// left behind even after kill -9.
+func unlinkedTemp(dir, pattern string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return nil, err
 	}
-	return flagPersonal << (r.row >> 2 & 3)
-}
-
-// rowFlags holds four bits a row, two rows a byte.
-type rowFlags []byte
-
-func (f rowFlags) set(row int, bits uint8) { f[row>>1] |= bits << (row & 1 * 4) }
-
-func (f rowFlags) get(row int) uint8 {
-	if row < 0 || row>>1 >= len(f) {
-		return flagsAll
-	}
-	return f[row>>1] >> (row & 1 * 4) & flagsAll
+	os.Remove(f.Name())
+	return f, nil
 }
 
 // censusSpill is the partitioned temp files of one level.
@@ -122,12 +102,10 @@ func newCensusSpill(dir string, shift uint) *censusSpill {
 func (cs *censusSpill) put(r censusRec) error {
 	i := r.key >> cs.shift & (censusParts - 1)
 	if cs.files[i] == nil {
-		f, err := os.CreateTemp(cs.dir, "rosterload-census-*")
+		f, err := unlinkedTemp(cs.dir, "rosterload-census-*")
 		if err != nil {
 			return fmt.Errorf("census: %w", err)
 		}
-		// Unlinked at once where the OS allows it: nothing is left behind even after kill -9.
-		os.Remove(f.Name())
 		cs.files[i], cs.ws[i] = f, bufio.NewWriterSize(f, censusBufSize)
 	}
 	b := cs.buf[:]
@@ -151,43 +129,23 @@ func (cs *censusSpill) close() {
 	}
 }
 
-// census is what Seal makes of the records.
-type census struct {
-	hot []uint64 // sorted: the keys two rows or more hold
-	// first, beside hot, is what Add primes for a hot personal key: its first row<<32 | the
-	// hash of that row's externalId as mapped (0 for none); later is the first later row of
-	// another employee holding it.
-	first []uint64
-	later map[uint64]int
-	flags rowFlags // of every row holding a hot key, set by merge
-	marks []uint32 // of one part: row<<censusRowShift | the flag its record sets
-}
-
-// merge adds a part's keys, which come after c's, to c, and sets the rows' flags.
-func (c *census) merge(part *census) {
-	c.hot, c.first = append(c.hot, part.hot...), append(c.first, part.first...)
-	if c.later == nil && len(part.later) > 0 {
-		c.later = make(map[uint64]int)
-	}
-	maps.Copy(c.later, part.later)
-	if c.flags == nil { // c is a part itself (of a split file): the marks go up with it
-		c.marks = append(c.marks, part.marks...)
-		return
-	}
-	for _, m := range part.marks {
-		c.flags.set(int(m>>censusRowShift), uint8(m&flagsAll))
-	}
-}
-
 // seal reads every file of cs, splitting those above bound, and closes them. The files are
 // sorted on up to workers goroutines at once (each holding at most bound bytes of records),
-// and what each keeps is added to c in the files' order, which is the keys' order.
-func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
+// and each writes its hot keys' occurrences to out.
+func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
-	parts := make([]census, censusParts)
-	scratch := make(chan []censusRec, workers)
+	// Every file is written whole before any is read: the write buffers go first.
+	for i, w := range cs.ws {
+		if w != nil {
+			if err := w.Flush(); err != nil {
+				return fmt.Errorf("census: write temp file: %w", err)
+			}
+			cs.ws[i] = nil
+		}
+	}
+	scratch := make(chan *sealScratch, workers)
 	for range workers {
-		scratch <- nil
+		scratch <- &sealScratch{}
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
@@ -196,42 +154,97 @@ func (cs *censusSpill) seal(c *census, bound int64, workers int) error {
 			continue
 		}
 		g.Go(func() error {
-			recs := <-scratch
-			recs, err := cs.sealFile(i, &parts[i], bound, recs)
-			scratch <- recs
-			return err
+			sc := <-scratch
+			defer func() { scratch <- sc }()
+			return cs.sealFile(i, out, bound, sc)
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return err
-	}
-	for i := range parts {
-		c.merge(&parts[i])
-	}
-	return nil
+	return g.Wait()
 }
 
-// sealFile reads file i into part (splitting it by the next bits, sealed on this goroutine,
-// when it is above bound), with scratch for its records, which it returns for the next.
-func (cs *censusSpill) sealFile(i int, part *census, bound int64, scratch []censusRec) ([]censusRec, error) {
-	if err := cs.ws[i].Flush(); err != nil {
-		return scratch, fmt.Errorf("census: write temp file: %w", err)
+// sealScratch is a sealing goroutine's memory, kept from one file to the next.
+type sealScratch struct {
+	recs  []censusRec
+	count countTable
+	r     *bufio.Reader
+	occs  []occur
+}
+
+// sealFile reads file i (splitting it by the next bits, sealed on this goroutine, when it is
+// above bound) and writes its occurrences to out. Rather than sort the file, it reads it twice:
+// once to count how many records hit each slot of a table (by the key's low bits), once to
+// keep the records whose slot two records hit. Those are every record of a key two rows hold,
+// and a few others (keys sharing a slot), which hotOccurrences sorts out: only they are in
+// memory and sorted.
+func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, sc *sealScratch) error {
+	read := func(f func(censusRec) error) error {
+		sec := io.NewSectionReader(cs.files[i], 0, cs.sizes[i])
+		if sc.r == nil {
+			sc.r = bufio.NewReaderSize(sec, 64<<10)
+		} else {
+			sc.r.Reset(sec)
+		}
+		return eachCensusRec(sc.r, f)
 	}
-	r := bufio.NewReaderSize(io.NewSectionReader(cs.files[i], 0, cs.sizes[i]), 64<<10)
 	if cs.sizes[i] > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-		if err := eachCensusRec(r, sub.put); err != nil {
+		if err := read(sub.put); err != nil {
 			sub.close()
-			return scratch, err
+			return err
 		}
-		return scratch, sub.seal(part, bound, 1)
+		sc.r.Reset(nil) // sub.seal reads with its own
+		return sub.seal(out, bound, 1)
 	}
-	recs := slices.Grow(scratch[:0], int(cs.sizes[i]/censusRecSize)) // one allocation, not a doubling
-	if err := eachCensusRec(r, func(cr censusRec) error { recs = append(recs, cr); return nil }); err != nil {
-		return recs, err
+	sc.count.reset(cs.sizes[i] / censusRecSize)
+	if err := read(func(cr censusRec) error { sc.count.add(cr.key); return nil }); err != nil {
+		return err
 	}
-	part.add(recs)
-	return recs, nil
+	sc.recs = sc.recs[:0]
+	err := read(func(cr censusRec) error {
+		if sc.count.repeated(cr.key) {
+			sc.recs = append(sc.recs, cr)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	sc.occs, err = hotOccurrences(sc.recs, sc.occs[:0], out.write)
+	return err
+}
+
+// countTable counts, up to 2, the keys that hit each of its slots: two bits a slot.
+type countTable struct {
+	words []uint64
+	mask  uint64
+}
+
+// reset empties the table and sizes it for n keys: 8 slots a key, so that few keys share one.
+func (t *countTable) reset(n int64) {
+	slots := uint64(censusMinSlots)
+	for slots < uint64(n)*8 && slots < censusMaxSlots {
+		slots *= 2
+	}
+	words := int(slots / 32)
+	if cap(t.words) < words {
+		t.words = make([]uint64, words)
+	}
+	t.words = t.words[:words]
+	clear(t.words)
+	t.mask = slots - 1
+}
+
+func (t *countTable) add(key uint64) {
+	i := key & t.mask
+	w, sh := &t.words[i>>5], i&31*2
+	if *w>>sh&3 < 2 {
+		*w += 1 << sh
+	}
+}
+
+func (t *countTable) repeated(key uint64) bool {
+	i := key & t.mask
+	return t.words[i>>5]>>(i&31*2)&3 >= 2
 }
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {
@@ -250,13 +263,13 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 	}
 }
 
-// add keeps, of one file's records, the keys that two rows hold, and for each such personal
-// key what Add would have put in first and later had it kept every key: the first primed row
-// with its id's hash, and the first later primed row with another id; and it flags the rows
-// holding them. The records are sorted by key and row, which are never both equal (a row
-// holds one value of a kind, and the kind is in the key), so the order they were written in
-// (by one goroutine or several) changes nothing.
-func (c *census) add(recs []censusRec) {
+// hotOccurrences writes, of one file's records, an occurrence for each row of each key that
+// two rows hold (with write, buf at a time, so that a key on a million rows costs no more), chained to the group's next row, with, for a personal key, what Add would have
+// primed had it kept every key: the first primed row with its id's hash, and the first later
+// primed row with another id. The records are sorted by key and row, which are never both equal
+// (a row holds one value of a kind, and the kind is in the key), so the order they were written
+// in (by one goroutine or several) changes nothing.
+func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([]occur, error) {
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
 			if a.key < b.key {
@@ -276,12 +289,8 @@ func (c *census) add(recs []censusRec) {
 		if group[0].num() == group[len(group)-1].num() || oneEmployee(group) {
 			continue
 		}
-		for _, r := range group {
-			c.marks = append(c.marks, r.row>>censusRowShift<<censusRowShift|uint32(r.flag()))
-		}
-		key := group[0].key
 		var first uint64
-		var firstID uint32
+		var firstID, later uint32
 		for _, r := range group {
 			if r.row&censusPrimed == 0 {
 				continue
@@ -291,16 +300,28 @@ func (c *census) add(recs []censusRec) {
 				continue
 			}
 			if r.idID != firstID {
-				if c.later == nil {
-					c.later = make(map[uint64]int)
-				}
-				c.later[key] = r.num()
+				later = uint32(r.num())
 				break
 			}
 		}
-		c.hot, c.first = append(c.hot, key), append(c.first, first)
+		for k, r := range group {
+			o := occur{key: r.key, row: r.row &^ censusPrimed, first: first, later: later}
+			if k+1 < len(group) {
+				o.next = uint32(group[k+1].num())
+			}
+			if buf = append(buf, o); len(buf) == occChunk {
+				if err := write(buf); err != nil {
+					return buf, err
+				}
+				buf = buf[:0]
+			}
+		}
 	}
+	return buf, write(buf)
 }
+
+// occChunk is how many occurrences hotOccurrences writes at once.
+const occChunk = 4096
 
 // oneEmployee says whether the rows holding a value are one employee's as check and prime tell
 // them apart: the same hash of the id as mapped and as validated on every row. (An externalId's

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"hash/maphash"
@@ -43,9 +44,10 @@ func person(row int, id, country, ssn, email, phone string) *ingest.Record {
 }
 
 // Seal, whether every file is sorted at once or split again and again (a bound of a few
-// records), keeps exactly the keys two rows hold (for a value, two employees: not the same id
-// on every row, as mapped and as validated), and primes first and later as an Add that kept
-// every key in maps (the code before the census) would have, for those keys.
+// records), writes occurrences of exactly the keys two rows hold (for a value, two employees:
+// not the same id on every row, as mapped and as validated), one per row holding one, each
+// chained to the key's next row and of the key's class, and primes first and later as an Add
+// that kept every key in maps (the code before the census) would have, for those keys.
 func TestCensusSpillSeal(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	recs := make([]*ingest.Record, 4000)
@@ -77,7 +79,7 @@ func TestCensusSpillSeal(t *testing.T) {
 			rows := map[uint64]map[int]bool{}
 			ids := map[uint64]map[[2]uint64]bool{} // of a value key: the ids (as mapped, as validated) holding it
 			first, later := map[uint64]uint64{}, map[uint64]int{}
-			flagOf := map[uint64]uint8{} // the row flag a key sets
+			classOf := map[uint64]uint32{} // the class bits a key's occurrences carry
 			for _, rec := range recs {
 				s.Add(rec)
 				raw := rec.ExternalID()
@@ -85,7 +87,7 @@ func TestCensusSpillSeal(t *testing.T) {
 				var keys []uint64
 				if strings.TrimSpace(raw) != "" {
 					keys = append(keys, s.idKey(raw))
-					flagOf[s.idKey(raw)] = flagID
+					classOf[s.idKey(raw)] = censusID
 				}
 				held := [2]uint64{maphash.String(s.seed, raw), maphash.String(s.seed, strings.TrimSpace(raw))}
 				for _, sv := range sharedValues(nil, rec.Request()) {
@@ -97,7 +99,7 @@ func TestCensusSpillSeal(t *testing.T) {
 					}
 					key := s.key(sv)
 					keys = append(keys, key)
-					flagOf[key] = kindFlag(sv.kind)
+					classOf[key] = rowClass(sv.kind) << 2
 					if ids[key] == nil {
 						ids[key] = map[[2]uint64]bool{}
 					}
@@ -137,32 +139,50 @@ func TestCensusSpillSeal(t *testing.T) {
 				}
 			}
 			slices.Sort(hot)
-			if !slices.Equal(s.hot, hot) {
-				t.Fatalf("%d hot keys, want %d", len(s.hot), len(hot))
+			occs := occurrences(t, &s)
+			var got []uint64
+			primed, gotLater := map[uint64]uint64{}, map[uint64]int{}
+			for _, o := range occs {
+				if len(got) == 0 || got[len(got)-1] != o.key {
+					got = append(got, o.key)
+				}
+				if o.first != 0 {
+					primed[o.key] = o.first
+				}
+				if o.later != 0 {
+					gotLater[o.key] = int(o.later)
+				}
+			}
+			if !slices.Equal(got, hot) {
+				t.Fatalf("%d hot keys, want %d", len(got), len(hot))
 			}
 			if len(hot) == 0 || len(hot) == len(rows) {
 				t.Fatalf("%d of %d keys hot: the test proves nothing", len(hot), len(rows))
 			}
-			// Each row holding a hot key has that key's flag, and no other.
-			want := make(rowFlags, (len(recs)+1)/2+1) // rows 2 to len(recs)+1
+			// Each row holding a hot key has an occurrence of it, of its class, chained to
+			// the next row holding it; and no other.
+			n := 0
 			for _, k := range hot {
-				for row := range rows[k] {
-					want.set(row, flagOf[k])
+				held := slices.Sorted(maps.Keys(rows[k]))
+				for i, row := range held {
+					want := occur{key: k, row: uint32(row)<<censusRowShift | classOf[k]}
+					if i+1 < len(held) {
+						want.next = uint32(held[i+1])
+					}
+					if o := occs[n]; o.key != want.key || o.row != want.row || o.next != want.next {
+						t.Fatalf("occurrence %d: key %x row %d next %d, want %x %d %d", n, o.key, o.num(), o.next, k, row, want.next)
+					}
+					n++
 				}
 			}
-			if !bytes.Equal(s.flags, want) {
-				t.Error("row flags differ")
+			if n != len(occs) {
+				t.Errorf("%d occurrences, want %d", len(occs), n)
 			}
 			maps.DeleteFunc(first, func(k uint64, _ uint64) bool { _, ok := slices.BinarySearch(hot, k); return !ok })
-			primed := map[uint64]uint64{}
-			for i, k := range s.hot {
-				if s.slots[i] != 0 {
-					primed[k] = s.slots[i]
-				}
+			if !maps.Equal(primed, first) || !maps.Equal(gotLater, later) {
+				t.Errorf("first %d later %d, want %d and %d", len(primed), len(gotLater), len(first), len(later))
 			}
-			if !maps.Equal(primed, first) || !maps.Equal(s.later, later) {
-				t.Errorf("first %d later %d, want %d and %d", len(primed), len(s.later), len(first), len(later))
-			}
+			s.endRun()
 			if len(later) == 0 {
 				t.Error("no personal value on two employees: the test proves nothing")
 			}
@@ -298,8 +318,8 @@ func TestCensusFilterChangesNoReport(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, strict := range []bool{false, true} {
-				filtered := censusRun(t, tt.data, tt.cfg, strict, true)
-				all := censusRun(t, tt.data, tt.cfg, strict, false)
+				filtered := censusRun(t, tt.data, tt.cfg, strict, true, 0, 0)
+				all := censusRun(t, tt.data, tt.cfg, strict, false, 0, 0)
 				if !bytes.Equal(filtered, all) {
 					t.Errorf("strict %v: reports differ", strict)
 				}
@@ -308,6 +328,30 @@ func TestCensusFilterChangesNoReport(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// However few forwarded messages the run keeps in memory (the rest in sorted runs on disk), and
+// however narrow the occurrence files (a group's rows in many of them), the report is the one
+// the map path (no filter, nothing forwarded) writes, on a roster with SSNs, emails, phones and
+// cards on two employees and repeated externalIds.
+func TestCensusForwardBoundsChangeNoReport(t *testing.T) {
+	data := repeatsRoster(t, 4000)
+	cfg := mustConfig(t)
+	for _, strict := range []bool{false, true} {
+		want := censusRun(t, data, cfg, strict, false, 0, 0)
+		for _, code := range []string{validate.CodeShared, validate.CodeDuplicate} {
+			if !bytes.Contains(want, []byte(code)) {
+				t.Fatalf("no %s: the test proves nothing", code)
+			}
+		}
+		for _, b := range []struct{ fwd, width int }{{1, 0}, {5, 97}, {0, 1}, {0, 0}} {
+			t.Run(fmt.Sprintf("strict %v bound %d width %d", strict, b.fwd, b.width), func(t *testing.T) {
+				if got := censusRun(t, data, cfg, strict, true, b.fwd, b.width); !bytes.Equal(got, want) {
+					t.Error("reports differ")
+				}
+			})
+		}
 	}
 }
 
@@ -322,7 +366,9 @@ func mustConfig(t *testing.T) ingest.Config {
 }
 
 // censusRun is a dry run of data after a census; filter false makes the census keep every key.
-func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool) []byte {
+// With filter, fwdBound and occWidth are the census's forwarding queue's and occurrence files'
+// bounds (0: the defaults).
+func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool, fwdBound, occWidth int) []byte {
 	t.Helper()
 	src, m := openRoster(t, data, cfg)
 	prime, _ := openRoster(t, data, cfg)
@@ -336,16 +382,21 @@ func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool
 	p := &Pipeline{Source: src, Mapper: m, Validator: v, Workers: 2, Report: rep, Strict: strict,
 		Summary: reports.NewSummary("validate", "roster.csv", string(cfg.Kind), time.Now()), TempDir: dir}
 	p.Shared.Prepare(v, dir)
+	p.Shared.fwdBound, p.Shared.occWidth = fwdBound, occWidth
 	if err := p.Shared.prime(context.Background(), prime, m); err != nil {
 		t.Fatal(err)
 	}
 	if !filter {
 		// Every key in first, as before the census, with what the census primed.
-		for i, k := range p.Shared.hot {
-			if p.Shared.slots[i] != 0 {
-				p.Shared.first[k] = p.Shared.slots[i]
+		for _, o := range occurrences(t, &p.Shared) {
+			if o.first != 0 {
+				p.Shared.first[o.key] = o.first
+			}
+			if o.later != 0 {
+				p.Shared.later[o.key] = int(o.later)
 			}
 		}
+		p.Shared.endRun()
 		p.Shared.sealed = false
 	}
 	if err := p.Run(context.Background()); err != nil {
@@ -359,4 +410,24 @@ func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool
 		t.Fatal(err)
 	}
 	return out
+}
+
+// occurrences reads the whole occurrence stream Seal wrote, by key and row.
+func occurrences(t *testing.T, s *Shared) []occur {
+	t.Helper()
+	var all []occur
+	for i := range s.occ.files {
+		occs, err := s.occ.load(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, occs...)
+	}
+	slices.SortFunc(all, func(a, b occur) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		return a.num() - b.num()
+	})
+	return all
 }

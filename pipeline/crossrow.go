@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 
@@ -32,10 +31,11 @@ import (
 // (Pipeline.Prime), the SSNs, tax ids and card numbers are counted from it first, and the
 // EARLIER row carries the problem too, naming the first later one. Every pair is also kept in
 // Shared (with the log's warning), so that a clerk who reads the summary still sees both rows.
-// Memory: one map slot a value (16 bytes: a keyed hash of the value, never the value, and the
-// first row with a 32-bit hash of its externalId). With a census before the run (Add, Seal;
-// census.go) only the values that two rows hold get one, and externalIds that one row alone
-// holds skip de-duplication; without one, every value of every row does, four a row at most.
+// Memory: with a census before the run (Add, Seal; census.go) nothing that grows with the rows:
+// each row brings its own occurrences of the keys two rows hold (occur.go), and a key's first
+// holder, once a row sets it, is forwarded to the key's next row (forward.go). Without one, a
+// map slot a value (16 bytes: a keyed hash of the value, never the value, and the first row
+// with a 32-bit hash of its externalId), four a row at most.
 
 // A SharedKind is what two employees share.
 type SharedKind uint8
@@ -100,22 +100,26 @@ type Shared struct {
 
 	seed  maphash.Seed
 	first map[uint64]uint64 // hash(kind, value) -> first row<<32 | hash32(externalId)
-	// later holds, after prime, the first other employee's row for each personal value that
-	// two employees share: what the first holder's line is told.
+	// later is, for the map path, what an occurrence's later is once sealed: the first other
+	// employee's row for a primed personal value (only a test that runs a census's findings
+	// through the map path fills it).
 	later map[uint64]int
 
-	// The census (census.go): Add spills its records to dir, Seal keeps in hot the keys (of
-	// values and of externalIds) that two rows hold; once sealed, check and the de-duplication
-	// skip every other key.
+	// The census (census.go): Add spills its records to dir; Seal leaves in occ the occurrences
+	// of the keys (of values and of externalIds) that two rows hold. Once sealed, check and the
+	// de-duplication look up only a row's own occurrences, and fwd carries their state from row
+	// to row (forward.go).
 	dir    string
 	phones *phoneKeyer // nil: Add cannot see phones as the run will, so check compares them all
 	spill  *censusSpill
 	err    error // the census's first temp file error, returned by Seal
-	bound  int64 // the largest census file sorted in memory; 0 = censusBound
+	bound  int64 // the largest census file sealed whole; 0 = censusBound
 	sealed bool
-	hot    []uint64
-	slots  []uint64 // beside hot, once sealed, what first holds for each key without a census
-	flags  rowFlags // once sealed, which of each row's keys are hot (census.go)
+	occ    *occSpill // nil after a census of no record
+	fwd    *fwdQueue // during the run, once sealed
+	// Bounds a test may make tiny: fwd's messages in memory (0 = fwdBound), the rows of each
+	// occurrence file (0 = occMinWidth).
+	fwdBound, occWidth int
 }
 
 // Prepare gives the census what it needs before the first Add: the run's validator, to see a
@@ -128,45 +132,112 @@ func (s *Shared) Prepare(v *validate.Validator, tempDir string) {
 	}
 }
 
-// Seal ends the census: it finds the keys two rows hold and sets Primed.
+// Seal ends the census: it writes the occurrences of the keys two rows hold and sets Primed.
 func (s *Shared) Seal() error {
 	s.init()
 	if s.err != nil {
 		return s.err
 	}
-	c := census{later: s.later}
 	if s.spill != nil {
-		c.flags = make(rowFlags, s.spill.last/2+1)
 		bound := s.bound
 		if bound <= 0 {
 			bound = censusBound
 		}
-		err := s.spill.seal(&c, bound, runtime.GOMAXPROCS(0))
+		out := newOccSpill(s.dir, s.spill.last, s.occWidth)
+		err := s.spill.seal(out, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
+		if err == nil {
+			err = out.flush()
+		}
 		if err != nil {
+			out.close()
 			return err
 		}
+		s.occ = out
 	}
-	// The files are read in the order of the keys' bits, so hot comes sorted.
-	s.hot, s.slots, s.flags, s.sealed, s.Primed = c.hot, c.first, c.flags, true, true
+	s.sealed, s.Primed = true, true
 	return nil
 }
 
-// Where check keeps a key's first holder: a slot beside hot once sealed (none when no other row
-// holds the key), else the map first (a phone the census could not see, or no census).
-const (
-	inMap     = -1
-	noOneElse = -2
-)
+// startRun readies the forwarding of a sealed census's state for a run, and returns the
+// cursor that gives each row its occurrences (nil without a census); endRun frees both.
+func (s *Shared) startRun(dir string) *occCursor {
+	if !s.sealed {
+		return nil
+	}
+	s.fwd = newFwdQueue(dir, s.fwdBound)
+	if s.occ == nil {
+		return nil
+	}
+	return s.occ.cursor()
+}
 
-func (s *Shared) slot(kind SharedKind, key uint64) int {
-	if !s.sealed || kind == SharedPhone && s.phones == nil {
-		return inMap
+func (s *Shared) endRun() {
+	if s.fwd != nil {
+		s.fwd.close()
+		s.fwd = nil
 	}
-	if i, found := slices.BinarySearch(s.hot, key); found {
-		return i
+	if s.occ != nil {
+		s.occ.close()
+		s.occ = nil
 	}
-	return noOneElse
+}
+
+// receive gives the item's occurrences the state the group's earlier rows forwarded to it. It
+// is called for every row, in source order, before route.
+func (s *Shared) receive(it *item) error {
+	if s.fwd == nil || it.rec == nil {
+		return nil
+	}
+	row := uint32(it.rec.Row)
+	for {
+		to, ok := s.fwd.peek()
+		if !ok || to > row {
+			return nil
+		}
+		m, err := s.fwd.pop()
+		if err != nil {
+			return err
+		}
+		o := it.occurOf(m.key)
+		switch {
+		case m.to != row || o == nil:
+			// Not this row's (a row the run did not see as the census did): dropped.
+		case o.isID():
+			o.claim = forwardedClaim{entry: dedupEntry{row: int32(m.row), sum: m.a, off: int64(m.b)}, ok: true}
+		default:
+			o.prev = m.a
+		}
+	}
+}
+
+// forward sends the state of the item's occurrences on to their groups' next rows. It is
+// called for every row after route, whatever route made of it: a row skipped would lose the
+// state for every later row of its groups.
+func (s *Shared) forward(it *item) error {
+	if s.fwd == nil {
+		return nil
+	}
+	for i := range it.occ {
+		o := &it.occ[i]
+		if o.next == 0 {
+			continue
+		}
+		var m fwdMsg
+		switch {
+		case o.isID() && o.claim.ok:
+			e := o.claim.entry
+			m = fwdMsg{to: o.next, row: uint32(e.row), key: o.key, a: e.sum, b: uint64(e.off)}
+		case !o.isID() && o.first == 0 && o.prev != 0: // a primed key's first is on every row
+			m = fwdMsg{to: o.next, key: o.key, a: o.prev}
+		default:
+			continue
+		}
+		if err := s.fwd.push(m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // idKey is the key of an externalId in the census: as the validator leaves it, trimmed.
@@ -174,27 +245,19 @@ func (s *Shared) idKey(id string) uint64 {
 	return s.key(sharedValue{value: strings.TrimSpace(id)})
 }
 
-// filtered says that the census saw the row's value of the kind on this row alone (or on one
-// employee's rows alone): check need not look it up.
-func (s *Shared) filtered(kind SharedKind, row int) bool {
-	if !s.sealed || kind == SharedPhone && s.phones == nil {
-		return false
-	}
-	return s.flags.get(row)&kindFlag(kind) == 0
-}
-
-// mayRepeat says whether another row may hold row's externalId id (as validated): false only
-// when the census saw it on one row alone, so that it needs no fingerprint and no claim. It
-// only reads what Seal left, so the validation workers may call it at once.
-func (s *Shared) mayRepeat(row int, id string) bool {
+// idOccur says how the item's externalId (as validated) is de-duplicated: without a census
+// every id may repeat (the map path: nil, true); with one, only an id the census saw on two
+// rows, through the item's occurrence of it. It reads only the item, so the validation workers
+// may call it at once.
+func (s *Shared) idOccur(it *item) (o *occur, mayRepeat bool) {
 	if !s.sealed {
-		return true
+		return nil, true
 	}
-	if s.flags.get(row)&flagID == 0 {
-		return false
+	if len(it.occ) == 0 {
+		return nil, false
 	}
-	_, found := slices.BinarySearch(s.hot, s.idKey(id))
-	return found
+	o = it.occurOf(s.idKey(it.line.ExternalID))
+	return o, o != nil
 }
 
 func (s *Shared) init() {
@@ -402,42 +465,50 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 	}
 	s.init()
 	row := it.rec.Row
-	if s.sealed && s.phones != nil && s.flags.get(row)&^flagID == 0 {
+	if s.sealed && s.phones != nil && !hasValueOccur(it.occ) {
 		return // the census saw none of the row's values on another employee's row
 	}
 	idHash := uint32(maphash.String(s.seed, id))
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], it.rec.Request()) {
-		if v.value == "" || hasError(it.line.Errors, v.field) || s.filtered(v.kind, row) {
-			// A value the validator refused is reported as such, not compared; one the census
-			// saw on no other employee's row needs no look-up.
-			continue
+		if v.value == "" || hasError(it.line.Errors, v.field) {
+			continue // a value the validator refused is reported as such, not compared
 		}
 		key := s.key(v)
-		i := s.slot(v.kind, key)
+		// Once sealed, a key's first holder is the row's occurrence's (primed, or forwarded
+		// from the group's earlier rows); a phone the census could not see, or no census:
+		// the map first.
+		var o *occur
 		var prev uint64
 		var seen bool
-		switch i {
-		case noOneElse:
-			continue
-		case inMap:
-			prev, seen = s.first[key]
-		default:
-			prev = s.slots[i]
+		if s.sealed && (v.kind != SharedPhone || s.phones != nil) {
+			if o = it.occurOf(key); o == nil {
+				continue // the census saw it on no other employee's row
+			}
+			prev = o.first
+			if prev == 0 {
+				prev = o.prev
+			}
 			seen = prev != 0
+		} else {
+			prev, seen = s.first[key]
 		}
 		if !seen {
-			prev = uint64(uint32(it.rec.Row))<<32 | uint64(idHash)
-			if i == inMap {
-				s.first[key] = prev
+			prev = uint64(uint32(row))<<32 | uint64(idHash)
+			if o != nil {
+				o.prev = prev
 			} else {
-				s.slots[i] = prev
+				s.first[key] = prev
 			}
 			continue
 		}
-		if int(prev>>32) == it.rec.Row {
+		if int(prev>>32) == row {
 			// The first holder, primed: told of the first later holder, if any.
-			if later := s.later[key]; later != 0 {
+			later := s.later[key]
+			if o != nil {
+				later = int(o.later)
+			}
+			if later != 0 {
 				s.problem(it, v, later, strict)
 			}
 			continue
@@ -447,6 +518,16 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 		}
 		s.found(it, v, int(prev>>32), strict, log)
 	}
+}
+
+// hasValueOccur says whether a row holds a value (not its externalId) that another row holds.
+func hasValueOccur(occs []occur) bool {
+	for i := range occs {
+		if !occs[i].isID() {
+			return true
+		}
+	}
+	return false
 }
 
 // found puts the problem on the later row's line and records the pair.

@@ -75,11 +75,12 @@ func (h *hasher) name(path uint64) string {
 // deduper remembers, for every externalId a valid record has claimed, its first row and what it
 // held, so that a later occurrence can be marked DUPLICATE with the fields that differ.
 //
-// Memory is what limits a million-row run, so the set keeps 24 bytes a record plus a map slot
-// keyed by a 64-bit hash of the externalId. The externalId itself and a hash per field go to an
-// append-only temp file (no values, so no personal data), read back only when a hash matches: to
-// confirm the match is real and to name the differing fields. After a census (Shared.Seal) only
-// the externalIds two rows hold reach it (Shared.mayRepeat), so it grows with the repeats alone.
+// The externalId itself and a hash per field go to an append-only temp file (no values, so no
+// personal data), read back only when a hash matches: to confirm the match is real and to name
+// the differing fields. After a census (Shared.Seal) only the externalIds two rows hold are
+// claimed, and their first claim (24 bytes: row, sum, spill offset) is forwarded from row to
+// row of the id's census group (ClaimForwarded), so nothing stays in memory per id. Without
+// one, the set keeps 24 bytes a record plus a map slot keyed by a 64-bit hash of the id.
 type deduper struct {
 	h     *hasher
 	hash  func(id string) uint64 // of the externalId; a field so a test can force collisions
@@ -92,6 +93,7 @@ type deduper struct {
 	w       *bufio.Writer
 	off     int64
 	scratch []byte
+	rbuf    []byte
 }
 
 const chunkSize = 1 << 16
@@ -151,19 +153,10 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 	head, seen := d.index[h]
 	if seen {
 		for i := head; i >= 0; i = d.entry(i).next {
-			e := d.entry(i)
-			firstID, firstFields, err := d.readSpill(e.off)
-			if err != nil {
-				return nil, err
+			// Two ids with one hash are not a duplicate: compare confirms the id.
+			if fu, same, err := d.compare(d.entry(i), id, fp); err != nil || same {
+				return fu, err
 			}
-			if firstID != id {
-				continue // two ids with one hash: not a duplicate
-			}
-			fu := &firstUse{Row: int(e.row)}
-			if e.sum != fp.sum {
-				fu.Differ = d.diff(firstFields, fp.fields)
-			}
-			return fu, nil
 		}
 	}
 	next := int32(-1)
@@ -172,6 +165,46 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 	}
 	d.index[h] = d.add(dedupEntry{row: int32(row), next: next, sum: fp.sum, off: d.off})
 	return nil, d.writeSpill(id, fp.fields)
+}
+
+// forwardedClaim is an externalId's first claim as route forwards it along the rows of the
+// id's census group (forward.go); ok is false until a row of the group claims it.
+type forwardedClaim struct {
+	entry dedupEntry
+	ok    bool
+}
+
+// ClaimForwarded is Claim for an id the census saw on two rows: the first claim is fc (which
+// it sets when it makes it), not a map. The id is still confirmed from the spill: a row whose
+// id merely shares fc's 64-bit census key is no duplicate, and is claimed in the map instead
+// (those few alone).
+func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forwardedClaim) (*firstUse, error) {
+	if !fc.ok {
+		off := d.off
+		if err := d.writeSpill(id, fp.fields); err != nil {
+			return nil, err
+		}
+		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, ok: true}
+		return nil, nil
+	}
+	fu, same, err := d.compare(&fc.entry, id, fp)
+	if err != nil || same {
+		return fu, err
+	}
+	return d.Claim(id, row, fp)
+}
+
+// compare reads e's id from the spill and, when it is id, says how fp differs from e's.
+func (d *deduper) compare(e *dedupEntry, id string, fp fingerprint) (*firstUse, bool, error) {
+	firstID, firstFields, err := d.readSpill(e.off)
+	if err != nil || firstID != id {
+		return nil, false, err
+	}
+	fu := &firstUse{Row: int(e.row)}
+	if e.sum != fp.sum {
+		fu.Differ = d.diff(firstFields, fp.fields)
+	}
+	return fu, true, nil
 }
 
 func (d *deduper) writeSpill(id string, fields []fieldHash) error {
@@ -196,28 +229,49 @@ func (d *deduper) readSpill(off int64) (string, []fieldHash, error) {
 	if err := d.w.Flush(); err != nil {
 		return "", nil, fmt.Errorf("dedupe: write temp file: %w", err)
 	}
-	r := bufio.NewReader(io.NewSectionReader(d.spill, off, d.off-off))
-	n, err := binary.ReadUvarint(r)
+	// One read into a buffer kept from call to call, a second when the record is longer.
+	b, err := d.readAt(off, 512)
 	if err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+		return "", nil, err
 	}
-	id := make([]byte, n)
-	if _, err := io.ReadFull(r, id); err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	n, k := binary.Uvarint(b)
+	if k <= 0 || uint64(len(b)-k) < n {
+		return "", nil, errors.New("dedupe: read temp file: a record cut short")
 	}
-	count, err := binary.ReadUvarint(r)
-	if err != nil {
-		return "", nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	id := string(b[k : k+int(n)])
+	head := k + int(n)
+	count, k := binary.Uvarint(b[head:])
+	if k <= 0 {
+		return "", nil, errors.New("dedupe: read temp file: a record cut short")
 	}
-	fields := make([]fieldHash, 0, count)
-	var pair [16]byte
-	for range count {
-		if _, err := io.ReadFull(r, pair[:]); err != nil {
-			return "", nil, errors.Join(errors.New("dedupe: read temp file"), err)
+	head += k
+	if need := head + int(count)*16; need > len(b) {
+		if b, err = d.readAt(off, need); err != nil {
+			return "", nil, err
 		}
-		fields = append(fields, fieldHash{path: binary.LittleEndian.Uint64(pair[:8]), sum: binary.LittleEndian.Uint64(pair[8:])})
+		if need > len(b) {
+			return "", nil, errors.New("dedupe: read temp file: a record cut short")
+		}
 	}
-	return string(id), fields, nil
+	fields := make([]fieldHash, count)
+	for i := range fields {
+		p := b[head+i*16:]
+		fields[i] = fieldHash{path: binary.LittleEndian.Uint64(p), sum: binary.LittleEndian.Uint64(p[8:])}
+	}
+	return id, fields, nil
+}
+
+// readAt reads up to n bytes of the spill at off (fewer at its end) into d's read buffer.
+func (d *deduper) readAt(off int64, n int) ([]byte, error) {
+	n = int(min(int64(n), d.off-off))
+	if cap(d.rbuf) < n {
+		d.rbuf = make([]byte, n)
+	}
+	b := d.rbuf[:n]
+	if _, err := d.spill.ReadAt(b, off); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("dedupe: read temp file: %w", err)
+	}
+	return b, nil
 }
 
 // diff names the fields present in one record but not the other, or present in both with

@@ -140,3 +140,56 @@ func TestDeduperManyChunks(t *testing.T) {
 		}
 	}
 }
+
+// After a census an id's first claim is forwarded along the rows of its census key. Two ids
+// whose census keys collide share that chain: neither is taken for the other, each is found
+// again, and the map holds the colliding one alone (even when its own hashes collide too).
+func TestDeduperForwardedCollision(t *testing.T) {
+	t.Parallel()
+	for _, forced := range []bool{false, true} {
+		t.Run(fmt.Sprintf("map hashes collide %v", forced), func(t *testing.T) {
+			h := newHasher()
+			d, err := newDeduper(t.TempDir(), h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if forced {
+				d.hash = func(string) uint64 { return 42 }
+			}
+			var fc forwardedClaim // what route forwards along the chain, row to row
+			claims := []struct {
+				id      string
+				row     int
+				email   string
+				wantRow int // 0: first use
+			}{
+				{"A", 2, "a@x.io", 0},
+				{"B", 3, "a@x.io", 0}, // B's census key is A's: not A's duplicate
+				{"A", 4, "b@x.io", 2},
+				{"B", 5, "a@x.io", 3},
+				{"C", 6, "a@x.io", 0},
+				{"B", 7, "c@x.io", 3},
+				{"C", 8, "a@x.io", 6},
+			}
+			for _, c := range claims {
+				fu, err := d.ClaimForwarded(c.id, c.row, h.fingerprint(ewa(c.id, c.email, "1")), &fc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				switch {
+				case c.wantRow == 0 && fu != nil:
+					t.Fatalf("row %d (%s): duplicate of row %d, want first use", c.row, c.id, fu.Row)
+				case c.wantRow != 0 && (fu == nil || fu.Row != c.wantRow):
+					t.Fatalf("row %d (%s): %+v, want duplicate of row %d", c.row, c.id, fu, c.wantRow)
+				}
+			}
+			if !fc.ok || fc.entry.row != 2 {
+				t.Errorf("forwarded claim %+v, want row 2's", fc)
+			}
+			if d.n != 2 {
+				t.Errorf("%d entries in the map, want 2 (B and C alone)", d.n)
+			}
+		})
+	}
+}

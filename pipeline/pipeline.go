@@ -81,8 +81,8 @@ type Pipeline struct {
 	Shared Shared
 	// Prime, if set, is a second reader of the same roster, read whole before the run, so that
 	// the first of two employees sharing an SSN, tax id or card number is told too, and so that
-	// the cross-row check and the de-duplication keep only the values and externalIds that two
-	// rows hold (Shared's census): memory in proportion to the repeats, not the rows. It is not
+	// the cross-row check and the de-duplication look up only the values and externalIds that
+	// two rows hold, from temp files (Shared's census): memory flat in the rows. It is not
 	// needed, and not read, when Shared was primed already (Shared.Primed).
 	Prime rows.Reader
 }
@@ -98,6 +98,7 @@ type item struct {
 	valid bool
 	fp    fingerprint   // of a valid record, for de-duplication
 	done  chan struct{} // closed once the sink's outcome is in line; nil when there is nothing to wait for
+	occ   []occur       // after a census, the row's part in the groups of keys two rows hold (occur.go)
 }
 
 type batch struct {
@@ -208,6 +209,8 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			return fmt.Errorf("counting the roster's SSNs and card numbers: %w", err)
 		}
 	}
+	occs := p.Shared.startRun(p.TempDir)
+	defer p.Shared.endRun()
 	conc := max(p.Concurrency, 1)
 	hs := newHasher()
 	dd, err := newDeduper(p.TempDir, hs)
@@ -251,6 +254,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			out()
 			it := &block[len(cur)]
 			it.rec = rec
+			if occs != nil {
+				if it.occ, err = occs.at(rec.Row); err != nil {
+					return err
+				}
+			}
 			if p.KeepCells {
 				it.cells = row.Cells
 			}
@@ -314,7 +322,15 @@ func (p *Pipeline) Run(ctx context.Context) error {
 				delete(pending, next)
 				next++
 				for _, it := range items {
-					if err := p.route(sctx, it, dd, sg, clock); err != nil {
+					// Every row takes and forwards its keys' state, whatever route makes of it.
+					err := p.Shared.receive(it)
+					if err == nil {
+						err = p.route(sctx, it, dd, sg, clock)
+					}
+					if err == nil {
+						err = p.Shared.forward(it)
+					}
+					if err != nil {
 						return err
 					}
 					if err := send(gctx, queue, it); err != nil {
@@ -393,7 +409,7 @@ func (p *Pipeline) check(it *item, hs *hasher) {
 		return
 	}
 	it.valid = true
-	if p.Shared.mayRepeat(rec.Row, it.line.ExternalID) {
+	if _, may := p.Shared.idOccur(it); may {
 		it.fp = hs.fingerprint(rec.Request())
 	}
 }
@@ -426,7 +442,10 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 	out := clock.in(stDedupe)
 	var first *firstUse
 	var err error
-	if p.Shared.mayRepeat(it.rec.Row, it.line.ExternalID) {
+	switch o, may := p.Shared.idOccur(it); {
+	case o != nil:
+		first, err = dd.ClaimForwarded(it.line.ExternalID, it.rec.Row, it.fp, &o.claim)
+	case may:
 		first, err = dd.Claim(it.line.ExternalID, it.rec.Row, it.fp)
 	}
 	it.fp = fingerprint{}
