@@ -325,6 +325,7 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 	var wg sync.WaitGroup
 	for range workers {
 		pk := s.phones
+		var kr *ingest.Record
 		wg.Add(1)
 		g.Go(func() error {
 			defer wg.Done()
@@ -336,7 +337,9 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 					recs := make([]censusRec, 0, len(b)*5)
 					for _, row := range b {
 						var err error
-						if recs, err = s.records(recs, m.Map(row), pk); err != nil {
+						// The record is refilled row after row: records keeps nothing of it.
+						kr = m.MapKeys(row, kr)
+						if recs, err = s.records(recs, kr, pk); err != nil {
 							return err
 						}
 					}

@@ -42,10 +42,12 @@ type Reconciler interface {
 // (those not sent NOT_SUBMITTED), so the caller may keep the report.
 var ErrSubmit = errors.New("submission stopped")
 
-// Mapper turns a source row into a record. Map must be safe for concurrent use: the census
-// before the run maps rows on every core.
+// Mapper turns a source row into a record. It must be safe for concurrent use: the census
+// before the run maps rows on every core. MapKeys fills only what the census reads (the
+// externalId, the country, the values the cross-row check compares), refilling reuse.
 type Mapper interface {
 	Map(rows.Row) *ingest.Record
+	MapKeys(row rows.Row, reuse *ingest.Record) *ingest.Record
 }
 
 // Pipeline is one run's configuration.
