@@ -18,9 +18,9 @@ import (
 // and leaves them to the run as an occurrence stream on disk (occur.go), not as maps: what the
 // run holds does not grow with the rows or the repeats.
 //
-// Add writes one 20-byte record per value a row holds (a keyed hash of the value as check will
-// compare it, never the value; the row; hashes of the row's externalId as mapped and as
-// validated) to one of censusParts temp files chosen by the hash's top bits. Seal then reads
+// Add writes one 16-byte record per value a row holds (a keyed hash of the value as check will
+// compare it, never the value; the row; a hash of the row's externalId as mapped, and whether
+// validation trims it) to one of censusParts temp files chosen by the hash's top bits. Seal then reads
 // each file twice (a count table, then the records it says repeat; a file larger than the bound
 // is split again by the next bits first), sorts those records by key and row, and writes one
 // occurrence per row of each key two rows hold, chained to the key's next row. A key one row
@@ -33,7 +33,7 @@ const (
 	censusParts   = 256     // files per level: 4 MB of records each at 10M rows
 	censusBits    = 8       // log2(censusParts)
 	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
-	censusRecSize = 20
+	censusRecSize = 16
 	// censusBound is the largest file sealed whole (400k records); a larger one is split. Its
 	// repeated keys are found with a count table of at most censusMaxSlots slots, which stays
 	// about 1 in 5 full at this size, 1 in 10 at 10M rows.
@@ -45,17 +45,19 @@ const (
 // censusRec is one value a row holds.
 type censusRec struct {
 	key  uint64
-	row  uint32 // row<<censusRowShift | class<<2 | censusPrimed | censusID
+	row  uint32 // row<<censusRowShift | censusUntrimmed | class<<2 | censusPrimed | censusID
 	idID uint32 // hash32 of the externalId as mapped (what prime compares)
-	idV  uint32 // hash32 of the externalId as validated, trimmed (what check compares)
 }
 
 const (
 	censusPrimed = 1 // a personal value of a row with an externalId: Add primes it
 	censusID     = 2 // the key is the row's externalId, for the de-duplication
-	// Bits 2-3 are the value's class (rowClass), kept in its occurrences; the row is above.
-	censusRowShift = 4
-	censusMaxRow   = 1<<(32-censusRowShift) - 1
+	// Bits 2-3 are the value's class (rowClass), kept in its occurrences.
+	// censusUntrimmed: the externalId as validated (trimmed) is not the id as mapped, so check
+	// sees another hash than prime. The row is above.
+	censusUntrimmed = 16
+	censusRowShift  = 5
+	censusMaxRow    = 1<<(32-censusRowShift) - 1
 )
 
 // num is the record's row number.
@@ -112,7 +114,6 @@ func (cs *censusSpill) put(r censusRec) error {
 	binary.LittleEndian.PutUint64(b[0:], r.key)
 	binary.LittleEndian.PutUint32(b[8:], r.row)
 	binary.LittleEndian.PutUint32(b[12:], r.idID)
-	binary.LittleEndian.PutUint32(b[16:], r.idV)
 	if _, err := cs.ws[i].Write(b); err != nil {
 		return fmt.Errorf("census: write temp file: %w", err)
 	}
@@ -257,7 +258,7 @@ func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 			return fmt.Errorf("census: read temp file: %w", err)
 		}
 		if err := f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
-			idID: binary.LittleEndian.Uint32(b[12:]), idV: binary.LittleEndian.Uint32(b[16:])}); err != nil {
+			idID: binary.LittleEndian.Uint32(b[12:])}); err != nil {
 			return err
 		}
 	}
@@ -305,7 +306,7 @@ func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([
 			}
 		}
 		for k, r := range group {
-			o := occur{key: r.key, row: r.row &^ censusPrimed, first: first, later: later}
+			o := occur{key: r.key, row: r.row &^ (censusPrimed | censusUntrimmed), first: first, later: later}
 			if k+1 < len(group) {
 				o.next = uint32(group[k+1].num())
 			}
@@ -324,12 +325,14 @@ func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([
 const occChunk = 4096
 
 // oneEmployee says whether the rows holding a value are one employee's as check and prime tell
-// them apart: the same hash of the id as mapped and as validated on every row. (An externalId's
+// them apart: the same hash of the id as mapped on every row, and an id validation does not
+// trim, so that check sees that hash too (an untrimmed one may hash alike only by chance, and
+// keeping a key that was not needed changes nothing). (An externalId's
 // own key is never so: its repeats are what de-duplication is for.)
 func oneEmployee(group []censusRec) bool {
 	h := group[0].idID
 	for _, r := range group {
-		if r.row&censusID != 0 || r.idID != h || r.idV != h {
+		if r.row&(censusID|censusUntrimmed) != 0 || r.idID != h {
 			return false
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
 
@@ -242,7 +243,8 @@ func (s *Shared) forward(it *item) error {
 
 // idKey is the key of an externalId in the census: as the validator leaves it, trimmed.
 func (s *Shared) idKey(id string) uint64 {
-	return s.key(sharedValue{value: strings.TrimSpace(id)})
+	k, _ := s.key(sharedValue{value: strings.TrimSpace(id)})
+	return k
 }
 
 // idOccur says how the item's externalId (as validated) is de-duplicated: without a census
@@ -266,12 +268,13 @@ func (s *Shared) init() {
 	}
 }
 
-func (s *Shared) key(v sharedValue) uint64 {
-	var h maphash.Hash
-	h.SetSeed(s.seed)
-	h.WriteByte(byte(v.kind))
-	h.WriteString(v.value)
-	return h.Sum64()
+// key is v's key: a keyed hash of its kind and its normal form (v.normal()), and false when
+// that form is empty (the value is never compared). The form is built on the stack, not as a
+// string: the census keys every value of every row.
+func (s *Shared) key(v sharedValue) (uint64, bool) {
+	var arr [64]byte
+	b := v.appendNormal(append(arr[:0], byte(v.kind)))
+	return maphash.Bytes(s.seed, b), len(b) > 1
 }
 
 // prime reads the whole roster from src before the run and Adds each record, mapping and
@@ -424,9 +427,13 @@ func (s *Shared) records(out []censusRec, rec *ingest.Record, pk *phoneKeyer) ([
 	}
 	raw := rec.ExternalID()
 	id := strings.TrimSpace(raw)
-	idHash, idV := uint32(maphash.String(s.seed, raw)), uint32(maphash.String(s.seed, id))
+	idHash := uint32(maphash.String(s.seed, raw))
+	row := uint32(rec.Row) << censusRowShift
+	if id != raw {
+		row |= censusUntrimmed
+	}
 	put := func(key uint64, flags uint32) {
-		out = append(out, censusRec{key: key, row: uint32(rec.Row)<<censusRowShift | flags, idID: idHash, idV: idV})
+		out = append(out, censusRec{key: key, row: row | flags, idID: idHash})
 	}
 	if id != "" {
 		put(s.idKey(id), censusID)
@@ -439,23 +446,74 @@ func (s *Shared) records(out []censusRec, rec *ingest.Record, pk *phoneKeyer) ([
 			}
 			v.value = pk.key(v.value, rec.Country)
 		}
-		if v.value == "" {
+		key, ok := s.key(v)
+		if !ok {
 			continue
 		}
 		flags := rowClass(v.kind) << 2
 		if v.kind.personal() && raw != "" {
 			flags |= censusPrimed
 		}
-		put(s.key(v), flags)
+		put(key, flags)
 	}
 	return out, nil
 }
 
-// sharedValue is one value of a request the check compares, and the field it is in.
+// sharedValue is one value of a request the check compares, the field it is in, and the value
+// as the request holds it (normal gives the form in which two ways of writing it are one).
 type sharedValue struct {
 	kind  SharedKind
 	field string
 	value string
+}
+
+// normal is the value in the form check compares: SSNs and tax ids keep their ASCII letters
+// and digits, upper-cased, card numbers their letters and digits, emails are trimmed and
+// lower-cased, phones trimmed (the validator has put them in E.164 already).
+func (v sharedValue) normal() string {
+	var arr [64]byte
+	return string(v.appendNormal(arr[:0]))
+}
+
+// appendNormal appends v's normal form to b.
+func (v sharedValue) appendNormal(b []byte) []byte {
+	s := v.value
+	switch v.kind {
+	case SharedSSN, SharedTaxID, SharedCard:
+		// Byte by byte: a byte of a multi-byte rune is never an ASCII letter or digit.
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case c >= '0' && c <= '9', c >= 'A' && c <= 'Z':
+				b = append(b, c)
+			case c >= 'a' && c <= 'z':
+				if v.kind != SharedCard {
+					c -= 'a' - 'A'
+				}
+				b = append(b, c)
+			}
+		}
+		return b
+	case SharedEmail:
+		for i := 0; i < len(s); i++ {
+			if s[i] >= utf8.RuneSelf {
+				return append(b, strings.ToLower(strings.TrimSpace(s))...)
+			}
+		}
+		// ASCII: strings.TrimSpace and strings.ToLower, without their strings.
+		s = strings.Trim(s, " \t\n\v\f\r")
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		return b
+	case SharedPhone:
+		return append(b, strings.TrimSpace(s)...)
+	}
+	return append(b, s...)
 }
 
 // check compares the item's values with those of earlier rows, adds a problem to its line for
@@ -474,10 +532,10 @@ func (s *Shared) check(it *item, strict bool, log *slog.Logger) {
 	idHash := uint32(maphash.String(s.seed, id))
 	var buf [4]sharedValue
 	for _, v := range sharedValues(buf[:0], it.rec.Request()) {
-		if v.value == "" || hasError(it.line.Errors, v.field) {
+		key, ok := s.key(v)
+		if !ok || hasError(it.line.Errors, v.field) {
 			continue // a value the validator refused is reported as such, not compared
 		}
-		key := s.key(v)
 		// Once sealed, a key's first holder is the row's occurrence's (primed, or forwarded
 		// from the group's earlier rows); a phone the census could not see, or no census:
 		// the map first.
@@ -546,8 +604,6 @@ func (s *Shared) found(it *item, v sharedValue, firstRow int, strict bool, log *
 	}
 }
 
-// sharedValues appends the values of a request the check compares, in a form where two ways of
-// writing one value are one (the validator has normalised phones and SSNs already).
 // problem puts on the item's line that v is also on row other, and returns the column it is in.
 func (s *Shared) problem(it *item, v sharedValue, other int, strict bool) string {
 	col, cell := it.rec.Locate(v.field)
@@ -570,43 +626,42 @@ func (s *Shared) problem(it *item, v sharedValue, other int, strict bool) string
 	return col
 }
 
+// sharedValues appends the values of a request the check compares, as the request holds them.
 func sharedValues(out []sharedValue, req any) []sharedValue {
-	person := func(p string, ic *api.IndividualCustomer) {
+	person := func(p *personPaths, ic *api.IndividualCustomer) {
 		if ic == nil {
 			return
 		}
-		out = append(out, sharedValue{SharedSSN, p + "socialId", strings.ToUpper(alnum(ic.SocialID))})
+		out = append(out, sharedValue{SharedSSN, p.ssn, ic.SocialID})
 		if e := ic.PrimaryEmail; e != nil {
-			out = append(out, sharedValue{SharedEmail, p + "primaryEmail.value", strings.ToLower(strings.TrimSpace(e.Value))})
+			out = append(out, sharedValue{SharedEmail, p.email, e.Value})
 		}
 		if ph := ic.PrimaryPhoneNumber; ph != nil {
-			out = append(out, sharedValue{SharedPhone, p + "primaryPhoneNumber.number", strings.TrimSpace(ph.Number)})
+			out = append(out, sharedValue{SharedPhone, p.phone, ph.Number})
 		}
 	}
 	switch r := req.(type) {
 	case *api.CustomerProfileRequest:
-		person("customerData.", r.CustomerData)
+		person(&profilePaths, r.CustomerData)
 		if fa := r.FinancialAccountData; fa != nil && fa.Card != nil {
-			out = append(out, sharedValue{SharedCard, "financialAccountData.card.cardNumber", alnum(fa.Card.CardNumber)})
+			out = append(out, sharedValue{SharedCard, "financialAccountData.card.cardNumber", fa.Card.CardNumber})
 		}
 	case *api.IndividualCustomer:
-		person("", r)
+		person(&individualPaths, r)
 	case *api.BusinessCustomer:
 		// Businesses share bookkeepers' emails and phones as a matter of course: only the tax id.
-		out = append(out, sharedValue{SharedTaxID, "taxId", strings.ToUpper(alnum(r.TaxID))})
+		out = append(out, sharedValue{SharedTaxID, "taxId", r.TaxID})
 	}
 	return out
 }
 
-// alnum keeps the ASCII letters and digits of s: a tax id written with or without dashes.
-func alnum(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			return r
-		}
-		return -1
-	}, s)
-}
+// personPaths are the field paths of a person's values where the request holds the person.
+type personPaths struct{ ssn, email, phone string }
+
+var (
+	profilePaths    = personPaths{"customerData.socialId", "customerData.primaryEmail.value", "customerData.primaryPhoneNumber.number"}
+	individualPaths = personPaths{"socialId", "primaryEmail.value", "primaryPhoneNumber.number"}
+)
 
 func hasError(ps []validate.Problem, field string) bool {
 	for _, p := range ps {
