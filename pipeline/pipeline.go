@@ -303,8 +303,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	})
 
 	// In source order: de-duplicate, hand valid first occurrences to the sink (concurrently),
-	// and queue every line for the report writer, which waits for each in turn.
-	queue := make(chan *item, conc*4+batchSize)
+	// and queue every batch of lines for the report writer, which waits for each line in turn
+	// (a batch at a time: a channel operation a line cost more than writing it).
+	queue := make(chan []*item, conc*4/batchSize+2)
 	goSafe(func() error {
 		defer close(queue)
 		// A Sink error cancels sctx: no new request starts and the rest are NOT_SUBMITTED,
@@ -335,9 +336,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 					if err != nil {
 						return err
 					}
-					if err := send(gctx, queue, it); err != nil {
-						return err
-					}
+				}
+				if err := send(gctx, queue, items); err != nil {
+					return err
 				}
 			}
 		}
@@ -349,21 +350,23 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 	// Write the report in source order.
 	goSafe(func() error {
-		for it := range queue {
-			if it.done != nil {
-				<-it.done
-			}
-			out := clock.in(stReport)
-			err := p.Report.Write(&it.line)
-			if err == nil {
-				p.Summary.Count(&it.line)
-				if p.Progress != nil {
-					p.Progress(&it.line)
+		for items := range queue {
+			for _, it := range items {
+				if it.done != nil {
+					<-it.done
 				}
-			}
-			out()
-			if err != nil {
-				return err
+				out := clock.in(stReport)
+				err := p.Report.Write(&it.line)
+				if err == nil {
+					p.Summary.Count(&it.line)
+					if p.Progress != nil {
+						p.Progress(&it.line)
+					}
+				}
+				out()
+				if err != nil {
+					return err
+				}
 			}
 		}
 		return nil
@@ -472,7 +475,9 @@ func (p *Pipeline) route(ctx context.Context, it *item, dd *deduper, sg *errgrou
 		it.line.Status = outcome.Valid
 		return nil
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || p.SubmitCtx != nil && p.SubmitCtx.Err() != nil {
+		// SubmitCtx is read too: its end reaches ctx through another goroutine, and rows are
+		// routed faster than that goroutine may be scheduled.
 		it.line.Status = outcome.NotSubmitted
 		return nil
 	}
