@@ -187,10 +187,10 @@ func (s *Shared) endRun() {
 // receive gives the item's occurrences the state the group's earlier rows forwarded to it. It
 // is called for every row, in source order, before route.
 func (s *Shared) receive(it *item) error {
-	if s.fwd == nil || it.rec == nil {
+	if s.fwd == nil {
 		return nil
 	}
-	row := uint32(it.rec.Row)
+	row := uint32(it.num)
 	for {
 		to, ok := s.fwd.peek()
 		if !ok || to > row {

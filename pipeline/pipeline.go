@@ -93,6 +93,8 @@ type Pipeline struct {
 const batchSize = 256
 
 type item struct {
+	src   rows.Row // the source row, until the validation workers map it
+	num   int      // its row number
 	rec   *ingest.Record
 	line  reports.Line
 	cells []string // the source row, when the report copies it
@@ -234,7 +236,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	toValidate := make(chan batch, workers*2)
 	validated := make(chan batch, workers*2)
 
-	// Read and map, in order, in batches.
+	// Read, in order, in batches: the validation workers map the rows, on every core.
 	goSafe(func() error {
 		defer close(toValidate)
 		seq := 0
@@ -251,13 +253,10 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			out = clock.in(stMap)
-			rec := p.Mapper.Map(row)
-			out()
 			it := &block[len(cur)]
-			it.rec = rec
+			it.src, it.num = row, row.Num
 			if occs != nil {
-				if it.occ, err = occs.at(rec.Row); err != nil {
+				if it.occ, err = occs.at(row.Num); err != nil {
 					return err
 				}
 			}
@@ -284,7 +283,12 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	for range workers {
 		vg.Go(func() error {
 			for b := range toValidate {
-				out := clock.in(stValidate)
+				out := clock.in(stMap)
+				for _, it := range b.items {
+					p.mapRow(it)
+				}
+				out()
+				out = clock.in(stValidate)
 				for _, it := range b.items {
 					p.check(it, hs)
 				}
@@ -382,18 +386,40 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	return nil
 }
 
+// mapRow maps the item's source row to its record. A panic in the mapping costs that row, not
+// the run: the row is INVALID and says so (check leaves a row without a record alone).
+func (p *Pipeline) mapRow(it *item) {
+	defer func() {
+		if r := recover(); r != nil {
+			it.rec = nil
+			it.line = reports.Line{Row: it.num, Cells: it.cells, Status: outcome.Invalid,
+				Errors: []validate.Problem{internalError(it.num, r)}}
+		}
+	}()
+	it.rec = p.Mapper.Map(it.src)
+	it.src = rows.Row{}
+}
+
+// internalError is the problem of a row that made rosterload panic.
+func internalError(row int, r any) validate.Problem {
+	return validate.Problem{Field: "row", Cell: fmt.Sprintf("row %d", row), Code: "internal_error",
+		Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)}
+}
+
 // check validates one record and fills the parts of its line that do not depend on other rows.
 // A panic in validation costs that row, not the run: the row is INVALID and says so.
 func (p *Pipeline) check(it *item, hs *hasher) {
 	rec := it.rec
+	if rec == nil {
+		return // the mapping panicked: mapRow wrote the line
+	}
 	it.line = reports.Line{Row: rec.Row, Cells: it.cells}
 	defer func() {
 		if r := recover(); r != nil {
 			it.valid = false
 			it.line.Status = outcome.Invalid
 			it.line.ExternalID, it.line.Name = idAndName(rec)
-			it.line.Errors = append(it.line.Errors, validate.Problem{Field: "row", Cell: fmt.Sprintf("row %d", rec.Row),
-				Code: "internal_error", Message: fmt.Sprintf("rosterload could not check this row (internal error: %v); please report it", r)})
+			it.line.Errors = append(it.line.Errors, internalError(rec.Row, r))
 		}
 	}()
 	if rec.Malformed != nil {

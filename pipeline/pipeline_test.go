@@ -305,3 +305,37 @@ func TestOutcomeFillsLine(t *testing.T) {
 		})
 	}
 }
+
+// panicOn maps like its Mapper, except that it panics on one row.
+type panicOn struct {
+	*ingest.Mapper
+	row int
+}
+
+func (m panicOn) Map(row rows.Row) *ingest.Record {
+	if row.Num == m.row {
+		panic("mapping exploded")
+	}
+	return m.Mapper.Map(row)
+}
+
+// A row whose mapping panics costs that row, not the run: it is INVALID with an internal
+// error, and every other row is reported as usual, in order.
+func TestMappingPanicCostsOneRow(t *testing.T) {
+	t.Parallel()
+	p, rep := newPipeline(t, roster(600, 0, 0), nil)
+	p.Mapper = panicOn{p.Mapper.(*ingest.Mapper), 300}
+	if err := p.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkOrder(t, rep.lines, 600)
+	for _, l := range rep.lines {
+		bad := l.Row == 300
+		if bad != (l.Status == outcome.Invalid) {
+			t.Fatalf("row %d: %s", l.Row, l.Status)
+		}
+		if bad && (len(l.Errors) != 1 || l.Errors[0].Code != "internal_error" || !strings.Contains(l.Errors[0].Message, "mapping exploded")) {
+			t.Fatalf("row 300: %+v", l.Errors)
+		}
+	}
+}
