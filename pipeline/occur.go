@@ -23,7 +23,9 @@ const (
 	// Rows per file at least: the generated 10M roster has 0.7 occurrences a row (its random
 	// phones collide in proportion to rows²), 16k rows' are 650 KB in memory.
 	occMinWidth = 1 << 13
-	occMaxFiles = 1024 // files at most, however long the roster (widths grow instead)
+	// Files at most, however long the roster (widths grow instead): with the census's 256 files
+	// and a split file's 256, Seal stays under an open-file limit of 1024.
+	occMaxFiles = 256
 	occBufSize  = 1 << 10
 )
 
