@@ -215,3 +215,26 @@ func TestISOCurrencyShortcut(t *testing.T) {
 		t.Errorf("only %d codes known: the test proves little", known)
 	}
 }
+
+func TestPhoneRegionIndexAgreesWithMap(t *testing.T) {
+	t.Parallel()
+	tb := phoneData()
+	codes := []string{"", "U", "USA", "us", "Us", "001", "ZZ", "@A", "A[", "É", "GBR"}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			codes = append(codes, string([]rune{a, b}))
+		}
+	}
+	found := 0
+	for _, r := range codes {
+		if got, want := tb.region(r), tb.regions[r]; got != want {
+			t.Errorf("region(%q) = %p, the map holds %p", r, got, want)
+		}
+		if tb.regions[r] != nil {
+			found++
+		}
+	}
+	if found != len(tb.regions) {
+		t.Errorf("the codes tried find %d of the %d regions: some region code is not two letters", found, len(tb.regions))
+	}
+}
