@@ -238,3 +238,30 @@ func TestPhoneRegionIndexAgreesWithMap(t *testing.T) {
 		t.Errorf("the codes tried find %d of the %d regions: some region code is not two letters", found, len(tb.regions))
 	}
 }
+
+func TestCountryIndexAgreesWithMap(t *testing.T) {
+	t.Parallel()
+	tb := countries()
+	codes := []string{"", "US", "usa", "Usa", "US ", "ÉUA", "@SA", "US[", "USAA", "840"}
+	for a := 'A'; a <= 'Z'; a++ {
+		for b := 'A'; b <= 'Z'; b++ {
+			for c := 'A'; c <= 'Z'; c++ {
+				codes = append(codes, string([]rune{a, b, c}))
+			}
+		}
+	}
+	found := 0
+	for _, s := range codes {
+		got, gotOK := tb.alpha2(s)
+		want, wantOK := tb.alpha2Of[s]
+		if got != want || gotOK != wantOK {
+			t.Errorf("alpha2(%q) = %q, %v; the map holds %q, %v", s, got, gotOK, want, wantOK)
+		}
+		if wantOK {
+			found++
+		}
+	}
+	if found != len(tb.alpha2Of) || found < 240 {
+		t.Errorf("the codes tried find %d of the %d alpha-3 codes", found, len(tb.alpha2Of))
+	}
+}
