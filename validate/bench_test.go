@@ -97,3 +97,29 @@ func BenchmarkEWA(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRegionLookup compares the indexes of alpha-3 codes and phone regions with the maps
+// they stand in for, on a roster's usual values.
+func BenchmarkRegionLookup(b *testing.B) {
+	ct, pt := countries(), phoneData()
+	b.Run("country-map", func(b *testing.B) {
+		for b.Loop() {
+			_ = ct.alpha2Of["USA"]
+		}
+	})
+	b.Run("country-index", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = ct.alpha2("USA")
+		}
+	})
+	b.Run("phone-map", func(b *testing.B) {
+		for b.Loop() {
+			_ = pt.regions["US"]
+		}
+	})
+	b.Run("phone-index", func(b *testing.B) {
+		for b.Loop() {
+			_ = pt.region("US")
+		}
+	})
+}

@@ -17,6 +17,38 @@ type countryTables struct {
 	alpha2Of map[string]string // alpha-3 -> alpha-2 (the phone region)
 	alpha3Of map[string]string // alpha-2 -> alpha-3
 	names    map[string]string // countryKey of an English name or a code -> alpha-3
+	// byAlpha3 holds alpha2Of again, by three upper-case letters (see letterTriple): 1 + the
+	// index in alpha2s, 0 for none. Every row looks its country up, and an index is cheaper
+	// than a map.
+	byAlpha3 [26 * 26 * 26]uint16
+	alpha2s  []string
+}
+
+// alpha2 is alpha2Of[a3], from the index when a3 is three letters A to Z (every key's form).
+func (t *countryTables) alpha2(a3 string) (string, bool) {
+	if i, ok := letterTriple(a3); ok {
+		if k := t.byAlpha3[i]; k != 0 {
+			return t.alpha2s[k-1], true
+		}
+		return "", false
+	}
+	a2, ok := t.alpha2Of[a3]
+	return a2, ok
+}
+
+// letterTriple is the index in countryTables.byAlpha3 of a code of three letters A to Z.
+func letterTriple(s string) (int, bool) {
+	if len(s) != 3 {
+		return 0, false
+	}
+	i := 0
+	for j := range 3 {
+		if s[j] < 'A' || s[j] > 'Z' {
+			return 0, false
+		}
+		i = i*26 + int(s[j]-'A')
+	}
+	return i, true
 }
 
 // countries builds the tables once, from x/text's region data and English display names.
@@ -85,6 +117,10 @@ func buildCountries() *countryTables {
 				continue // withdrawn codes (AN, CS, SU ...) have no English name
 			}
 			t.alpha2Of[a3], t.alpha3Of[code] = code, a3
+			if i, ok := letterTriple(a3); ok {
+				t.alpha2s = append(t.alpha2s, code)
+				t.byAlpha3[i] = uint16(len(t.alpha2s))
+			}
 			t.names[countryKey(name)] = a3
 			t.names[code], t.names[a3] = a3, a3 // so "U.S." and "u.s.a." resolve
 		}
@@ -104,7 +140,7 @@ func buildCountries() *countryTables {
 func lookupCountry(s string) (alpha3 string, changed, ok bool) {
 	t := countries()
 	u := strings.ToUpper(strings.TrimSpace(s))
-	if _, ok := t.alpha2Of[u]; ok { // keyed by alpha-3: u is one
+	if _, ok := t.alpha2(u); ok { // keyed by alpha-3: u is one
 		return u, false, true
 	}
 	if a3, ok := t.alpha3Of[u]; ok {

@@ -193,13 +193,7 @@ func TestUSDateShortcut(t *testing.T) {
 func TestISOCurrencyShortcut(t *testing.T) {
 	t.Parallel()
 	values := randomText(4, 20000, 4, "ACDEGSUXZaz1 é")
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			for c := 'A'; c <= 'Z'; c++ {
-				values = append(values, string([]rune{a, b, c}))
-			}
-		}
-	}
+	values = append(values, letterCodes(3)...)
 	known := 0
 	for _, s := range values {
 		_, err := currency.ParseISO(s)
@@ -213,5 +207,60 @@ func TestISOCurrencyShortcut(t *testing.T) {
 	}
 	if known < 100 {
 		t.Errorf("only %d codes known: the test proves little", known)
+	}
+}
+
+// letterCodes returns every code of n letters A to Z.
+func letterCodes(n int) []string {
+	codes := []string{""}
+	for range n {
+		var longer []string
+		for _, c := range codes {
+			for l := 'A'; l <= 'Z'; l++ {
+				longer = append(longer, c+string(l))
+			}
+		}
+		codes = longer
+	}
+	return codes
+}
+
+func TestPhoneRegionIndexAgreesWithMap(t *testing.T) {
+	t.Parallel()
+	tb := phoneData()
+	codes := []string{"", "U", "USA", "us", "Us", "001", "ZZ", "@A", "A[", "É", "GBR"}
+	codes = append(codes, letterCodes(2)...)
+	found := 0
+	for _, r := range codes {
+		if got, want := tb.region(r), tb.regions[r]; got != want {
+			t.Errorf("region(%q) = %p, the map holds %p", r, got, want)
+		}
+		if tb.regions[r] != nil {
+			found++
+		}
+	}
+	if found != len(tb.regions) {
+		t.Errorf("the codes tried find %d of the %d regions: some region code is not two letters", found, len(tb.regions))
+	}
+}
+
+func TestCountryIndexAgreesWithMap(t *testing.T) {
+	t.Parallel()
+	tb := countries()
+	codes := []string{"", "US", "usa", "Usa", "US ", "ÉUA", "@SA", "US[", "USAA", "840"}
+	codes = append(codes, letterCodes(3)...)
+	found := 0
+	for _, s := range codes {
+		got, gotOK := tb.alpha2(s)
+		want, wantOK := tb.alpha2Of[s]
+		if got != want || gotOK != wantOK {
+			t.Errorf("alpha2(%q) = %q, %v; the map holds %q, %v", s, got, gotOK, want, wantOK)
+		}
+		if wantOK {
+			found++
+		}
+	}
+	if found != len(tb.alpha2Of) || found < 240 {
+		t.Errorf("the codes tried find %d of the %d alpha-3 codes", found, len(tb.alpha2Of))
 	}
 }

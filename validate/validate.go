@@ -205,10 +205,10 @@ func (v *Validator) region(country string) string {
 	region := v.defRegion
 	if country != "" {
 		t := countries()
-		if a2, ok := t.alpha2Of[country]; ok { // an alpha-3 code as written: the usual cell
+		if a2, ok := t.alpha2(country); ok { // an alpha-3 code as written: the usual cell
 			region = a2
 		} else if a3, _, ok := lookupCountry(country); ok {
-			region = t.alpha2Of[a3]
+			region, _ = t.alpha2(a3)
 		}
 	}
 	if region == "" {
