@@ -116,11 +116,12 @@ type Shared struct {
 	err    error // the census's first temp file error, returned by Seal
 	bound  int64 // the largest census file sealed whole; 0 = censusBound
 	sealed bool
-	occ    *occSpill // nil after a census of no record
-	fwd    *fwdQueue // during the run, once sealed
+	occ    *occSpill  // nil after a census of no record
+	fwd    *fwdQueue  // during the run, once sealed
+	cur    *occCursor // during the run, once sealed
 	// Bounds a test may make tiny: fwd's messages in memory (0 = fwdBound), the rows of each
-	// occurrence file (0 = occMinWidth).
-	fwdBound, occWidth int
+	// occurrence file (0 = occMinWidth), the occurrences loaded at once (0 = occLoadBound).
+	fwdBound, occWidth, occLoad int
 }
 
 // Prepare gives the census what it needs before the first Add: the run's validator, to see a
@@ -144,7 +145,7 @@ func (s *Shared) Seal() error {
 		if bound <= 0 {
 			bound = censusBound
 		}
-		out := newOccSpill(s.dir, s.spill.last, s.occWidth)
+		out := newOccSpill(s.dir, s.spill.last, s.occWidth, s.occLoad)
 		err := s.spill.seal(out, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
 		if err == nil {
@@ -170,10 +171,15 @@ func (s *Shared) startRun(dir string) *occCursor {
 	if s.occ == nil {
 		return nil
 	}
-	return s.occ.cursor()
+	s.cur = s.occ.cursor()
+	return s.cur
 }
 
 func (s *Shared) endRun() {
+	if s.cur != nil {
+		s.cur.close()
+		s.cur = nil
+	}
 	if s.fwd != nil {
 		s.fwd.close()
 		s.fwd = nil

@@ -27,6 +27,10 @@ const (
 	// and a split file's 256, Seal stays under an open-file limit of 1024.
 	occMaxFiles = 256
 	occBufSize  = 1 << 10
+	// The most occurrences the run loads at once (~600 KB): a range file holding more (its
+	// range is wide because files are few, and long rosters repeat more) is split by row into
+	// narrower files first, so that what the run holds does not grow with the rows.
+	occLoadBound = 1 << 13
 )
 
 // occur is one row's part in a hot key's group.
@@ -60,10 +64,12 @@ func (it *item) occurOf(key uint64) *occur {
 	return nil
 }
 
-// occSpill is the occurrence stream's files, by row range: width rows each.
+// occSpill is the occurrence stream's files, by row range: width rows each from row base.
 type occSpill struct {
 	dir   string
+	base  int
 	width int
+	most  int        // occurrences a file may hold to be loaded whole; more, and it is split
 	mu    sync.Mutex // Seal's workers write at once
 	files []*os.File
 	ws    []*bufio.Writer
@@ -71,15 +77,24 @@ type occSpill struct {
 }
 
 // newOccSpill makes the files for rows up to lastRow, minWidth rows each at least (0:
-// occMinWidth).
-func newOccSpill(dir string, lastRow, minWidth int) *occSpill {
+// occMinWidth), and loaded whole up to load occurrences (0: occLoadBound).
+func newOccSpill(dir string, lastRow, minWidth, load int) *occSpill {
 	width := cmp.Or(minWidth, occMinWidth)
 	for (lastRow+width)/width > occMaxFiles {
 		width *= 2
 	}
-	n := lastRow/width + 1
-	return &occSpill{dir: dir, width: width, files: make([]*os.File, n), ws: make([]*bufio.Writer, n), sizes: make([]int64, n)}
+	return newOccRange(dir, 0, lastRow, width, cmp.Or(load, occLoadBound))
 }
+
+// newOccRange makes the files for rows base to last, width rows each.
+func newOccRange(dir string, base, last, width, load int) *occSpill {
+	n := (last-base)/width + 1
+	return &occSpill{dir: dir, base: base, width: width, most: load,
+		files: make([]*os.File, n), ws: make([]*bufio.Writer, n), sizes: make([]int64, n)}
+}
+
+// file is the index of the file holding row.
+func (sp *occSpill) file(row int) int { return (row - sp.base) / sp.width }
 
 // write adds occurrences, in any order.
 func (sp *occSpill) write(occs []occur) error {
@@ -88,7 +103,7 @@ func (sp *occSpill) write(occs []occur) error {
 	var b [occRecSize]byte
 	for i := range occs {
 		o := &occs[i]
-		f := o.num() / sp.width
+		f := sp.file(o.num())
 		if sp.files[f] == nil {
 			tf, err := unlinkedTemp(sp.dir, "rosterload-occur-*")
 			if err != nil {
@@ -136,21 +151,66 @@ func (sp *occSpill) load(i int) ([]occur, error) {
 		return nil, nil
 	}
 	occs := make([]occur, 0, sp.sizes[i]/occRecSize)
+	if err := sp.each(i, func(o occur) error { occs = append(occs, o); return nil }); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(occs, func(a, b occur) int { return int(a.num()) - int(b.num()) })
+	return occs, nil
+}
+
+// each calls f with each occurrence of file i, in the order written.
+func (sp *occSpill) each(i int, f func(occur) error) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(sp.files[i], 0, sp.sizes[i]), 64<<10)
 	var b [occRecSize]byte
 	for {
 		if _, err := io.ReadFull(r, b[:]); err != nil {
 			if errors.Is(err, io.EOF) {
-				break
+				return nil
 			}
-			return nil, fmt.Errorf("census: read temp file: %w", err)
+			return fmt.Errorf("census: read temp file: %w", err)
 		}
-		occs = append(occs, occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+		err := f(occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
 			next: binary.LittleEndian.Uint32(b[12:]), later: binary.LittleEndian.Uint32(b[16:]),
 			first: binary.LittleEndian.Uint64(b[20:])})
+		if err != nil {
+			return err
+		}
 	}
-	slices.SortFunc(occs, func(a, b occur) int { return int(a.num()) - int(b.num()) })
-	return occs, nil
+}
+
+// tooBig says whether file i holds more occurrences than are loaded at once.
+func (sp *occSpill) tooBig(i int) bool {
+	return i < len(sp.files) && sp.files[i] != nil && sp.sizes[i]/occRecSize > int64(sp.most) && sp.width > 1
+}
+
+// split writes file i into narrower files holding about half the load bound each, and closes it.
+func (sp *occSpill) split(i int) (*occSpill, error) {
+	n := int(sp.sizes[i] / occRecSize)
+	parts := (2*n + sp.most - 1) / sp.most
+	base := sp.base + i*sp.width
+	sub := newOccRange(sp.dir, base, base+sp.width-1, max(1, (sp.width+parts-1)/parts), sp.most)
+	chunk := make([]occur, 0, 256)
+	err := sp.each(i, func(o occur) error {
+		if chunk = append(chunk, o); len(chunk) < cap(chunk) {
+			return nil
+		}
+		err := sub.write(chunk)
+		chunk = chunk[:0]
+		return err
+	})
+	if err == nil {
+		err = sub.write(chunk)
+	}
+	if err == nil {
+		err = sub.flush()
+	}
+	sp.files[i].Close()
+	sp.files[i] = nil
+	if err != nil {
+		sub.close()
+		return nil, err
+	}
+	return sub, nil
 }
 
 // occCursor walks the occurrence stream in row order, one file in memory at a time.
@@ -159,9 +219,19 @@ type occCursor struct {
 	file int // the file loaded, -1 none
 	occs []occur
 	pos  int
+	sub  *occCursor // walks the split of file when it was too big to load whole
 }
 
 func (sp *occSpill) cursor() *occCursor { return &occCursor{sp: sp, file: -1} }
+
+// close closes the files of the split the cursor walks, if any.
+func (c *occCursor) close() {
+	if c.sub != nil {
+		c.sub.close()
+		c.sub.sp.close()
+		c.sub = nil
+	}
+}
 
 // at returns row's occurrences (nil for most rows: no allocation). Rows come in increasing order;
 // the slice is the row's own part of the loaded file, which route alone writes to.
@@ -169,12 +239,25 @@ func (c *occCursor) at(row int) ([]occur, error) {
 	if row < 0 {
 		return nil, nil
 	}
-	if f := row / c.sp.width; f != c.file {
-		occs, err := c.sp.load(f)
-		if err != nil {
-			return nil, err
+	if f := c.sp.file(row); f != c.file {
+		c.close()
+		c.file, c.occs, c.pos = f, nil, 0
+		if c.sp.tooBig(f) {
+			sub, err := c.sp.split(f)
+			if err != nil {
+				return nil, err
+			}
+			c.sub = sub.cursor()
+		} else {
+			occs, err := c.sp.load(f)
+			if err != nil {
+				return nil, err
+			}
+			c.occs = occs
 		}
-		c.file, c.occs, c.pos = f, occs, 0
+	}
+	if c.sub != nil {
+		return c.sub.at(row)
 	}
 	for c.pos < len(c.occs) && c.occs[c.pos].num() < row {
 		c.pos++
