@@ -226,9 +226,6 @@ func (d *deduper) writeSpill(id string, fields []fieldHash) error {
 }
 
 func (d *deduper) readSpill(off int64) (string, []fieldHash, error) {
-	if err := d.w.Flush(); err != nil {
-		return "", nil, fmt.Errorf("dedupe: write temp file: %w", err)
-	}
 	// One read into a buffer kept from call to call, a second when the record is longer.
 	b, err := d.readAt(off, 512)
 	if err != nil {
@@ -264,6 +261,13 @@ func (d *deduper) readSpill(off int64) (string, []fieldHash, error) {
 // readAt reads up to n bytes of the spill at off (fewer at its end) into d's read buffer.
 func (d *deduper) readAt(off int64, n int) ([]byte, error) {
 	n = int(min(int64(n), d.off-off))
+	// Flushed only when the bytes wanted are still in the writer's buffer: a duplicate's first
+	// row is seldom among the last few hundred claimed, and a flush each would be a write each.
+	if off+int64(n) > d.off-int64(d.w.Buffered()) {
+		if err := d.w.Flush(); err != nil {
+			return nil, fmt.Errorf("dedupe: write temp file: %w", err)
+		}
+	}
 	if cap(d.rbuf) < n {
 		d.rbuf = make([]byte, n)
 	}
