@@ -90,7 +90,7 @@ type Pipeline struct {
 }
 
 // batchSize trades channel overhead against the memory held in flight.
-const batchSize = 256
+const batchSize = 128
 
 type item struct {
 	src   rows.Row // the source row, until the validation workers map it
