@@ -250,15 +250,22 @@ func (t *countTable) repeated(key uint64) bool {
 
 func eachCensusRec(r io.Reader, f func(censusRec) error) error {
 	var b [censusRecSize]byte
+	return eachRecord(r, b[:], func(b []byte) error {
+		return f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+			idID: binary.LittleEndian.Uint32(b[12:])})
+	})
+}
+
+// eachRecord reads r into b, record after record of len(b) bytes, and calls f with each.
+func eachRecord(r io.Reader, b []byte, f func([]byte) error) error {
 	for {
-		if _, err := io.ReadFull(r, b[:]); err != nil {
+		if _, err := io.ReadFull(r, b); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return fmt.Errorf("census: read temp file: %w", err)
 		}
-		if err := f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
-			idID: binary.LittleEndian.Uint32(b[12:])}); err != nil {
+		if err := f(b); err != nil {
 			return err
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -162,20 +161,11 @@ func (sp *occSpill) load(i int) ([]occur, error) {
 func (sp *occSpill) each(i int, f func(occur) error) error {
 	r := bufio.NewReaderSize(io.NewSectionReader(sp.files[i], 0, sp.sizes[i]), 64<<10)
 	var b [occRecSize]byte
-	for {
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("census: read temp file: %w", err)
-		}
-		err := f(occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+	return eachRecord(r, b[:], func(b []byte) error {
+		return f(occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
 			next: binary.LittleEndian.Uint32(b[12:]), later: binary.LittleEndian.Uint32(b[16:]),
 			first: binary.LittleEndian.Uint64(b[20:])})
-		if err != nil {
-			return err
-		}
-	}
+	})
 }
 
 // tooBig says whether file i holds more occurrences than are loaded at once.
