@@ -124,12 +124,10 @@ type firstUse struct {
 }
 
 func newDeduper(dir string, h *hasher) (*deduper, error) {
-	f, err := os.CreateTemp(dir, "rosterload-dedupe-*")
+	f, err := unlinkedTemp(dir, "rosterload-dedupe-*")
 	if err != nil {
 		return nil, fmt.Errorf("dedupe: %w", err)
 	}
-	// Unlinked at once where the OS allows it: nothing is left behind even after kill -9.
-	os.Remove(f.Name())
 	return &deduper{
 		h:     h,
 		hash:  func(id string) uint64 { return maphash.String(h.seed, id) },
