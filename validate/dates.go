@@ -33,9 +33,18 @@ const isoLoose = "2006-1-2"
 // so it is read only by a layout the mapping opts into.
 var twoDigitYear = regexp.MustCompile(`^\d{1,2}([/.-])\d{1,2}([/.-])\d{2}$`)
 
+// civilDate is a day of the proleptic Gregorian calendar as a date reads: year, month, day.
+type civilDate struct{ y, m, d int }
+
+// dateOf is t's day.
+func dateOf(t time.Time) civilDate {
+	y, m, d := t.Date()
+	return civilDate{y, int(m), d}
+}
+
 // parseDate reads s with the validator's layouts in order; short says the layout that read it
 // has a two-digit year; ok that one did.
-func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
+func (v *Validator) parseDate(s string) (t civilDate, short, ok bool) {
 	for i, l := range v.layouts {
 		if l == isoDate {
 			if !isoShaped(s) {
@@ -49,32 +58,32 @@ func (v *Validator) parseDate(s string) (t time.Time, short, ok bool) {
 			}
 		}
 		if t, err := time.Parse(l, s); err == nil {
-			return t, v.short[i], true
+			return dateOf(t), v.short[i], true
 		}
 	}
-	return time.Time{}, false, false
+	return civilDate{}, false, false
 }
 
 // usDate is the default layout besides ISO: M/D/YYYY.
 const usDate = "1/2/2006"
 
 // parseUSDate reads the usual US date, M/D/YYYY with one or two digits of month and day, as
-// time.Parse(usDate) does, without its layout walk; ok false leaves any other value to it
-// (which reads a date parseUSDate does not only when it has a signed year).
-func parseUSDate(s string) (time.Time, bool) {
+// time.Parse(usDate) does, without its layout walk and its time.Time; ok false leaves any other
+// value to it (which reads a date parseUSDate does not only when it has a signed year).
+func parseUSDate(s string) (civilDate, bool) {
 	m, rest, ok := cutNumber(s, '/')
 	if !ok {
-		return time.Time{}, false
+		return civilDate{}, false
 	}
 	d, y, ok := cutNumber(rest, '/')
 	if !ok || len(y) != 4 || !allDigits(y) {
-		return time.Time{}, false
+		return civilDate{}, false
 	}
-	year := atoi(y)
-	if m < 1 || m > 12 || d < 1 || d > daysIn(time.Month(m), year) {
-		return time.Time{}, false
+	year := int(y[0]-'0')*1000 + int(y[1]-'0')*100 + int(y[2]-'0')*10 + int(y[3]-'0')
+	if m < 1 || m > 12 || d < 1 || d > daysIn(m, year) {
+		return civilDate{}, false
 	}
-	return time.Date(year, time.Month(m), d, 0, 0, 0, 0, time.UTC), true
+	return civilDate{year, m, d}, true
 }
 
 // cutNumber reads one or two digits then sep off the start of s.
@@ -88,9 +97,19 @@ func cutNumber(s string, sep byte) (n int, rest string, ok bool) {
 	return 0, "", false
 }
 
-// daysIn is the number of days of month m in year y.
-func daysIn(m time.Month, y int) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+// daysIn is the number of days of month m (1 to 12) in year y, by the Gregorian rules
+// time.Date follows.
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // isoShaped reports whether s opens as isoLoose needs: a four-character year (time.Parse reads
@@ -141,8 +160,8 @@ func (v *Validator) monthOf(s string) (int, time.Month, bool) {
 			continue
 		}
 		if n := atoi(s[i:j]); j-i == 2 && n >= 29 && n <= 31 {
-			if t, _, ok := v.parseDate(s[:i] + "01" + s[j:]); ok && t.Day() == 1 {
-				return t.Year(), t.Month(), true
+			if t, _, ok := v.parseDate(s[:i] + "01" + s[j:]); ok && t.d == 1 {
+				return t.y, time.Month(t.m), true
 			}
 		}
 		i = j
@@ -166,12 +185,12 @@ func (c *checker) date(field string, s *string, n need, kind dateKind) {
 		c.badDate(field, *s, in)
 		return
 	}
-	y, m, d := t.Date()
-	ymd := y*10000 + int(m)*100 + d
+	y, m, d := t.y, t.m, t.d
+	ymd := y*10000 + m*100 + d
 	if short && ymd > c.today {
 		y, ymd = y-100, ymd-100*10000 // a two-digit year is the latest not in the future: 3/7/50 is 1950
 	}
-	iso := yearMonth(*s, y, int(m), d)
+	iso := yearMonth(*s, y, m, d)
 	switch {
 	case ymd > c.today:
 		c.fail(field, CodeInvalidDate, "%s %s is in the future", label(field), plain(iso))

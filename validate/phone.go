@@ -97,26 +97,34 @@ func (c *checker) barePhone(field string, s *string) {
 // phoneNumber parses a trimmed number in the row's region and returns it in E.164 with any
 // extension split off. It reports an invalid_phone and returns ok false when it is not valid.
 func (c *checker) phoneNumber(field, s string) (e164, ext string, ok bool) {
-	// Cheap byte checks first: these regexps would cost more than a cache hit.
-	if strings.ContainsAny(s, "eE") && sciNotation.MatchString(s) {
-		c.fail(field, CodeInvalidPhone, "%s %s is in scientific notation: the spreadsheet turned it into a rounded number and digits were lost; format the column as text and export again", label(field), plain(s))
-		return "", "", false
-	}
-	num := s
-	if strings.ContainsAny(s, "xX#") { // every extension marker has one
-		if m := phoneExt.FindStringSubmatchIndex(s); m != nil && m[0] > 0 {
-			num, ext = strings.TrimSpace(s[:m[0]]), s[m[2]:m[3]]
+	// The usual number is digits and separators: phoneDigits reads it clean, and it holds no
+	// letter or '#', so neither regexp below could match it (a scientific number has an e, every
+	// extension marker an x or a #), and it is read as it is.
+	var buf [phoneBuf]byte
+	digits, clean := phoneDigits(buf[:0], s)
+	if !clean {
+		if strings.ContainsAny(s, "eE") && sciNotation.MatchString(s) {
+			c.fail(field, CodeInvalidPhone, "%s %s is in scientific notation: the spreadsheet turned it into a rounded number and digits were lost; format the column as text and export again", label(field), plain(s))
+			return "", "", false
+		}
+		if strings.ContainsAny(s, "xX#") { // every extension marker has one
+			if m := phoneExt.FindStringSubmatchIndex(s); m != nil && m[0] > 0 {
+				digits, clean = phoneDigits(buf[:0], strings.TrimSpace(s[:m[0]]))
+				ext = s[m[2]:m[3]]
+			}
 		}
 	}
-	canon, clean := phoneDigits(num)
 	switch {
 	case !clean:
 		c.fail(field, CodeInvalidPhone, "%s %s holds letters or symbols a phone number cannot have", label(field), plain(s))
 		return "", "", false
-	case len(canon) > maxPhoneInput:
+	case len(digits) > maxPhoneInput:
 		c.fail(field, CodeInvalidPhone, "%s %s is too long to be a phone number", label(field), plain(s))
 		return "", "", false
 	}
+	// A string of at most 32 bytes that does not escape is made on the stack: lookupPhone keeps
+	// a copy of canon, never canon itself.
+	canon := string(digits)
 	r := c.v.lookupPhone(c.region, canon)
 	if r.status != phoneValid {
 		c.fail(field, CodeInvalidPhone, "%s %s %s", label(field), plain(s), r.status.says(c.region, strings.HasPrefix(canon, "+")))
@@ -125,47 +133,41 @@ func (c *checker) phoneNumber(field, s string) (e164, ext string, ok bool) {
 	return r.e164, ext, true
 }
 
-// phoneDigits keeps a number's digits and plus signs; clean is false when it holds anything but
-// those and the usual separators (letters, say), which a roster never means.
-func phoneDigits(s string) (canon string, clean bool) {
-	// The usual number, ASCII and short, is read byte by byte into a buffer on the stack.
-	var buf [48]byte
-	if len(s) > len(buf) {
-		return phoneRunes(s)
-	}
-	n := 0
+// phoneBuf is room for the digits of a number phoneNumber goes on to parse (maxPhoneInput),
+// and for what phoneDigits reads of a longer one before it is refused.
+const phoneBuf = 48
+
+// phoneDigits appends a number's digits and plus signs to b (on the caller's stack: the
+// usual number makes no string); clean is false when it holds anything but those and the usual
+// separators (letters, say), which a roster never means.
+func phoneDigits(b []byte, s string) (canon []byte, clean bool) {
+	// The usual number, ASCII, is read byte by byte.
 	for i := 0; i < len(s); i++ {
-		switch b := s[i]; {
-		case b >= '0' && b <= '9' || b == '+':
-			buf[n] = b
-			n++
-		case b == ' ' || b == '\t' || b == '-' || b == '.' || b == '(' || b == ')' || b == '/':
-		case b >= utf8.RuneSelf:
-			return phoneRunes(s) // perhaps a no-break space or a dash of Unicode's
+		switch c := s[i]; {
+		case c >= '0' && c <= '9' || c == '+':
+			b = append(b, c)
+		case c == ' ' || c == '\t' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		case c >= utf8.RuneSelf:
+			return phoneRunes(b[:0], s) // perhaps a no-break space or a dash of Unicode's
 		default:
-			return "", false
+			return b[:0], false
 		}
 	}
-	if n == len(s) {
-		return s, true // digits and pluses already: no copy
-	}
-	return string(buf[:n]), true
+	return b, true
 }
 
 // phoneRunes is phoneDigits for any text: the separators include Unicode's spaces and dashes.
-func phoneRunes(s string) (canon string, clean bool) {
-	var b strings.Builder
-	b.Grow(len(s))
+func phoneRunes(b []byte, s string) (canon []byte, clean bool) {
 	for _, r := range s {
 		switch {
 		case r >= '0' && r <= '9' || r == '+':
-			b.WriteRune(r)
+			b = append(b, byte(r))
 		case strings.ContainsRune(" \t\u00a0-.()/\u2010\u2011\u2012\u2013\u2014\u2212", r):
 		default:
-			return "", false
+			return b[:0], false
 		}
 	}
-	return b.String(), true
+	return b, true
 }
 
 // phoneStatus is the outcome of parsing one number.
@@ -241,21 +243,22 @@ func parsePhone(region, canon string) phoneResult {
 // lookupPhone parses canon (digits and plus signs only) in region: a number the fast path proves
 // valid costs a walk of a few automata; the rest (invalid numbers, mostly) are parsed by
 // phonenumbers through the cache. Since the parser is given exactly canon, the cache key
-// (region, canon) is the parser's whole input and a hit cannot differ from a parse.
+// (region, canon) is the parser's whole input and a hit cannot differ from a parse. canon may
+// be on the caller's stack: what is kept or parsed is a copy of it.
 func (v *Validator) lookupPhone(region, canon string) phoneResult {
 	if e164, ok := fastPhone(region, canon); ok {
 		return phoneResult{e164: e164}
 	}
 	if v.phones == nil {
-		return parsePhone(region, canon)
+		return parsePhone(region, strings.Clone(canon))
 	}
-	k := phoneKey{region, canon}
-	sh := &v.phones.shards[maphash.Comparable(v.phones.seed, k)%phoneShards]
-	if r, ok := sh.get(k); ok {
+	sh := &v.phones.shards[maphash.String(v.phones.seed, canon)%phoneShards]
+	if r, ok := sh.get(region, canon); ok {
 		return r
 	}
-	r := parsePhone(region, canon)
-	sh.put(k, r)
+	own := strings.Clone(canon)
+	r := parsePhone(region, own)
+	sh.put(phoneKey{region, own}, r)
 	return r
 }
 
@@ -283,15 +286,18 @@ func newPhoneCache() *phoneCache {
 	return &phoneCache{seed: maphash.MakeSeed()}
 }
 
-func (s *phoneShard) get(k phoneKey) (phoneResult, bool) {
+func (s *phoneShard) get(region, canon string) (phoneResult, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	k := phoneKey{region, canon}
 	if r, ok := s.cur[k]; ok {
 		return r, true
 	}
 	r, ok := s.old[k]
 	if ok {
-		s.putLocked(k, r) // promote, so a number in use survives the next rotation
+		// Promoted, so a number in use survives the next rotation; under a key of its own,
+		// since canon may be on the caller's stack.
+		s.putLocked(phoneKey{region, strings.Clone(canon)}, r)
 	}
 	return r, ok
 }

@@ -174,7 +174,7 @@ func TestPhoneCacheBounded(t *testing.T) {
 		k := phoneKey{"US", fmt.Sprintf("+1415%07d", i)}
 		sh := &pc.shards[i%phoneShards]
 		sh.put(k, phoneResult{e164: k.canon})
-		if r, ok := sh.get(k); !ok || r.e164 != k.canon {
+		if r, ok := sh.get(k.region, k.canon); !ok || r.e164 != k.canon {
 			t.Fatalf("entry %d not found right after put", i)
 		}
 	}

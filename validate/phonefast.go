@@ -374,7 +374,9 @@ func (m *phoneMatchers) iddAt(digits string) (end, n int) {
 			return end, n
 		}
 	}
-	if ind := m.iddRE.FindStringIndex(digits); ind != nil && ind[0] == 0 {
+	// The regexp is given a copy: digits may be on the caller's stack (see phoneNumber), and
+	// what a regexp is given escapes.
+	if ind := m.iddRE.FindStringIndex(strings.Clone(digits)); ind != nil && ind[0] == 0 {
 		return ind[1], 1
 	}
 	return 0, 0
@@ -400,6 +402,7 @@ func (m *phoneMatchers) stripNationalPrefix(nat string) (string, bool) {
 	}
 	viableOriginal := m.general.pattern.full(nat)
 	if end < 0 {
+		nat := strings.Clone(nat) // as in iddAt (a new variable: escape analysis is by name)
 		groups := m.natPrefixRE.FindStringSubmatchIndex(nat)
 		if groups == nil {
 			return nat, true

@@ -154,8 +154,9 @@ func TestPhoneDigitsShortcut(t *testing.T) {
 		"312-359-2374 x12", "\u0661\u0662", "+44/20 7946 0958", strings.Repeat("1", 60), strings.Repeat("1-", 30)}
 	values := append(chosen, randomText(11, 20000, 20, "0123456789+ \t-.()/x#\u00a0\u2010\u2011\u2012\u2013\u2014\u2212é")...)
 	for _, s := range values {
-		gotCanon, gotClean := phoneDigits(s)
-		wantCanon, wantClean := phoneRunes(s)
+		gotDigits, gotClean := phoneDigits(nil, s)
+		wantDigits, wantClean := phoneRunes(nil, s)
+		gotCanon, wantCanon := string(gotDigits), string(wantDigits)
 		if gotCanon != wantCanon || gotClean != wantClean {
 			t.Errorf("phoneDigits(%q) = %q, %t; phoneRunes says %q, %t", s, gotCanon, gotClean, wantCanon, wantClean)
 		}
@@ -179,12 +180,25 @@ func TestUSDateShortcut(t *testing.T) {
 			continue
 		}
 		fast++
-		if err != nil || !got.Equal(want) || got.Location() != want.Location() {
+		if err != nil || got != dateOf(want) {
 			t.Errorf("parseUSDate(%q) = %v; time.Parse says %v, %v", s, got, want, err)
 		}
 	}
 	if fast == 0 || fast < parsed*9/10 {
 		t.Errorf("the shortcut read %d of the %d dates time.Parse reads", fast, parsed)
+	}
+}
+
+// TestDaysInAsTimeDate: the month lengths agree with time.Date's calendar, leap years of every
+// kind included (1900 and 2100 are not, 2000 and 2400 are).
+func TestDaysInAsTimeDate(t *testing.T) {
+	t.Parallel()
+	for y := -500; y <= 10000; y++ {
+		for m := 1; m <= 12; m++ {
+			if got, want := daysIn(m, y), time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day(); got != want {
+				t.Fatalf("daysIn(%d, %d) = %d, want %d", m, y, got, want)
+			}
+		}
 	}
 }
 
@@ -262,5 +276,43 @@ func TestCountryIndexAgreesWithMap(t *testing.T) {
 	}
 	if found != len(tb.alpha2Of) || found < 240 {
 		t.Errorf("the codes tried find %d of the %d alpha-3 codes", found, len(tb.alpha2Of))
+	}
+}
+
+// TestSystemToday: a Validator without a Now of its own checks dates against the system
+// clock's day, which it reads once and then at midnight or once a minute, not for every row.
+func TestSystemToday(t *testing.T) {
+	t.Parallel()
+	v := newV(t, func(o *Options) { o.Now = nil })
+	before := ymd(time.Now())
+	c := v.start(Hint{})
+	after := ymd(time.Now())
+	if c.today != before && c.today != after {
+		t.Errorf("today = %d, the clock says %d then %d", c.today, before, after)
+	}
+	if y, m := c.today/10000, c.today/100%100; c.month != y*12+m {
+		t.Errorf("month = %d for today %d, want %d", c.month, c.today, y*12+m)
+	}
+}
+
+// TestStartDay: the checker's day and month are those of the Validator's Now.
+func TestStartDay(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name         string
+		now          time.Time
+		today, month int
+	}{
+		{"new year's eve", time.Date(2025, time.December, 31, 23, 59, 59, 0, time.UTC), 20251231, 2025*12 + 12},
+		{"new year", time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC), 20260101, 2026*12 + 1},
+		{"leap day", time.Date(2024, time.February, 29, 12, 0, 0, 0, time.UTC), 20240229, 2024*12 + 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newV(t, func(o *Options) { o.Now = func() time.Time { return tt.now } }).start(Hint{})
+			if c.today != tt.today || c.month != tt.month {
+				t.Errorf("today, month = %d, %d; want %d, %d", c.today, c.month, tt.today, tt.month)
+			}
+		})
 	}
 }

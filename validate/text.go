@@ -24,23 +24,29 @@ const (
 // no bound). It reports whether a value is there. It never echoes the value, since text fields
 // include secrets (social and tax ids, security answers).
 func (c *checker) text(field string, s *string, n need, least, most int) bool {
-	if v := *s; len(v) == 0 || !visibleASCII(v[0]) || !visibleASCII(v[len(v)-1]) {
-		*s = strings.TrimSpace(v) // else nothing to trim: no write (and its barrier) at all
+	v := *s
+	if len(v) > 0 && (!visibleASCII(v[0]) || !visibleASCII(v[len(v)-1])) {
+		// Written back only when trimmed: an unchanged value costs no write (and its barrier).
+		if t := strings.TrimSpace(v); len(t) != len(v) {
+			v, *s = t, t
+		}
 	}
-	if *s == "" {
+	if v == "" {
 		if n == required {
 			c.fail(field, CodeRequired, "%s is required", label(field))
 		}
 		return false
 	}
-	if printableASCII(*s) { // the usual cell: no control character, a character per byte
-		c.lengthIs(field, len(*s), least, most)
+	if printableASCII(v) { // the usual cell: no control character, a character per byte
+		if least > 0 || most > 0 {
+			c.lengthIs(field, len(v), least, most)
+		}
 		return true
 	}
-	if c.control(field, *s) {
+	if c.control(field, v) {
 		return false
 	}
-	c.length(field, *s, least, most)
+	c.length(field, v, least, most)
 	return true
 }
 
@@ -50,7 +56,8 @@ func visibleASCII(b byte) bool { return b > ' ' && b < utf8.RuneSelf }
 
 // printableASCII reports whether s is all printable ASCII (space to '~'): then it holds no
 // control character and its length in characters is its length in bytes, found in one pass
-// rather than a rune-by-rune search and count.
+// rather than a rune-by-rune search and count. (A test of eight bytes at a time measured
+// slower on the short values of a roster.)
 func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; b < ' ' || b > '~' {

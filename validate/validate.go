@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rosterload/rosterload/api"
@@ -35,19 +37,16 @@ const isoDate = "2006-01-02"
 // Validator checks and normalises requests. It is safe for concurrent use by many goroutines.
 type Validator struct {
 	layouts   []string
-	short     []bool // per layout: its year has two digits
-	defRegion string // phone region (alpha-2) from DefaultCountry, "" when none
-	now       func() time.Time
-	phones    *phoneCache // nil: parse every number (benchmarks compare both)
+	short     []bool           // per layout: its year has two digits
+	defRegion string           // phone region (alpha-2) from DefaultCountry, "" when none
+	now       func() time.Time // nil: the system clock, through systemToday
+	phones    *phoneCache      // nil: parse every number (benchmarks compare both)
 }
 
 // New returns a Validator, or an error wrapping ErrOption when DefaultCountry is not a country or
 // a date layout is empty or lacks a year, month or day.
 func New(opts Options) (*Validator, error) {
 	v := &Validator{now: opts.Now, phones: newPhoneCache()}
-	if v.now == nil {
-		v.now = time.Now
-	}
 	layouts := []string{isoDate, usDate}
 	if len(opts.DateLayouts) > 0 {
 		layouts = slices.Clone(opts.DateLayouts)
@@ -194,9 +193,46 @@ type checker struct {
 // start returns the checker of one request, by value: it lives on the validating goroutine's
 // stack, not the heap, for the request's checks.
 func (v *Validator) start(h Hint) checker {
-	now := v.now()
+	var today int
+	if v.now != nil {
+		today = ymd(v.now())
+	} else {
+		today = systemToday()
+	}
+	return checker{v: v, loc: h.Loc, region: v.region(h.Country), today: today, month: today/10000*12 + today/100%100}
+}
+
+// ymd is t's day as yyyymmdd.
+func ymd(t time.Time) int {
+	y, m, d := t.Date()
+	return y*10000 + int(m)*100 + d
+}
+
+// sysDay is today by the system clock (yyyymmdd, 0 until first read), for every Validator
+// without a Now of its own. Reading the clock and splitting its date for every row was a
+// tenth of validation's CPU; the day changes once a day, so a timer re-reads it at the next
+// midnight, and at least once a minute in case the wall clock is set or the zone changes.
+var sysDay struct {
+	once  sync.Once
+	today atomic.Int64
+}
+
+// systemToday is today (yyyymmdd) by the system clock, as of the latest midnight or minute.
+func systemToday() int {
+	sysDay.once.Do(refreshSystemDay)
+	return int(sysDay.today.Load())
+}
+
+// maxDayAge bounds how long the system day goes without a clock read.
+const maxDayAge = time.Minute
+
+// refreshSystemDay reads the system day and sets a timer to read it again.
+func refreshSystemDay() {
+	now := time.Now()
+	sysDay.today.Store(int64(ymd(now)))
 	y, m, d := now.Date()
-	return checker{v: v, loc: h.Loc, region: v.region(h.Country), today: y*10000 + int(m)*100 + d, month: y*12 + int(m)}
+	next := time.Date(y, m, d+1, 0, 0, 0, 0, now.Location()).Sub(now)
+	time.AfterFunc(min(next, maxDayAge), refreshSystemDay) // next midnight is after now: next > 0
 }
 
 // region is the phone region (alpha-2) of a row whose country cell says country: that
