@@ -138,7 +138,14 @@ func buildCountries() *countryTables {
 // lookupCountry resolves s to an alpha-3 code; changed is false when s already was one (in any
 // case), true when it was alpha-2 or a name.
 func lookupCountry(s string) (alpha3 string, changed, ok bool) {
-	t := countries()
+	return countries().lookup(s)
+}
+
+// lookup is lookupCountry in t.
+func (t *countryTables) lookup(s string) (alpha3 string, changed, ok bool) {
+	if _, ok := t.alpha2(s); ok { // the usual cell, an alpha-3 code as the key is written
+		return s, false, true
+	}
 	u := strings.ToUpper(strings.TrimSpace(s))
 	if _, ok := t.alpha2(u); ok { // keyed by alpha-3: u is one
 		return u, false, true
@@ -197,7 +204,7 @@ func (c *checker) country(field string, s *string, n need) string {
 	if !c.text(field, s, n, 0, 0) {
 		return ""
 	}
-	a3, changed, ok := lookupCountry(*s)
+	a3, changed, ok := c.v.countries.lookup(*s)
 	if !ok {
 		c.fail(field, CodeInvalidCountry, "%s %s is not a known country; use the ISO 3-letter code, e.g. USA or CAN", label(field), quoted(*s))
 		return ""
@@ -296,6 +303,9 @@ func (c *checker) usState(field string, s *string) {
 }
 
 func (c *checker) subdivision(field string, s *string, alpha2 string, codes map[string]string, what string) {
+	if _, ok := codes[*s]; ok { // a code as written: the codes are upper case, ToUpper keeps it
+		return
+	}
 	u := strings.ToUpper(*s)
 	if len(u) > 3 && u[:2] == alpha2 && u[2] == '-' {
 		u = u[3:] // ISO 3166-2 form "US-CA"

@@ -20,7 +20,8 @@ func (c *checker) email(field string, s *string, n need) {
 	if !c.text(field, s, n, 0, 0) {
 		return
 	}
-	if !c.length(field, *s, 0, api.MaxEmail) {
+	// A value of at most MaxEmail bytes has at most as many characters: no count needed.
+	if len(*s) > api.MaxEmail && !c.length(field, *s, 0, api.MaxEmail) {
 		return
 	}
 	if bareAddress(*s) {
@@ -39,27 +40,31 @@ func (c *checker) email(field string, s *string, n need) {
 // bareAddress reports whether s is plainly one bare address with a dotted domain: printable
 // ASCII atext (RFC 5322) dot-atoms, no dot leading, trailing or doubled, on both sides of its one
 // @. net/mail.ParseAddress reads such a value as itself with no name, so email needs no parse
-// (and its allocations) for it; anything else goes through net/mail.
+// (and its allocations) for it; anything else goes through net/mail. It reads s once:
+// TestBareAddressAsDotAtoms holds it to the dot-atom reading it stands for.
 func bareAddress(s string) bool {
-	at := strings.IndexByte(s, '@')
-	if at < 0 {
-		return false
-	}
-	local, domain := s[:at], s[at+1:]
-	return dotAtom(local) && dotAtom(domain) && strings.IndexByte(domain, '.') > 0
-}
-
-// dotAtom reports whether s is a dot-atom of ASCII atext (see bareAddress).
-func dotAtom(s string) bool {
-	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
-		return false
-	}
+	at, dots := -1, 0 // where the @ is; the domain's dots
+	prev := byte('.') // a dot or an @ before: no dot may follow (nor start the address)
 	for i := 0; i < len(s); i++ {
-		if !atext[s[i]] {
+		switch b := s[i]; {
+		case b == '.':
+			if prev == '.' || prev == '@' {
+				return false
+			}
+			if at >= 0 {
+				dots++
+			}
+		case b == '@':
+			if at >= 0 || prev == '.' { // a second @, or an empty or dot-ended local part
+				return false
+			}
+			at = i
+		case !atext[b]:
 			return false
 		}
+		prev = s[i]
 	}
-	return true
+	return at >= 0 && dots > 0 && prev != '.' && prev != '@'
 }
 
 // atext marks the ASCII bytes of an RFC 5322 dot-atom: printable, not a special, or a dot.

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/currency"
+
+	"github.com/rosterload/rosterload/api"
 )
 
 // The checks read the usual values without the general parsers (net/mail, time.Parse, the
@@ -58,6 +60,78 @@ func TestBareAddressAgreesWithNetMail(t *testing.T) {
 				t.Error("no value took the shortcut: the test proves nothing")
 			}
 		})
+	}
+}
+
+// TestBareAddressAsDotAtoms: bareAddress's one pass agrees with its definition, a dot-atom on
+// each side of the first @ and a dot in the domain, on chosen and random values.
+func TestBareAddressAsDotAtoms(t *testing.T) {
+	t.Parallel()
+	dotAtom := func(s string) bool {
+		if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			if !atext[s[i]] {
+				return false
+			}
+		}
+		return true
+	}
+	byDefinition := func(s string) bool {
+		at := strings.IndexByte(s, '@')
+		if at < 0 {
+			return false
+		}
+		local, domain := s[:at], s[at+1:]
+		return dotAtom(local) && dotAtom(domain) && strings.IndexByte(domain, '.') > 0
+	}
+	chosen := []string{"", "@", ".", "a@b.c", "a@b", "@b.c", "a@", "a@.b", "a.@b.c", ".a@b.c", "a@b.c.", "a@b..c",
+		"a..b@c.d", "a@b@c.d", "a.b@c.d.e", "a@b.", "é@b.c", "a@b.c\x7f", "lena.daz1@example.com"}
+	for _, set := range []struct {
+		name   string
+		values []string
+	}{{"chosen", chosen}, {"random", randomText(21, 300000, 8, "ab.@-\"(é")}} {
+		t.Run(set.name, func(t *testing.T) {
+			t.Parallel()
+			yes := 0
+			for _, s := range set.values {
+				got, want := bareAddress(s), byDefinition(s)
+				if got != want {
+					t.Errorf("bareAddress(%q) = %v, by definition %v", s, got, want)
+				}
+				if want {
+					yes++
+				}
+			}
+			if yes == 0 {
+				t.Error("no value is a bare address: the test proves little")
+			}
+		})
+	}
+}
+
+// TestEnumListsAreUpperCase: enum takes a value found as written in its list as it is, which
+// is what ToUpper would make of it only when the list's values are upper case; so do the state
+// codes for subdivision.
+func TestEnumListsAreUpperCase(t *testing.T) {
+	t.Parallel()
+	for _, list := range [][]string{api.AddressTypes, api.PhoneTypes, api.Sexes, api.EligibilityStates,
+		api.CardSubtypes, api.LegalEntityTypes, {api.TypeIndividual}, {api.TypeBusiness}} {
+		for _, v := range list {
+			if strings.ToUpper(v) != v {
+				t.Errorf("enum value %q is not upper case", v)
+			}
+		}
+	}
+	// subdivision takes a state code found as written likewise, and then ToUpper's value would
+	// need no "US-" cut either.
+	for _, codes := range []map[string]string{usStates, caProvinces} {
+		for code := range codes {
+			if strings.ToUpper(code) != code || len(code) > 3 {
+				t.Errorf("state code %q is not upper case, or not short", code)
+			}
+		}
 	}
 }
 

@@ -123,6 +123,11 @@ func (c *checker) enum(field string, s *string, n need, allowed []string) bool {
 	if !c.text(field, s, n, 0, 0) {
 		return false
 	}
+	// The value as written is usually one of allowed, whose values are upper case already
+	// (TestEnumListsAreUpperCase): ToUpper would return it unchanged.
+	if slices.Contains(allowed, *s) {
+		return true
+	}
 	if u := strings.ToUpper(*s); slices.Contains(allowed, u) {
 		*s = u
 		return true

@@ -41,12 +41,13 @@ type Validator struct {
 	defRegion string           // phone region (alpha-2) from DefaultCountry, "" when none
 	now       func() time.Time // nil: the system clock, through systemToday
 	phones    *phoneCache      // nil: parse every number (benchmarks compare both)
+	countries *countryTables   // countries(), held: a row looks it up several times
 }
 
 // New returns a Validator, or an error wrapping ErrOption when DefaultCountry is not a country or
 // a date layout is empty or lacks a year, month or day.
 func New(opts Options) (*Validator, error) {
-	v := &Validator{now: opts.Now, phones: newPhoneCache()}
+	v := &Validator{now: opts.Now, phones: newPhoneCache(), countries: countries()}
 	layouts := []string{isoDate, usDate}
 	if len(opts.DateLayouts) > 0 {
 		layouts = slices.Clone(opts.DateLayouts)
@@ -71,7 +72,7 @@ func New(opts Options) (*Validator, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: default country %q is not a country (use an ISO code such as USA)", ErrOption, opts.DefaultCountry)
 		}
-		v.defRegion = countries().alpha2Of[a3]
+		v.defRegion = v.countries.alpha2Of[a3]
 	}
 	return v, nil
 }
@@ -240,10 +241,10 @@ func refreshSystemDay() {
 func (v *Validator) region(country string) string {
 	region := v.defRegion
 	if country != "" {
-		t := countries()
+		t := v.countries
 		if a2, ok := t.alpha2(country); ok { // an alpha-3 code as written: the usual cell
 			region = a2
-		} else if a3, _, ok := lookupCountry(country); ok {
+		} else if a3, _, ok := t.lookup(country); ok {
 			region, _ = t.alpha2(a3)
 		}
 	}
