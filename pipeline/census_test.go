@@ -420,7 +420,7 @@ func censusRun(t *testing.T, data []byte, cfg ingest.Config, strict, filter bool
 func occurrences(t *testing.T, s *Shared) []occur {
 	t.Helper()
 	var all []occur
-	for i := range s.occ.files {
+	for i := range s.occ.ranges() {
 		occs, err := s.occ.load(i)
 		if err != nil {
 			t.Fatal(err)
