@@ -211,7 +211,7 @@ func (s *Shared) receive(it *item) error {
 		case m.to != row || o == nil:
 			// Not this row's (a row the run did not see as the census did): dropped.
 		case o.isID():
-			o.claim = forwardedClaim{entry: dedupEntry{row: int32(m.row), sum: m.a, off: int64(m.b)}, ok: true}
+			o.claim = forwardedClaim{entry: dedupEntry{row: int32(m.row), sum: m.a, off: int64(m.b)}, id: m.c, ok: true}
 		default:
 			o.prev = m.a
 		}
@@ -234,7 +234,7 @@ func (s *Shared) forward(it *item) error {
 		switch {
 		case o.isID() && o.claim.ok:
 			e := o.claim.entry
-			m = fwdMsg{to: o.next, row: uint32(e.row), key: o.key, a: e.sum, b: uint64(e.off)}
+			m = fwdMsg{to: o.next, row: uint32(e.row), key: o.key, a: e.sum, b: uint64(e.off), c: o.claim.id}
 		case !o.isID() && o.first == 0 && o.prev != 0: // a primed key's first is on every row
 			m = fwdMsg{to: o.next, key: o.key, a: o.prev}
 		default:

@@ -78,8 +78,9 @@ func (h *hasher) name(path uint64) string {
 // The externalId itself and a hash per field go to an append-only temp file (no values, so no
 // personal data), read back only when a hash matches: to confirm the match is real and to name
 // the differing fields. After a census (Shared.Seal) only the externalIds two rows hold are
-// claimed, and their first claim (24 bytes: row, sum, spill offset) is forwarded from row to
-// row of the id's census group (ClaimForwarded), so nothing stays in memory per id. Without
+// claimed, and their first claim (32 bytes: row, sum, spill offset, a hash of the id) is
+// forwarded from row to row of the id's census group (ClaimForwarded), so nothing stays in
+// memory per id. Without
 // one, the set keeps 24 bytes a record plus a map slot keyed by a 64-bit hash of the id.
 type deduper struct {
 	h     *hasher
@@ -169,21 +170,30 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 // id's census group (forward.go); ok is false until a row of the group claims it.
 type forwardedClaim struct {
 	entry dedupEntry
+	id    uint64 // idSum of the externalId
 	ok    bool
 }
 
 // ClaimForwarded is Claim for an id the census saw on two rows: the first claim is fc (which
-// it sets when it makes it), not a map. The id is still confirmed from the spill: a row whose
-// id merely shares fc's 64-bit census key is no duplicate, and is claimed in the map instead
-// (those few alone).
+// it sets when it makes it), not a map. A row whose id merely shares fc's 64-bit census key is
+// no duplicate, and is claimed in the map instead (those few alone).
+//
+// The claim carries idSum of its id, so that a row of the same id and the same content sum is
+// told a duplicate (of the same content) without reading the spill: its id then matches the
+// claim's under two 64-bit hashes of independent random seeds (the census key and idSum),
+// which is more than the 64-bit content sum, trusted on every path to say "same content",
+// gives. Otherwise the spill is read, to confirm the id and to name the differing fields.
 func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forwardedClaim) (*firstUse, error) {
 	if !fc.ok {
 		off := d.off
 		if err := d.writeSpill(id, fp.fields); err != nil {
 			return nil, err
 		}
-		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, ok: true}
+		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, id: d.idSum(id), ok: true}
 		return nil, nil
+	}
+	if fc.entry.sum == fp.sum && fc.id == d.idSum(id) {
+		return &firstUse{Row: int(fc.entry.row)}, nil
 	}
 	fu, same, err := d.compare(&fc.entry, id, fp)
 	if err != nil || same {
@@ -191,6 +201,9 @@ func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forward
 	}
 	return d.Claim(id, row, fp)
 }
+
+// idSum is a hash of an externalId under the hasher's seed, which is not the census's.
+func (d *deduper) idSum(id string) uint64 { return maphash.String(d.h.seed, id) }
 
 // compare reads e's id from the spill and, when it is id, says how fp differs from e's.
 func (d *deduper) compare(e *dedupEntry, id string, fp fingerprint) (*firstUse, bool, error) {
