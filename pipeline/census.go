@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"os"
@@ -38,6 +39,9 @@ const (
 	censusBound    = 8 << 20
 	censusMaxSlots = 1 << 21 // 512 KB
 	censusMinSlots = 1 << 12
+	// censusSlotsPerKey: few keys one row alone holds share a slot with another, so that few
+	// records but those of the keys two rows hold are sorted.
+	censusSlotsPerKey = 16
 )
 
 // censusRec is one value a row holds.
@@ -195,10 +199,10 @@ type countTable struct {
 	mask  uint64
 }
 
-// reset empties the table and sizes it for n keys: 8 slots a key, so that few keys share one.
+// reset empties the table and sizes it for n keys: censusSlotsPerKey slots a key, up to the most.
 func (t *countTable) reset(n int64) {
 	slots := uint64(censusMinSlots)
-	for slots < uint64(n)*8 && slots < censusMaxSlots {
+	for slots < uint64(n)*censusSlotsPerKey && slots < censusMaxSlots {
 		slots *= 2
 	}
 	words := int(slots / 32)
@@ -235,14 +239,12 @@ func decodeCensusRec(b []byte) censusRec {
 // (a row holds one value of a kind, and the kind is in the key), so the order they were written
 // in (by one goroutine or several) changes nothing.
 func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([]occur, error) {
+	// By row, the row field alone: the row is its high bits.
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
+			return cmp.Compare(a.key, b.key)
 		}
-		return a.num() - b.num()
+		return cmp.Compare(a.row, b.row)
 	})
 	for i := 0; i < len(recs); {
 		j := i + 1

@@ -20,7 +20,7 @@ type regionFile struct {
 	block        int   // a block's size, a multiple of rec: no record straddles two
 	bufs         [][]byte
 	exts         [][]int64 // per region: the offsets of its blocks, in order
-	sizes        []int64   // per region: bytes put
+	sizes        []int64   // per region: bytes put, once flushed
 }
 
 func newRegionFile(dir, pattern string, regions, rec, recsPerBlock int) *regionFile {
@@ -31,20 +31,28 @@ func newRegionFile(dir, pattern string, regions, rec, recsPerBlock int) *regionF
 // slot returns the rec bytes of region i's next record, for the caller to fill.
 func (rf *regionFile) slot(i int) ([]byte, error) {
 	b := rf.bufs[i]
-	if len(b) == cap(b) {
-		if b == nil {
-			b = make([]byte, 0, rf.block)
-		} else if err := rf.writeBlock(i); err != nil {
-			return nil, err
-		} else {
-			b = b[:0]
-		}
+	if n := len(b); n < cap(b) {
+		rf.bufs[i] = b[:n+rf.rec]
+		return b[n : n+rf.rec], nil
 	}
-	n := len(b)
-	b = b[:n+rf.rec]
-	rf.bufs[i] = b
-	rf.sizes[i] += int64(rf.rec)
-	return b[n:], nil
+	return rf.nextBlock(i)
+}
+
+// nextBlock writes region i's full block (or makes its first) and returns its next slot.
+func (rf *regionFile) nextBlock(i int) ([]byte, error) {
+	b := rf.bufs[i]
+	if b == nil {
+		b = make([]byte, 0, rf.block)
+	} else if err := rf.writeBlock(i); err != nil {
+		return nil, err
+	}
+	rf.bufs[i] = b[:rf.rec]
+	return b[:rf.rec], nil
+}
+
+// size is how many bytes region i holds.
+func (rf *regionFile) size(i int) int64 {
+	return int64(len(rf.exts[i]))*int64(rf.block) + int64(len(rf.bufs[i]))
 }
 
 // writeBlock appends region i's buffered records to the file.
@@ -71,6 +79,7 @@ func (rf *regionFile) writeBlock(i int) error {
 // flush writes every region's last records and frees the buffers: the file is read only after.
 func (rf *regionFile) flush() error {
 	for i := range rf.bufs {
+		rf.sizes[i] = rf.size(i)
 		if err := rf.writeBlock(i); err != nil {
 			return err
 		}
