@@ -87,21 +87,23 @@ func unlinkedTemp(dir, pattern string) (*os.File, error) {
 	return f, nil
 }
 
-// censusSpill is the partitions of one level, as regions of one temp file.
+// censusSpill is the partitions of one level: regions of one temp file for each goroutine that
+// put records, partition i being region i of every file.
 type censusSpill struct {
 	dir   string
 	shift uint // the key's bits that pick the partition: key>>shift & (censusParts-1)
-	rf    *regionFile
+	rfs   []*regionFile
 	last  int // the highest row put
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
 	return &censusSpill{dir: dir, shift: shift,
-		rf: newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}
+		rfs: []*regionFile{newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}}
 }
 
+// put writes r to the spill's first file: the one of the goroutine that made it.
 func (cs *censusSpill) put(r censusRec) error {
-	b, err := cs.rf.slot(int(r.key >> cs.shift & (censusParts - 1)))
+	b, err := cs.rfs[0].slot(int(r.key >> cs.shift & (censusParts - 1)))
 	if err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
@@ -112,7 +114,35 @@ func (cs *censusSpill) put(r censusRec) error {
 	return nil
 }
 
-func (cs *censusSpill) close() { cs.rf.close() }
+// merge makes one spill of the files of cs and others (nil ones skipped), to be sealed at once.
+func (cs *censusSpill) merge(others ...*censusSpill) *censusSpill {
+	for _, o := range others {
+		if o == nil {
+			continue
+		}
+		if cs == nil {
+			cs = &censusSpill{dir: o.dir, shift: o.shift}
+		}
+		cs.rfs = append(cs.rfs, o.rfs...)
+		cs.last = max(cs.last, o.last)
+	}
+	return cs
+}
+
+func (cs *censusSpill) close() {
+	for _, rf := range cs.rfs {
+		rf.close()
+	}
+}
+
+// size is how many bytes partition i holds, once flushed.
+func (cs *censusSpill) size(i int) int64 {
+	var n int64
+	for _, rf := range cs.rfs {
+		n += rf.sizes[i]
+	}
+	return n
+}
 
 // seal reads every partition of cs, splitting those above bound, and closes the file. The
 // partitions are sealed on up to workers goroutines at once (each holding at most bound bytes
@@ -120,8 +150,10 @@ func (cs *censusSpill) close() { cs.rf.close() }
 func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
 	// Every partition is written whole before any is read: the write buffers go first.
-	if err := cs.rf.flush(); err != nil {
-		return fmt.Errorf("census: %w", err)
+	for _, rf := range cs.rfs {
+		if err := rf.flush(); err != nil {
+			return fmt.Errorf("census: %w", err)
+		}
 	}
 	scratch := make(chan *sealScratch, workers)
 	for range workers {
@@ -129,8 +161,8 @@ func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
-	for i, size := range cs.rf.sizes {
-		if size == 0 {
+	for i := range censusParts {
+		if cs.size(i) == 0 {
 			continue
 		}
 		g.Go(func() error {
@@ -157,28 +189,35 @@ type sealScratch struct {
 // are every record of a key two rows hold, and a few others (keys sharing a slot), which
 // hotOccurrences sorts out: only they are decoded and sorted.
 func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScratch) error {
-	size := cs.rf.sizes[i]
+	size := cs.size(i)
 	if size > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-		err := cs.rf.extents(i, sc.raw[:0], func(b []byte) error {
-			for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
-				if err := sub.put(decodeCensusRec(b)); err != nil {
-					return err
+		for _, rf := range cs.rfs {
+			err := rf.extents(i, sc.raw[:0], func(b []byte) error {
+				for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
+					if err := sub.put(decodeCensusRec(b)); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				sub.close()
+				return fmt.Errorf("census: %w", err)
 			}
-			return nil
-		})
-		if err != nil {
-			sub.close()
-			return fmt.Errorf("census: %w", err)
 		}
 		return sub.seal(out, bound, 1)
 	}
-	raw, err := cs.rf.readAll(i, sc.raw[:0])
-	sc.raw = raw
-	if err != nil {
-		return fmt.Errorf("census: %w", err)
+	raw := sc.raw[:0]
+	for _, rf := range cs.rfs {
+		var err error
+		if raw, err = rf.readAll(i, raw); err != nil {
+			sc.raw = raw
+			return fmt.Errorf("census: %w", err)
+		}
 	}
+	sc.raw = raw
+	var err error
 	sc.count.reset(size / censusRecSize)
 	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
 		sc.count.add(binary.LittleEndian.Uint64(b))
