@@ -33,28 +33,28 @@ type fieldHash struct {
 
 // hasher computes fingerprints; it is safe for concurrent use.
 type hasher struct {
-	seed  maphash.Seed
-	mu    sync.RWMutex
-	names map[uint64]string // path hash -> path, to name differing fields
+	seed maphash.Seed
+	// path hash -> path, to name differing fields. A sync.Map: both validation workers look
+	// up every field of every row, and all but the first few rows' paths are there already,
+	// which it finds without a lock.
+	names sync.Map
 }
 
 func newHasher() *hasher {
-	return &hasher{seed: maphash.MakeSeed(), names: make(map[uint64]string)}
+	return &hasher{seed: maphash.MakeSeed()}
 }
 
+// fingerprintFields is room for a request's fields: an EWA request has about 25.
+const fingerprintFields = 32
+
 func (h *hasher) fingerprint(req any) fingerprint {
-	var fp fingerprint
+	fp := fingerprint{fields: make([]fieldHash, 0, fingerprintFields)}
 	var all maphash.Hash
 	all.SetSeed(h.seed)
 	api.Flatten(req, func(path, value string) {
 		ph := maphash.String(h.seed, path)
-		h.mu.RLock()
-		_, known := h.names[ph]
-		h.mu.RUnlock()
-		if !known {
-			h.mu.Lock()
-			h.names[ph] = path
-			h.mu.Unlock()
+		if _, known := h.names.Load(ph); !known {
+			h.names.Store(ph, path)
 		}
 		fp.fields = append(fp.fields, fieldHash{path: ph, sum: maphash.String(h.seed, value)})
 		all.WriteString(path)
@@ -67,9 +67,9 @@ func (h *hasher) fingerprint(req any) fingerprint {
 }
 
 func (h *hasher) name(path uint64) string {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.names[path]
+	name, _ := h.names.Load(path)
+	s, _ := name.(string)
+	return s
 }
 
 // deduper remembers, for every externalId a valid record has claimed, its first row and what it
