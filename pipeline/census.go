@@ -87,23 +87,21 @@ func unlinkedTemp(dir, pattern string) (*os.File, error) {
 	return f, nil
 }
 
-// censusSpill is the partitions of one level: regions of one temp file for each goroutine that
-// put records, partition i being region i of every file.
+// censusSpill is the partitions of one level, as regions of one temp file.
 type censusSpill struct {
 	dir   string
 	shift uint // the key's bits that pick the partition: key>>shift & (censusParts-1)
-	rfs   []*regionFile
+	rf    *regionFile
 	last  int // the highest row put
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
 	return &censusSpill{dir: dir, shift: shift,
-		rfs: []*regionFile{newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}}
+		rf: newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}
 }
 
-// put writes r to the spill's first file: the one of the goroutine that made it.
 func (cs *censusSpill) put(r censusRec) error {
-	b, err := cs.rfs[0].slot(int(r.key >> cs.shift & (censusParts - 1)))
+	b, err := cs.rf.slot(int(r.key >> cs.shift & (censusParts - 1)))
 	if err != nil {
 		return fmt.Errorf("census: %w", err)
 	}
@@ -114,35 +112,7 @@ func (cs *censusSpill) put(r censusRec) error {
 	return nil
 }
 
-// merge makes one spill of the files of cs and others (nil ones skipped), to be sealed at once.
-func (cs *censusSpill) merge(others ...*censusSpill) *censusSpill {
-	for _, o := range others {
-		if o == nil {
-			continue
-		}
-		if cs == nil {
-			cs = &censusSpill{dir: o.dir, shift: o.shift}
-		}
-		cs.rfs = append(cs.rfs, o.rfs...)
-		cs.last = max(cs.last, o.last)
-	}
-	return cs
-}
-
-func (cs *censusSpill) close() {
-	for _, rf := range cs.rfs {
-		rf.close()
-	}
-}
-
-// size is how many bytes partition i holds, once flushed.
-func (cs *censusSpill) size(i int) int64 {
-	var n int64
-	for _, rf := range cs.rfs {
-		n += rf.sizes[i]
-	}
-	return n
-}
+func (cs *censusSpill) close() { cs.rf.close() }
 
 // seal reads every partition of cs, splitting those above bound, and closes the file. The
 // partitions are sealed on up to workers goroutines at once (each holding at most bound bytes
@@ -150,10 +120,8 @@ func (cs *censusSpill) size(i int) int64 {
 func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
 	// Every partition is written whole before any is read: the write buffers go first.
-	for _, rf := range cs.rfs {
-		if err := rf.flush(); err != nil {
-			return fmt.Errorf("census: %w", err)
-		}
+	if err := cs.rf.flush(); err != nil {
+		return fmt.Errorf("census: %w", err)
 	}
 	scratch := make(chan *sealScratch, workers)
 	for range workers {
@@ -161,8 +129,8 @@ func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
-	for i := range censusParts {
-		if cs.size(i) == 0 {
+	for i, size := range cs.rf.sizes {
+		if size == 0 {
 			continue
 		}
 		g.Go(func() error {
@@ -189,35 +157,28 @@ type sealScratch struct {
 // are every record of a key two rows hold, and a few others (keys sharing a slot), which
 // hotOccurrences sorts out: only they are decoded and sorted.
 func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScratch) error {
-	size := cs.size(i)
+	size := cs.rf.sizes[i]
 	if size > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-		for _, rf := range cs.rfs {
-			err := rf.extents(i, sc.raw[:0], func(b []byte) error {
-				for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
-					if err := sub.put(decodeCensusRec(b)); err != nil {
-						return err
-					}
+		err := cs.rf.extents(i, sc.raw[:0], func(b []byte) error {
+			for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
+				if err := sub.put(decodeCensusRec(b)); err != nil {
+					return err
 				}
-				return nil
-			})
-			if err != nil {
-				sub.close()
-				return fmt.Errorf("census: %w", err)
 			}
+			return nil
+		})
+		if err != nil {
+			sub.close()
+			return fmt.Errorf("census: %w", err)
 		}
 		return sub.seal(out, bound, 1)
 	}
-	raw := sc.raw[:0]
-	for _, rf := range cs.rfs {
-		var err error
-		if raw, err = rf.readAll(i, raw); err != nil {
-			sc.raw = raw
-			return fmt.Errorf("census: %w", err)
-		}
-	}
+	raw, err := cs.rf.readAll(i, sc.raw[:0])
 	sc.raw = raw
-	var err error
+	if err != nil {
+		return fmt.Errorf("census: %w", err)
+	}
 	sc.count.reset(size / censusRecSize)
 	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
 		sc.count.add(binary.LittleEndian.Uint64(b))

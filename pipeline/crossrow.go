@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/sync/errgroup"
@@ -288,10 +289,10 @@ func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
 	return s.census(ctx, src, m, runtime.GOMAXPROCS(0))
 }
 
-// census reads src on one goroutine and hands its rows in batches to workers that map them,
-// make their records and write them to spill files of their own, then Seals, which reads
-// partition i of every worker's file as one. Records are written as workers make them, not in
-// source order: each carries its row, and Seal sorts them. m.Map must be safe for concurrent use.
+// census reads src on one goroutine, hands its rows in batches to workers that map them and
+// make their records, and writes the records to the spill files from one goroutine, then
+// Seals. The records of a batch are written as a worker finishes it, not in source order:
+// each carries its row, and Seal sorts them. m.Map must be safe for concurrent use.
 func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers int) error {
 	s.init()
 	if s.err != nil {
@@ -299,6 +300,7 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	todo := make(chan []rows.Row, workers*2)
+	done := make(chan []censusRec, workers*2)
 	g.Go(func() error {
 		defer close(todo)
 		return recovered(func() error {
@@ -328,52 +330,55 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 			}
 		})
 	})
-	spills := make([]*censusSpill, workers)
-	for w := range workers {
+	// A worker's error cancels gctx at once; done is closed once every worker is out.
+	var wg sync.WaitGroup
+	for range workers {
 		pk := s.phones
 		var kr *ingest.Record
-		spill := newCensusSpill(s.dir, 64-censusBits)
-		spills[w] = spill
+		wg.Add(1)
 		g.Go(func() error {
+			defer wg.Done()
 			return recovered(func() error {
-				var recs []censusRec
 				for b := range todo {
 					if err := gctx.Err(); err != nil {
 						return err
 					}
+					recs := make([]censusRec, 0, len(b)*5)
 					for _, row := range b {
 						var err error
 						// The record is refilled row after row: records keeps nothing of it.
 						kr = m.MapKeys(row, kr)
-						if recs, err = s.records(recs[:0], kr, pk); err != nil {
+						if recs, err = s.records(recs, kr, pk); err != nil {
 							return err
 						}
-						for _, r := range recs {
-							if err := spill.put(r); err != nil {
-								return err
-							}
-						}
+					}
+					if err := send(gctx, done, recs); err != nil {
+						return err
 					}
 				}
 				return nil
 			})
 		})
 	}
-	err := g.Wait()
-	if err == nil {
-		err = s.err // an Add's
-	}
-	if err != nil {
-		for _, sp := range spills {
-			sp.close()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	g.Go(func() error {
+		for recs := range done {
+			if err := s.put(recs); err != nil {
+				return err
+			}
 		}
+		return nil
+	})
+	if err := g.Wait(); err != nil {
 		if s.spill != nil {
 			s.spill.close()
 			s.spill = nil
 		}
 		return err
 	}
-	s.spill = s.spill.merge(spills...)
 	return s.Seal()
 }
 
