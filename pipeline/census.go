@@ -100,15 +100,19 @@ func newCensusSpill(dir string, shift uint) *censusSpill {
 		rf: newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}
 }
 
-func (cs *censusSpill) put(r censusRec) error {
-	b, err := cs.rf.slot(int(r.key >> cs.shift & (censusParts - 1)))
-	if err != nil {
-		return fmt.Errorf("census: %w", err)
+func (cs *censusSpill) put(recs ...censusRec) error {
+	rf, shift, last := cs.rf, cs.shift, cs.last
+	defer func() { cs.last = last }()
+	for _, r := range recs {
+		b, err := rf.slot(int(r.key >> shift & (censusParts - 1)))
+		if err != nil {
+			return fmt.Errorf("census: %w", err)
+		}
+		binary.LittleEndian.PutUint64(b[0:], r.key)
+		binary.LittleEndian.PutUint32(b[8:], r.row)
+		binary.LittleEndian.PutUint32(b[12:], r.idID)
+		last = max(last, r.num())
 	}
-	binary.LittleEndian.PutUint64(b[0:], r.key)
-	binary.LittleEndian.PutUint32(b[8:], r.row)
-	binary.LittleEndian.PutUint32(b[12:], r.idID)
-	cs.last = max(cs.last, r.num())
 	return nil
 }
 

@@ -301,6 +301,7 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 	g, gctx := errgroup.WithContext(ctx)
 	todo := make(chan []rows.Row, workers*2)
 	done := make(chan []censusRec, workers*2)
+	free := make(chan []censusRec, workers*3) // done's slices, back to the workers
 	g.Go(func() error {
 		defer close(todo)
 		return recovered(func() error {
@@ -343,7 +344,12 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					recs := make([]censusRec, 0, len(b)*5)
+					var recs []censusRec
+					select {
+					case recs = <-free:
+					default:
+						recs = make([]censusRec, 0, len(b)*5)
+					}
 					for _, row := range b {
 						var err error
 						// The record is refilled row after row: records keeps nothing of it.
@@ -368,6 +374,10 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 		for recs := range done {
 			if err := s.put(recs); err != nil {
 				return err
+			}
+			select {
+			case free <- recs[:0]:
+			default:
 			}
 		}
 		return nil
@@ -409,11 +419,9 @@ func (s *Shared) put(recs []censusRec) error {
 	if s.spill == nil {
 		s.spill = newCensusSpill(s.dir, 64-censusBits)
 	}
-	for _, r := range recs {
-		if err := s.spill.put(r); err != nil {
-			s.err = err
-			return err
-		}
+	if err := s.spill.put(recs...); err != nil {
+		s.err = err
+		return err
 	}
 	return nil
 }
