@@ -290,7 +290,7 @@ func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
 }
 
 // census reads src on one goroutine, hands its rows in batches to workers that map them and
-// make their records, and writes the records to the spill files from one goroutine, then
+// make their records, and writes the records to the spill from one goroutine, then
 // Seals. The records of a batch are written as a worker finishes it, not in source order:
 // each carries its row, and Seal sorts them. m.Map must be safe for concurrent use.
 func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers int) error {
@@ -411,7 +411,7 @@ func (s *Shared) Add(rec *ingest.Record) {
 	s.put(recs) // keeps its error in s.err
 }
 
-// put writes records to the spill files; the first error is kept for Seal too.
+// put writes records to the spill; the first error is kept for Seal too.
 func (s *Shared) put(recs []censusRec) error {
 	if s.err != nil {
 		return s.err

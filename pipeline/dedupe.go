@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -312,13 +313,15 @@ func (d *deduper) diff(a, b []fieldHash) []string {
 	return names
 }
 
-// message is the text a DUPLICATE line carries.
+// message is the text a DUPLICATE line carries. (Concatenated, not formatted: a roster may
+// repeat a tenth of its rows.)
 func (fu *firstUse) message(id string, differ []string) string {
+	row := strconv.Itoa(fu.Row)
 	if len(differ) == 0 {
-		return fmt.Sprintf("externalId %s is already used by row %d (same content); this row is not sent", id, fu.Row)
+		return "externalId " + id + " is already used by row " + row + " (same content); this row is not sent"
 	}
-	return fmt.Sprintf("externalId %s is already used by row %d, which differs in %s; this row is not sent",
-		id, fu.Row, strings.Join(differ, ", "))
+	return "externalId " + id + " is already used by row " + row + ", which differs in " +
+		strings.Join(differ, ", ") + "; this row is not sent"
 }
 
 // duplicateProblems are a later occurrence's problems: one on its externalId naming the first
@@ -328,21 +331,19 @@ func duplicateProblems(rec *ingest.Record, id string, fu *firstUse) []validate.P
 	col, cell := rec.Locate("externalId")
 	var named []string
 	var cells []validate.Problem
-	seen := map[string]bool{}
 	for _, path := range fu.Differ {
 		c, at := rec.Locate(path)
 		name := path
 		if c != "" {
 			name = strconv.Quote(c)
 		}
-		if seen[name] {
+		if slices.Contains(named, name) {
 			continue
 		}
-		seen[name] = true
 		named = append(named, name)
 		if at != "" {
 			cells = append(cells, validate.Problem{Field: path, Column: c, Cell: at, Code: validate.CodeDuplicate,
-				Message: fmt.Sprintf("differs from row %d, which has the same externalId", fu.Row)})
+				Message: "differs from row " + strconv.Itoa(fu.Row) + ", which has the same externalId"})
 		}
 	}
 	return append([]validate.Problem{{Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rosterload/rosterload/api"
@@ -255,5 +256,33 @@ func TestClaimForwardedAsClaim(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The DUPLICATE texts, concatenated, are what the formats they replace printed.
+func TestDuplicateMessagesAsFormatted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		id     string
+		row    int
+		differ []string
+	}{
+		{"same content", "E1", 2, nil},
+		{"one field", "E 2", 1048576, []string{`"Personal Email"`}},
+		{"fields", "%d", 7, []string{`"SSN"`, "customerData.metadata.a", `"Card Number"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fu := &firstUse{Row: tt.row}
+			want := fmt.Sprintf("externalId %s is already used by row %d (same content); this row is not sent", tt.id, tt.row)
+			if len(tt.differ) > 0 {
+				want = fmt.Sprintf("externalId %s is already used by row %d, which differs in %s; this row is not sent",
+					tt.id, tt.row, strings.Join(tt.differ, ", "))
+			}
+			if got := fu.message(tt.id, tt.differ); got != want {
+				t.Errorf("message = %q, want %q", got, want)
+			}
+		})
 	}
 }
