@@ -1,11 +1,9 @@
 package pipeline
 
 import (
-	"bufio"
+	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"slices"
 
@@ -20,9 +18,10 @@ import (
 //
 // Add writes one 16-byte record per value a row holds (a keyed hash of the value as check will
 // compare it, never the value; the row; a hash of the row's externalId as mapped, and whether
-// validation trims it) to one of censusParts temp files chosen by the hash's top bits. Seal then reads
-// each file twice (a count table, then the records it says repeat; a file larger than the bound
-// is split again by the next bits first), sorts those records by key and row, and writes one
+// validation trims it) to one of censusParts partitions chosen by the hash's top bits, regions
+// of one temp file (region.go). Seal then reads each partition into memory and walks it twice
+// (a count table, then the records it says repeat; a partition larger than the bound is split
+// again by the next bits first), sorts those records by key and row, and writes one
 // occurrence per row of each key two rows hold, chained to the key's next row. A key one row
 // alone holds can never be found by another row's check or Claim, so skipping it changes
 // nothing; nor can a value that only rows of one employee hold (the same id, as mapped and as
@@ -30,16 +29,19 @@ import (
 // keeps a key that was not needed.
 
 const (
-	censusParts   = 256     // files per level: 4 MB of records each at 10M rows
-	censusBits    = 8       // log2(censusParts)
-	censusBufSize = 8 << 10 // per file: 2 MB of buffers for the 256
-	censusRecSize = 16
-	// censusBound is the largest file sealed whole (400k records); a larger one is split. Its
+	censusParts     = 256  // partitions per level: 4 MB of records each at 10M rows
+	censusBits      = 8    // log2(censusParts)
+	censusBlockRecs = 1024 // records a partition buffers: 16 KB, 4 MB for the 256
+	censusRecSize   = 16
+	// censusBound is the largest partition sealed whole (400k records); a larger one is split. Its
 	// repeated keys are found with a count table of at most censusMaxSlots slots, which stays
 	// about 1 in 5 full at this size, 1 in 10 at 10M rows.
 	censusBound    = 8 << 20
 	censusMaxSlots = 1 << 21 // 512 KB
 	censusMinSlots = 1 << 12
+	// censusSlotsPerKey: few keys one row alone holds share a slot with another, so that few
+	// records but those of the keys two rows hold are sorted.
+	censusSlotsPerKey = 16
 )
 
 // censusRec is one value a row holds.
@@ -85,64 +87,45 @@ func unlinkedTemp(dir, pattern string) (*os.File, error) {
 	return f, nil
 }
 
-// censusSpill is the partitioned temp files of one level.
+// censusSpill is the partitions of one level, as regions of one temp file.
 type censusSpill struct {
 	dir   string
-	shift uint // the key's bits that pick the file: key>>shift & (censusParts-1)
-	files []*os.File
-	ws    []*bufio.Writer
-	sizes []int64
-	buf   [censusRecSize]byte
+	shift uint // the key's bits that pick the partition: key>>shift & (censusParts-1)
+	rf    *regionFile
 	last  int // the highest row put
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
-	return &censusSpill{dir: dir, shift: shift, files: make([]*os.File, censusParts),
-		ws: make([]*bufio.Writer, censusParts), sizes: make([]int64, censusParts)}
+	return &censusSpill{dir: dir, shift: shift,
+		rf: newRegionFile(dir, "rosterload-census-*", censusParts, censusRecSize, censusBlockRecs)}
 }
 
-func (cs *censusSpill) put(r censusRec) error {
-	i := r.key >> cs.shift & (censusParts - 1)
-	if cs.files[i] == nil {
-		f, err := unlinkedTemp(cs.dir, "rosterload-census-*")
+func (cs *censusSpill) put(recs ...censusRec) error {
+	rf, shift, last := cs.rf, cs.shift, cs.last
+	defer func() { cs.last = last }()
+	for _, r := range recs {
+		b, err := rf.slot(int(r.key >> shift & (censusParts - 1)))
 		if err != nil {
 			return fmt.Errorf("census: %w", err)
 		}
-		cs.files[i], cs.ws[i] = f, bufio.NewWriterSize(f, censusBufSize)
+		binary.LittleEndian.PutUint64(b[0:], r.key)
+		binary.LittleEndian.PutUint32(b[8:], r.row)
+		binary.LittleEndian.PutUint32(b[12:], r.idID)
+		last = max(last, r.num())
 	}
-	b := cs.buf[:]
-	binary.LittleEndian.PutUint64(b[0:], r.key)
-	binary.LittleEndian.PutUint32(b[8:], r.row)
-	binary.LittleEndian.PutUint32(b[12:], r.idID)
-	if _, err := cs.ws[i].Write(b); err != nil {
-		return fmt.Errorf("census: write temp file: %w", err)
-	}
-	cs.sizes[i] += censusRecSize
-	cs.last = max(cs.last, r.num())
 	return nil
 }
 
-func (cs *censusSpill) close() {
-	for _, f := range cs.files {
-		if f != nil {
-			f.Close()
-		}
-	}
-}
+func (cs *censusSpill) close() { cs.rf.close() }
 
-// seal reads every file of cs, splitting those above bound, and closes them. The files are
-// sorted on up to workers goroutines at once (each holding at most bound bytes of records),
-// and each writes its hot keys' occurrences to out.
+// seal reads every partition of cs, splitting those above bound, and closes the file. The
+// partitions are sealed on up to workers goroutines at once (each holding at most bound bytes
+// of records), and each writes its hot keys' occurrences to out.
 func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	defer cs.close()
-	// Every file is written whole before any is read: the write buffers go first.
-	for i, w := range cs.ws {
-		if w != nil {
-			if err := w.Flush(); err != nil {
-				return fmt.Errorf("census: write temp file: %w", err)
-			}
-			cs.ws[i] = nil
-		}
+	// Every partition is written whole before any is read: the write buffers go first.
+	if err := cs.rf.flush(); err != nil {
+		return fmt.Errorf("census: %w", err)
 	}
 	scratch := make(chan *sealScratch, workers)
 	for range workers {
@@ -150,65 +133,65 @@ func (cs *censusSpill) seal(out *occSpill, bound int64, workers int) error {
 	}
 	var g errgroup.Group
 	g.SetLimit(workers)
-	for i, f := range cs.files {
-		if f == nil {
+	for i, size := range cs.rf.sizes {
+		if size == 0 {
 			continue
 		}
 		g.Go(func() error {
 			sc := <-scratch
 			defer func() { scratch <- sc }()
-			return cs.sealFile(i, out, bound, sc)
+			return cs.sealPart(i, out, bound, sc)
 		})
 	}
 	return g.Wait()
 }
 
-// sealScratch is a sealing goroutine's memory, kept from one file to the next.
+// sealScratch is a sealing goroutine's memory, kept from one partition to the next.
 type sealScratch struct {
+	raw   []byte
 	recs  []censusRec
 	count countTable
-	r     *bufio.Reader
 	occs  []occur
 }
 
-// sealFile reads file i (splitting it by the next bits, sealed on this goroutine, when it is
-// above bound) and writes its occurrences to out. Rather than sort the file, it reads it twice:
-// once to count how many records hit each slot of a table (by the key's low bits), once to
-// keep the records whose slot two records hit. Those are every record of a key two rows hold,
-// and a few others (keys sharing a slot), which hotOccurrences sorts out: only they are in
-// memory and sorted.
-func (cs *censusSpill) sealFile(i int, out *occSpill, bound int64, sc *sealScratch) error {
-	read := func(f func(censusRec) error) error {
-		sec := io.NewSectionReader(cs.files[i], 0, cs.sizes[i])
-		if sc.r == nil {
-			sc.r = bufio.NewReaderSize(sec, 64<<10)
-		} else {
-			sc.r.Reset(sec)
-		}
-		return eachCensusRec(sc.r, f)
-	}
-	if cs.sizes[i] > bound && cs.shift >= censusBits {
+// sealPart reads partition i (splitting it by the next bits, sealed on this goroutine, when it
+// is above bound) and writes its occurrences to out. Rather than sort the partition, it reads
+// it once into memory and walks it twice: once to count how many records hit each slot of a
+// table (by the key's low bits), once to keep the records whose slot two records hit. Those
+// are every record of a key two rows hold, and a few others (keys sharing a slot), which
+// hotOccurrences sorts out: only they are decoded and sorted.
+func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScratch) error {
+	size := cs.rf.sizes[i]
+	if size > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
-		if err := read(sub.put); err != nil {
+		err := cs.rf.extents(i, sc.raw[:0], func(b []byte) error {
+			for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
+				if err := sub.put(decodeCensusRec(b)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			sub.close()
-			return err
+			return fmt.Errorf("census: %w", err)
 		}
-		sc.r.Reset(nil) // sub.seal reads with its own
 		return sub.seal(out, bound, 1)
 	}
-	sc.count.reset(cs.sizes[i] / censusRecSize)
-	if err := read(func(cr censusRec) error { sc.count.add(cr.key); return nil }); err != nil {
-		return err
+	raw, err := cs.rf.readAll(i, sc.raw[:0])
+	sc.raw = raw
+	if err != nil {
+		return fmt.Errorf("census: %w", err)
+	}
+	sc.count.reset(size / censusRecSize)
+	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
+		sc.count.add(binary.LittleEndian.Uint64(b))
 	}
 	sc.recs = sc.recs[:0]
-	err := read(func(cr censusRec) error {
-		if sc.count.repeated(cr.key) {
-			sc.recs = append(sc.recs, cr)
+	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
+		if sc.count.repeated(binary.LittleEndian.Uint64(b)) {
+			sc.recs = append(sc.recs, decodeCensusRec(b))
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	sc.occs, err = hotOccurrences(sc.recs, sc.occs[:0], out.write)
 	return err
@@ -220,10 +203,10 @@ type countTable struct {
 	mask  uint64
 }
 
-// reset empties the table and sizes it for n keys: 8 slots a key, so that few keys share one.
+// reset empties the table and sizes it for n keys: censusSlotsPerKey slots a key, up to the most.
 func (t *countTable) reset(n int64) {
 	slots := uint64(censusMinSlots)
-	for slots < uint64(n)*8 && slots < censusMaxSlots {
+	for slots < uint64(n)*censusSlotsPerKey && slots < censusMaxSlots {
 		slots *= 2
 	}
 	words := int(slots / 32)
@@ -248,27 +231,9 @@ func (t *countTable) repeated(key uint64) bool {
 	return t.words[i>>5]>>(i&31*2)&3 >= 2
 }
 
-func eachCensusRec(r io.Reader, f func(censusRec) error) error {
-	var b [censusRecSize]byte
-	return eachRecord(r, b[:], func(b []byte) error {
-		return f(censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
-			idID: binary.LittleEndian.Uint32(b[12:])})
-	})
-}
-
-// eachRecord reads r into b, record after record of len(b) bytes, and calls f with each.
-func eachRecord(r io.Reader, b []byte, f func([]byte) error) error {
-	for {
-		if _, err := io.ReadFull(r, b); err != nil {
-			if errors.Is(err, io.EOF) {
-				return nil
-			}
-			return fmt.Errorf("census: read temp file: %w", err)
-		}
-		if err := f(b); err != nil {
-			return err
-		}
-	}
+func decodeCensusRec(b []byte) censusRec {
+	return censusRec{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+		idID: binary.LittleEndian.Uint32(b[12:])}
 }
 
 // hotOccurrences writes, of one file's records, an occurrence for each row of each key that
@@ -278,14 +243,12 @@ func eachRecord(r io.Reader, b []byte, f func([]byte) error) error {
 // (a row holds one value of a kind, and the kind is in the key), so the order they were written
 // in (by one goroutine or several) changes nothing.
 func hotOccurrences(recs []censusRec, buf []occur, write func([]occur) error) ([]occur, error) {
+	// By row, the row field alone: the row is its high bits.
 	slices.SortFunc(recs, func(a, b censusRec) int {
 		if a.key != b.key {
-			if a.key < b.key {
-				return -1
-			}
-			return 1
+			return cmp.Compare(a.key, b.key)
 		}
-		return a.num() - b.num()
+		return cmp.Compare(a.row, b.row)
 	})
 	for i := 0; i < len(recs); {
 		j := i + 1

@@ -211,7 +211,7 @@ func (s *Shared) receive(it *item) error {
 		case m.to != row || o == nil:
 			// Not this row's (a row the run did not see as the census did): dropped.
 		case o.isID():
-			o.claim = forwardedClaim{entry: dedupEntry{row: int32(m.row), sum: m.a, off: int64(m.b)}, ok: true}
+			o.claim = forwardedClaim{entry: dedupEntry{row: int32(m.row), sum: m.a, off: int64(m.b)}, id: m.c, ok: true}
 		default:
 			o.prev = m.a
 		}
@@ -234,7 +234,7 @@ func (s *Shared) forward(it *item) error {
 		switch {
 		case o.isID() && o.claim.ok:
 			e := o.claim.entry
-			m = fwdMsg{to: o.next, row: uint32(e.row), key: o.key, a: e.sum, b: uint64(e.off)}
+			m = fwdMsg{to: o.next, row: uint32(e.row), key: o.key, a: e.sum, b: uint64(e.off), c: o.claim.id}
 		case !o.isID() && o.first == 0 && o.prev != 0: // a primed key's first is on every row
 			m = fwdMsg{to: o.next, key: o.key, a: o.prev}
 		default:
@@ -290,7 +290,7 @@ func (s *Shared) prime(ctx context.Context, src rows.Reader, m Mapper) error {
 }
 
 // census reads src on one goroutine, hands its rows in batches to workers that map them and
-// make their records, and writes the records to the spill files from one goroutine, then
+// make their records, and writes the records to the spill from one goroutine, then
 // Seals. The records of a batch are written as a worker finishes it, not in source order:
 // each carries its row, and Seal sorts them. m.Map must be safe for concurrent use.
 func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers int) error {
@@ -301,6 +301,7 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 	g, gctx := errgroup.WithContext(ctx)
 	todo := make(chan []rows.Row, workers*2)
 	done := make(chan []censusRec, workers*2)
+	free := make(chan []censusRec, workers*3) // done's slices, back to the workers
 	g.Go(func() error {
 		defer close(todo)
 		return recovered(func() error {
@@ -343,7 +344,12 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 					if err := gctx.Err(); err != nil {
 						return err
 					}
-					recs := make([]censusRec, 0, len(b)*5)
+					var recs []censusRec
+					select {
+					case recs = <-free:
+					default:
+						recs = make([]censusRec, 0, len(b)*5)
+					}
 					for _, row := range b {
 						var err error
 						// The record is refilled row after row: records keeps nothing of it.
@@ -368,6 +374,10 @@ func (s *Shared) census(ctx context.Context, src rows.Reader, m Mapper, workers 
 		for recs := range done {
 			if err := s.put(recs); err != nil {
 				return err
+			}
+			select {
+			case free <- recs[:0]:
+			default:
 			}
 		}
 		return nil
@@ -401,7 +411,7 @@ func (s *Shared) Add(rec *ingest.Record) {
 	s.put(recs) // keeps its error in s.err
 }
 
-// put writes records to the spill files; the first error is kept for Seal too.
+// put writes records to the spill; the first error is kept for Seal too.
 func (s *Shared) put(recs []censusRec) error {
 	if s.err != nil {
 		return s.err
@@ -409,11 +419,9 @@ func (s *Shared) put(recs []censusRec) error {
 	if s.spill == nil {
 		s.spill = newCensusSpill(s.dir, 64-censusBits)
 	}
-	for _, r := range recs {
-		if err := s.spill.put(r); err != nil {
-			s.err = err
-			return err
-		}
+	if err := s.spill.put(recs...); err != nil {
+		s.err = err
+		return err
 	}
 	return nil
 }

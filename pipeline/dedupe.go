@@ -8,6 +8,7 @@ import (
 	"hash/maphash"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,28 +34,28 @@ type fieldHash struct {
 
 // hasher computes fingerprints; it is safe for concurrent use.
 type hasher struct {
-	seed  maphash.Seed
-	mu    sync.RWMutex
-	names map[uint64]string // path hash -> path, to name differing fields
+	seed maphash.Seed
+	// path hash -> path, to name differing fields. A sync.Map: both validation workers look
+	// up every field of every row, and all but the first few rows' paths are there already,
+	// which it finds without a lock.
+	names sync.Map
 }
 
 func newHasher() *hasher {
-	return &hasher{seed: maphash.MakeSeed(), names: make(map[uint64]string)}
+	return &hasher{seed: maphash.MakeSeed()}
 }
 
+// fingerprintFields is room for a request's fields: an EWA request has about 25.
+const fingerprintFields = 32
+
 func (h *hasher) fingerprint(req any) fingerprint {
-	var fp fingerprint
+	fp := fingerprint{fields: make([]fieldHash, 0, fingerprintFields)}
 	var all maphash.Hash
 	all.SetSeed(h.seed)
 	api.Flatten(req, func(path, value string) {
 		ph := maphash.String(h.seed, path)
-		h.mu.RLock()
-		_, known := h.names[ph]
-		h.mu.RUnlock()
-		if !known {
-			h.mu.Lock()
-			h.names[ph] = path
-			h.mu.Unlock()
+		if _, known := h.names.Load(ph); !known {
+			h.names.Store(ph, path)
 		}
 		fp.fields = append(fp.fields, fieldHash{path: ph, sum: maphash.String(h.seed, value)})
 		all.WriteString(path)
@@ -67,9 +68,9 @@ func (h *hasher) fingerprint(req any) fingerprint {
 }
 
 func (h *hasher) name(path uint64) string {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	return h.names[path]
+	name, _ := h.names.Load(path)
+	s, _ := name.(string)
+	return s
 }
 
 // deduper remembers, for every externalId a valid record has claimed, its first row and what it
@@ -78,8 +79,9 @@ func (h *hasher) name(path uint64) string {
 // The externalId itself and a hash per field go to an append-only temp file (no values, so no
 // personal data), read back only when a hash matches: to confirm the match is real and to name
 // the differing fields. After a census (Shared.Seal) only the externalIds two rows hold are
-// claimed, and their first claim (24 bytes: row, sum, spill offset) is forwarded from row to
-// row of the id's census group (ClaimForwarded), so nothing stays in memory per id. Without
+// claimed, and their first claim (32 bytes: row, sum, spill offset, a hash of the id) is
+// forwarded from row to row of the id's census group (ClaimForwarded), so nothing stays in
+// memory per id. Without
 // one, the set keeps 24 bytes a record plus a map slot keyed by a 64-bit hash of the id.
 type deduper struct {
 	h     *hasher
@@ -169,21 +171,30 @@ func (d *deduper) Claim(id string, row int, fp fingerprint) (*firstUse, error) {
 // id's census group (forward.go); ok is false until a row of the group claims it.
 type forwardedClaim struct {
 	entry dedupEntry
+	id    uint64 // idSum of the externalId
 	ok    bool
 }
 
 // ClaimForwarded is Claim for an id the census saw on two rows: the first claim is fc (which
-// it sets when it makes it), not a map. The id is still confirmed from the spill: a row whose
-// id merely shares fc's 64-bit census key is no duplicate, and is claimed in the map instead
-// (those few alone).
+// it sets when it makes it), not a map. A row whose id merely shares fc's 64-bit census key is
+// no duplicate, and is claimed in the map instead (those few alone).
+//
+// The claim carries idSum of its id, so that a row of the same id and the same content sum is
+// told a duplicate (of the same content) without reading the spill: its id then matches the
+// claim's under two 64-bit hashes of independent random seeds (the census key and idSum),
+// which is more than the 64-bit content sum, trusted on every path to say "same content",
+// gives. Otherwise the spill is read, to confirm the id and to name the differing fields.
 func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forwardedClaim) (*firstUse, error) {
 	if !fc.ok {
 		off := d.off
 		if err := d.writeSpill(id, fp.fields); err != nil {
 			return nil, err
 		}
-		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, ok: true}
+		*fc = forwardedClaim{entry: dedupEntry{row: int32(row), next: -1, sum: fp.sum, off: off}, id: d.idSum(id), ok: true}
 		return nil, nil
+	}
+	if fc.entry.sum == fp.sum && fc.id == d.idSum(id) {
+		return &firstUse{Row: int(fc.entry.row)}, nil
 	}
 	fu, same, err := d.compare(&fc.entry, id, fp)
 	if err != nil || same {
@@ -191,6 +202,9 @@ func (d *deduper) ClaimForwarded(id string, row int, fp fingerprint, fc *forward
 	}
 	return d.Claim(id, row, fp)
 }
+
+// idSum is a hash of an externalId under the hasher's seed, which is not the census's.
+func (d *deduper) idSum(id string) uint64 { return maphash.String(d.h.seed, id) }
 
 // compare reads e's id from the spill and, when it is id, says how fp differs from e's.
 func (d *deduper) compare(e *dedupEntry, id string, fp fingerprint) (*firstUse, bool, error) {
@@ -299,13 +313,15 @@ func (d *deduper) diff(a, b []fieldHash) []string {
 	return names
 }
 
-// message is the text a DUPLICATE line carries.
+// message is the text a DUPLICATE line carries. (Concatenated, not formatted: a roster may
+// repeat a tenth of its rows.)
 func (fu *firstUse) message(id string, differ []string) string {
+	row := strconv.Itoa(fu.Row)
 	if len(differ) == 0 {
-		return fmt.Sprintf("externalId %s is already used by row %d (same content); this row is not sent", id, fu.Row)
+		return "externalId " + id + " is already used by row " + row + " (same content); this row is not sent"
 	}
-	return fmt.Sprintf("externalId %s is already used by row %d, which differs in %s; this row is not sent",
-		id, fu.Row, strings.Join(differ, ", "))
+	return "externalId " + id + " is already used by row " + row + ", which differs in " +
+		strings.Join(differ, ", ") + "; this row is not sent"
 }
 
 // duplicateProblems are a later occurrence's problems: one on its externalId naming the first
@@ -315,21 +331,19 @@ func duplicateProblems(rec *ingest.Record, id string, fu *firstUse) []validate.P
 	col, cell := rec.Locate("externalId")
 	var named []string
 	var cells []validate.Problem
-	seen := map[string]bool{}
 	for _, path := range fu.Differ {
 		c, at := rec.Locate(path)
 		name := path
 		if c != "" {
 			name = strconv.Quote(c)
 		}
-		if seen[name] {
+		if slices.Contains(named, name) {
 			continue
 		}
-		seen[name] = true
 		named = append(named, name)
 		if at != "" {
 			cells = append(cells, validate.Problem{Field: path, Column: c, Cell: at, Code: validate.CodeDuplicate,
-				Message: fmt.Sprintf("differs from row %d, which has the same externalId", fu.Row)})
+				Message: "differs from row " + strconv.Itoa(fu.Row) + ", which has the same externalId"})
 		}
 	}
 	return append([]validate.Problem{{Field: "externalId", Column: col, Cell: cell, Code: validate.CodeDuplicate,

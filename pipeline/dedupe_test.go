@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rosterload/rosterload/api"
@@ -189,6 +191,97 @@ func TestDeduperForwardedCollision(t *testing.T) {
 			}
 			if d.n != 2 {
 				t.Errorf("%d entries in the map, want 2 (B and C alone)", d.n)
+			}
+		})
+	}
+}
+
+// ClaimForwarded, which tells a duplicate of the same content without reading the spill, says
+// what Claim says for every row: random rows of a few ids and contents, each id on a census
+// chain of its own or all ids on one (their census keys collide), with fingerprints that
+// include the id or not (then two ids' content sums are equal, and only the id tells them apart).
+func TestClaimForwardedAsClaim(t *testing.T) {
+	t.Parallel()
+	ids := []string{"A", "B", "C", " A", "a"}
+	emails := []string{"a@x.io", "b@x.io", "c@x.io"}
+	for _, oneChain := range []bool{false, true} {
+		for _, withID := range []bool{false, true} {
+			t.Run(fmt.Sprintf("one chain %v, id in fingerprint %v", oneChain, withID), func(t *testing.T) {
+				t.Parallel()
+				rng := rand.New(rand.NewPCG(7, 8))
+				h := newHasher()
+				ref, err := newDeduper(t.TempDir(), h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer ref.Close()
+				d, err := newDeduper(t.TempDir(), h)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer d.Close()
+				chains := map[string]*forwardedClaim{}
+				dups := 0
+				for row := 2; row < 600; row++ {
+					id := ids[rng.IntN(len(ids))]
+					reqID := ""
+					if withID {
+						reqID = id
+					}
+					fp := h.fingerprint(ewa(reqID, emails[rng.IntN(len(emails))], "1"))
+					chain := id
+					if oneChain {
+						chain = ""
+					}
+					if chains[chain] == nil {
+						chains[chain] = &forwardedClaim{}
+					}
+					want, err := ref.Claim(id, row, fp)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := d.ClaimForwarded(id, row, fp, chains[chain])
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("row %d (%q): ClaimForwarded = %+v, Claim = %+v", row, id, got, want)
+					}
+					if want != nil && want.Differ == nil {
+						dups++
+					}
+				}
+				if dups == 0 {
+					t.Error("no duplicate of the same content: the test proves nothing")
+				}
+			})
+		}
+	}
+}
+
+// The DUPLICATE texts, concatenated, are what the formats they replace printed.
+func TestDuplicateMessagesAsFormatted(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		id     string
+		row    int
+		differ []string
+	}{
+		{"same content", "E1", 2, nil},
+		{"one field", "E 2", 1048576, []string{`"Personal Email"`}},
+		{"fields", "%d", 7, []string{`"SSN"`, "customerData.metadata.a", `"Card Number"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fu := &firstUse{Row: tt.row}
+			want := fmt.Sprintf("externalId %s is already used by row %d (same content); this row is not sent", tt.id, tt.row)
+			if len(tt.differ) > 0 {
+				want = fmt.Sprintf("externalId %s is already used by row %d, which differs in %s; this row is not sent",
+					tt.id, tt.row, strings.Join(tt.differ, ", "))
+			}
+			if got := fu.message(tt.id, tt.differ); got != want {
+				t.Errorf("message = %q, want %q", got, want)
 			}
 		})
 	}

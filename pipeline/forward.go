@@ -23,11 +23,12 @@ type fwdMsg struct {
 	key uint64
 	a   uint64 // a value's first holder; a claim's fingerprint sum
 	b   uint64 // a claim's spill offset
+	c   uint64 // a claim's idSum
 }
 
 const (
-	fwdMsgSize  = 32
-	fwdBound    = 1 << 14 // messages in memory: 512 KB
+	fwdMsgSize  = 40
+	fwdBound    = 1 << 14 // messages in memory: 640 KB
 	fwdRunBufSz = 2 << 10 // per run on disk
 	fwdWriteSz  = 32 << 10
 )
@@ -85,6 +86,7 @@ func (q *fwdQueue) spill() error {
 		b = binary.LittleEndian.AppendUint64(b, m.key)
 		b = binary.LittleEndian.AppendUint64(b, m.a)
 		b = binary.LittleEndian.AppendUint64(b, m.b)
+		b = binary.LittleEndian.AppendUint64(b, m.c)
 		if len(b) >= fwdWriteSz || i == len(q.heap)-1 {
 			if _, err := q.f.WriteAt(b, q.off); err != nil {
 				return fmt.Errorf("forward: write temp file: %w", err)
@@ -115,7 +117,8 @@ func (r *fwdRun) advance() error {
 	}
 	r.left--
 	r.head = fwdMsg{to: binary.LittleEndian.Uint32(b[0:]), row: binary.LittleEndian.Uint32(b[4:]),
-		key: binary.LittleEndian.Uint64(b[8:]), a: binary.LittleEndian.Uint64(b[16:]), b: binary.LittleEndian.Uint64(b[24:])}
+		key: binary.LittleEndian.Uint64(b[8:]), a: binary.LittleEndian.Uint64(b[16:]), b: binary.LittleEndian.Uint64(b[24:]),
+		c: binary.LittleEndian.Uint64(b[32:])}
 	return nil
 }
 

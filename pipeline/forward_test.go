@@ -57,7 +57,7 @@ func TestFwdQueueSpillsAndPopsInRowOrder(t *testing.T) {
 				for i, st := range tt.steps {
 					for _, to := range st.push {
 						n++
-						m := fwdMsg{to: to, row: uint32(n), key: n * 7, a: n * 11, b: n * 13}
+						m := fwdMsg{to: to, row: uint32(n), key: n * 7, a: n * 11, b: n * 13, c: n * 17}
 						want = append(want, m)
 						if err := q.push(m); err != nil {
 							t.Fatal(err)

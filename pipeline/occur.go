@@ -1,34 +1,31 @@
 package pipeline
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"sync"
 )
 
 // The occurrence stream is what Seal leaves for the run instead of maps: one record per row of
-// each hot key's group (a key two rows of two employees hold), in temp files by row range. The
+// each hot key's group (a key two rows of two employees hold), by row range in a temp file. The
 // run's in-order reader walks it beside the roster and gives each item its row's occurrences;
 // most rows have none. Only one range is in memory at once, so the run's memory does not grow
 // with the rows or the hot keys.
 
 const (
 	occRecSize = 28
-	// Rows per file at least: the generated 10M roster has 0.7 occurrences a row (its random
+	// Rows per range at least: the generated 10M roster has 0.7 occurrences a row (its random
 	// phones collide in proportion to rows²), 16k rows' are 650 KB in memory.
 	occMinWidth = 1 << 13
-	// Files at most, however long the roster (widths grow instead): with the census's 256 files
-	// and a split file's 256, Seal stays under an open-file limit of 1024.
-	occMaxFiles = 256
-	occBufSize  = 1 << 10
-	// The most occurrences the run loads at once (~600 KB): a range file holding more (its
-	// range is wide because files are few, and long rosters repeat more) is split by row into
-	// narrower files first, so that what the run holds does not grow with the rows.
+	// Ranges at most, however long the roster (widths grow instead): each buffers a block
+	// while Seal writes, 7 KB, 1.8 MB for the 256.
+	occMaxRanges = 256
+	occBlockRecs = 256
+	// The most occurrences the run loads at once (~600 KB): a range holding more (it is
+	// wide because ranges are few, and long rosters repeat more) is split by row into narrower
+	// ranges first, so that what the run holds does not grow with the rows.
 	occLoadBound = 1 << 13
 )
 
@@ -63,93 +60,75 @@ func (it *item) occurOf(key uint64) *occur {
 	return nil
 }
 
-// occSpill is the occurrence stream's files, by row range: width rows each from row base.
+// occSpill is the occurrence stream's row ranges, width rows each from row base: regions of
+// one temp file.
 type occSpill struct {
 	dir   string
 	base  int
 	width int
-	most  int        // occurrences a file may hold to be loaded whole; more, and it is split
+	most  int        // occurrences a range may hold to be loaded whole; more, and it is split
 	mu    sync.Mutex // Seal's workers write at once
-	files []*os.File
-	ws    []*bufio.Writer
-	sizes []int64
+	rf    *regionFile
 }
 
-// newOccSpill makes the files for rows up to lastRow, minWidth rows each at least (0:
+// newOccSpill makes the ranges for rows up to lastRow, minWidth rows each at least (0:
 // occMinWidth), and loaded whole up to load occurrences (0: occLoadBound).
 func newOccSpill(dir string, lastRow, minWidth, load int) *occSpill {
 	width := cmp.Or(minWidth, occMinWidth)
-	for (lastRow+width)/width > occMaxFiles {
+	for (lastRow+width)/width > occMaxRanges {
 		width *= 2
 	}
 	return newOccRange(dir, 0, lastRow, width, cmp.Or(load, occLoadBound))
 }
 
-// newOccRange makes the files for rows base to last, width rows each.
+// newOccRange makes the ranges for rows base to last, width rows each.
 func newOccRange(dir string, base, last, width, load int) *occSpill {
 	n := (last-base)/width + 1
 	return &occSpill{dir: dir, base: base, width: width, most: load,
-		files: make([]*os.File, n), ws: make([]*bufio.Writer, n), sizes: make([]int64, n)}
+		rf: newRegionFile(dir, "rosterload-occur-*", n, occRecSize, occBlockRecs)}
 }
 
-// file is the index of the file holding row.
-func (sp *occSpill) file(row int) int { return (row - sp.base) / sp.width }
+// ranges is how many row ranges sp has.
+func (sp *occSpill) ranges() int { return len(sp.rf.sizes) }
+
+// rangeOf is the index of the range holding row.
+func (sp *occSpill) rangeOf(row int) int { return (row - sp.base) / sp.width }
 
 // write adds occurrences, in any order.
 func (sp *occSpill) write(occs []occur) error {
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
-	var b [occRecSize]byte
 	for i := range occs {
 		o := &occs[i]
-		f := sp.file(o.num())
-		if sp.files[f] == nil {
-			tf, err := unlinkedTemp(sp.dir, "rosterload-occur-*")
-			if err != nil {
-				return fmt.Errorf("census: %w", err)
-			}
-			sp.files[f], sp.ws[f] = tf, bufio.NewWriterSize(tf, occBufSize)
+		b, err := sp.rf.slot(sp.rangeOf(o.num()))
+		if err != nil {
+			return fmt.Errorf("census: %w", err)
 		}
 		binary.LittleEndian.PutUint64(b[0:], o.key)
 		binary.LittleEndian.PutUint32(b[8:], o.row)
 		binary.LittleEndian.PutUint32(b[12:], o.next)
 		binary.LittleEndian.PutUint32(b[16:], o.later)
 		binary.LittleEndian.PutUint64(b[20:], o.first)
-		if _, err := sp.ws[f].Write(b[:]); err != nil {
-			return fmt.Errorf("census: write temp file: %w", err)
-		}
-		sp.sizes[f] += occRecSize
 	}
 	return nil
 }
 
 // flush ends the writing, and frees the writers' buffers.
 func (sp *occSpill) flush() error {
-	for i, w := range sp.ws {
-		if w != nil {
-			if err := w.Flush(); err != nil {
-				return fmt.Errorf("census: write temp file: %w", err)
-			}
-			sp.ws[i] = nil
-		}
+	if err := sp.rf.flush(); err != nil {
+		return fmt.Errorf("census: %w", err)
 	}
 	return nil
 }
 
-func (sp *occSpill) close() {
-	for _, f := range sp.files {
-		if f != nil {
-			f.Close()
-		}
-	}
-}
+func (sp *occSpill) close() { sp.rf.close() }
 
-// load reads file i, sorted by row (nil for a range no hot key reaches).
+// load reads range i, sorted by row (nil for a range no hot key reaches).
 func (sp *occSpill) load(i int) ([]occur, error) {
-	if i >= len(sp.files) || sp.files[i] == nil {
+	if i >= sp.ranges() || sp.rf.sizes[i] == 0 {
 		return nil, nil
 	}
-	occs := make([]occur, 0, sp.sizes[i]/occRecSize)
+	occs := make([]occur, 0, sp.rf.sizes[i]/occRecSize)
 	if err := sp.each(i, func(o occur) error { occs = append(occs, o); return nil }); err != nil {
 		return nil, err
 	}
@@ -157,25 +136,34 @@ func (sp *occSpill) load(i int) ([]occur, error) {
 	return occs, nil
 }
 
-// each calls f with each occurrence of file i, in the order written.
+// each calls f with each occurrence of range i, in the order written.
 func (sp *occSpill) each(i int, f func(occur) error) error {
-	r := bufio.NewReaderSize(io.NewSectionReader(sp.files[i], 0, sp.sizes[i]), 64<<10)
-	var b [occRecSize]byte
-	return eachRecord(r, b[:], func(b []byte) error {
-		return f(occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
-			next: binary.LittleEndian.Uint32(b[12:]), later: binary.LittleEndian.Uint32(b[16:]),
-			first: binary.LittleEndian.Uint64(b[20:])})
+	err := sp.rf.extents(i, nil, func(b []byte) error {
+		for ; len(b) >= occRecSize; b = b[occRecSize:] {
+			err := f(occur{key: binary.LittleEndian.Uint64(b[0:]), row: binary.LittleEndian.Uint32(b[8:]),
+				next: binary.LittleEndian.Uint32(b[12:]), later: binary.LittleEndian.Uint32(b[16:]),
+				first: binary.LittleEndian.Uint64(b[20:])})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("census: %w", err)
+	}
+	return nil
 }
 
-// tooBig says whether file i holds more occurrences than are loaded at once.
+// tooBig says whether range i holds more occurrences than are loaded at once.
 func (sp *occSpill) tooBig(i int) bool {
-	return i < len(sp.files) && sp.files[i] != nil && sp.sizes[i]/occRecSize > int64(sp.most) && sp.width > 1
+	return i < sp.ranges() && sp.rf.sizes[i]/occRecSize > int64(sp.most) && sp.width > 1
 }
 
-// split writes file i into narrower files holding about half the load bound each, and closes it.
+// split writes range i into narrower ranges (of a file of their own) holding about half the
+// load bound each.
 func (sp *occSpill) split(i int) (*occSpill, error) {
-	n := int(sp.sizes[i] / occRecSize)
+	n := int(sp.rf.sizes[i] / occRecSize)
 	parts := (2*n + sp.most - 1) / sp.most
 	base := sp.base + i*sp.width
 	sub := newOccRange(sp.dir, base, base+sp.width-1, max(1, (sp.width+parts-1)/parts), sp.most)
@@ -194,8 +182,7 @@ func (sp *occSpill) split(i int) (*occSpill, error) {
 	if err == nil {
 		err = sub.flush()
 	}
-	sp.files[i].Close()
-	sp.files[i] = nil
+	sp.rf.drop(i)
 	if err != nil {
 		sub.close()
 		return nil, err
@@ -203,18 +190,18 @@ func (sp *occSpill) split(i int) (*occSpill, error) {
 	return sub, nil
 }
 
-// occCursor walks the occurrence stream in row order, one file in memory at a time.
+// occCursor walks the occurrence stream in row order, one range in memory at a time.
 type occCursor struct {
 	sp   *occSpill
-	file int // the file loaded, -1 none
+	rng  int // the range loaded, -1 none
 	occs []occur
 	pos  int
-	sub  *occCursor // walks the split of file when it was too big to load whole
+	sub  *occCursor // walks the split of rng when it was too big to load whole
 }
 
-func (sp *occSpill) cursor() *occCursor { return &occCursor{sp: sp, file: -1} }
+func (sp *occSpill) cursor() *occCursor { return &occCursor{sp: sp, rng: -1} }
 
-// close closes the files of the split the cursor walks, if any.
+// close closes the file of the split the cursor walks, if any.
 func (c *occCursor) close() {
 	if c.sub != nil {
 		c.sub.close()
@@ -224,14 +211,14 @@ func (c *occCursor) close() {
 }
 
 // at returns row's occurrences (nil for most rows: no allocation). Rows come in increasing order;
-// the slice is the row's own part of the loaded file, which route alone writes to.
+// the slice is the row's own part of the loaded range, which route alone writes to.
 func (c *occCursor) at(row int) ([]occur, error) {
 	if row < 0 {
 		return nil, nil
 	}
-	if f := c.sp.file(row); f != c.file {
+	if f := c.sp.rangeOf(row); f != c.rng {
 		c.close()
-		c.file, c.occs, c.pos = f, nil, 0
+		c.rng, c.occs, c.pos = f, nil, 0
 		if c.sp.tooBig(f) {
 			sub, err := c.sp.split(f)
 			if err != nil {
