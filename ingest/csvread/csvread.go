@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
@@ -86,6 +87,11 @@ type Reader struct {
 
 	// cells is where rows' cell slices are cut from, many rows to an allocation.
 	cells []string
+	// spare is where rows' text is copied to (see keep), many rows to an allocation.
+	spare []byte
+	// ascii is how many bytes at the start of the last record split cut are ASCII, as split
+	// found while cutting it (0 when it did not look): plain need not look at them again.
+	ascii int
 	// owned says the last record's cells were cut from cells already (split does so), with
 	// room for the header's count: Next pads them in place rather than copying them.
 	owned bool
@@ -94,6 +100,10 @@ type Reader struct {
 // cellChunk is how many cells one allocation holds (64 rows of 16 columns); a wider row gets
 // one of its own.
 const cellChunk = 1024
+
+// textChunk is how many bytes of row text one allocation holds (some 64 rows of a roster, as
+// cellChunk); a row longer than textChunk/8 gets one of its own.
+const textChunk = 16 << 10
 
 var _ rows.Reader = (*Reader)(nil)
 
@@ -430,7 +440,7 @@ func (r *Reader) Close() error {
 // on ParseError.Line, since csv drops the rest of that line and goes on at the next.
 func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	start := r.mark
-	r.body, r.owned = nil, false
+	r.body, r.owned, r.ascii = nil, false, 0
 	var line []byte
 	for {
 		line, err = r.nextLine()
@@ -448,7 +458,7 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	}
 	if bytes.IndexByte(body, '"') < 0 {
 		r.body, r.owned = body, true
-		cells = r.split(string(body))
+		cells = r.split(r.keep(body))
 	} else if cells = r.splitQuoted(body); cells != nil {
 		r.body = body
 	} else {
@@ -521,9 +531,29 @@ func (r *Reader) nextLine() ([]byte, error) {
 	return line, nil
 }
 
+// keep returns b's text as a string cut from a chunk that the next rows' text shares, so that a
+// row costs no allocation of its own (a longer one gets its own). A chunk's bytes are never
+// written again once a string is cut from them.
+func (r *Reader) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > textChunk/8 {
+		return string(b)
+	}
+	if len(r.spare) < len(b) {
+		r.spare = make([]byte, textChunk)
+	}
+	n := copy(r.spare, b)
+	s := unsafe.String(unsafe.SliceData(r.spare), n)
+	r.spare = r.spare[n:]
+	return s
+}
+
 // split cuts a record without quotes at its delimiters, as encoding/csv does: s holds the
 // cells' text, which share its one allocation. The slice is the row's own, cut by take with
-// room for as many cells as the header has (see owned).
+// room for as many cells as the header has (see owned). It notes in r.ascii how many bytes
+// of s are ASCII before the first eight that are not (all of them if none), for plain.
 func (r *Reader) split(s string) []string {
 	d := byte(r.delim)
 	n := strings.Count(s, string(rune(d))) + 1
@@ -533,9 +563,14 @@ func (r *Reader) split(s string) []string {
 	// more. hit has the top bit of each byte of the word that is the delimiter, and no other.
 	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
 	dd := uint64(d) * ones
+	ascii := -1
 	for ; i+8 <= len(s); i += 8 {
-		x := (uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) ^ dd
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&^lows != 0 && ascii < 0 {
+			ascii = i
+		}
+		x := w ^ dd
 		hit := ^((x&lows + lows) | x | lows)
 		for hit != 0 {
 			at := i + bits.TrailingZeros64(hit)>>3
@@ -543,12 +578,19 @@ func (r *Reader) split(s string) []string {
 			hit &= hit - 1
 		}
 	}
+	if ascii < 0 {
+		ascii = i // every byte before i is ASCII
+	}
 	for ; i < len(s); i++ {
 		if s[i] == d {
 			f[k], k, from = s[from:i], k+1, i+1
 		}
+		if ascii == i && s[i] < utf8.RuneSelf {
+			ascii++
+		}
 	}
 	f[k] = s[from:]
+	r.ascii = ascii
 	return f
 }
 
@@ -602,7 +644,7 @@ func (r *Reader) splitQuoted(b []byte) []string {
 		b = b[1:]
 	}
 	r.unq, r.ends = buf, ends
-	str := string(buf)
+	str := r.keep(buf)
 	f := r.fields[:0]
 	prev := 0
 	for _, e := range ends {
@@ -636,19 +678,25 @@ func (f *feeder) Read(p []byte) (int, error) {
 // plain reports whether every cell of the record whose text is b is its own text (see text),
 // noting, as text does, a UTF-8 file's first non-ASCII cell.
 func (r *Reader) plain(b []byte) bool {
+	// Its first r.ascii bytes are ASCII (split saw them), which are whole characters in both
+	// encodings: only the rest needs a look.
+	rest := b[r.ascii:]
 	switch r.enc {
 	case encCP1252:
-		return isASCII(string(b))
+		return isASCII(string(rest))
 	case encDetect:
-		if !utf8.Valid(b) {
+		if len(rest) == 0 {
+			return true
+		}
+		if !utf8.Valid(rest) {
 			return false
 		}
-		if !r.sawUTF8 && !isASCII(string(b)) {
+		if !r.sawUTF8 && !isASCII(string(rest)) {
 			r.sawUTF8 = true
 		}
 		return true
 	}
-	return utf8.Valid(b)
+	return utf8.Valid(rest)
 }
 
 // readError finishes read for a record that ended in err: the end of the input, a broken record, or
