@@ -56,9 +56,8 @@ type Options struct {
 type Reader struct {
 	name      string
 	headerRow int
-	frame     *framer
-	in        *bufio.Reader // the framer's text, a line at a time
-	csv       *csv.Reader   // parses a record with a quote in it, fed by feed
+	frame     *framer     // the text, a line at a time (nextLine)
+	csv       *csv.Reader // parses a record with a quote in it, fed by feed
 	feed      feeder
 
 	enc     charset // after detection: never encUTF16
@@ -79,7 +78,7 @@ type Reader struct {
 
 	off    int64    // bytes of the framer's text read
 	lines  int      // lines of the framer's text read
-	long   []byte   // a line longer than in's buffer, put together
+	long   []byte   // a line the framer gives in pieces, put together
 	fields []string // the cells of the last record splitQuoted cut, reused
 	body   []byte   // the text of the last record when split here (nil when csv parsed it)
 	unq    []byte   // splitQuoted's cell text, unquoted
@@ -212,7 +211,6 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 	}
 
 	rd.frame = newFramer(text, MaxRowBytes, byte(rd.delim), enc != encCP1252)
-	rd.in = bufio.NewReaderSize(rd.frame, lineBuf)
 	rd.feed.r = rd
 	rd.csv = csv.NewReader(&rd.feed)
 	rd.csv.Comma = rd.delim
@@ -505,26 +503,20 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	return num, cells, syn, nil
 }
 
-// lineBuf is the size of the buffer the framer's text is read through; a longer line is put
-// together in Reader.long.
-const lineBuf = 64 << 10
-
 // nextLine returns the next line of the framer's text with its LF (the last line may lack
 // it), or nil and what ended the text: io.EOF or a read failure. The line is the reader's
 // until the next call.
 func (r *Reader) nextLine() ([]byte, error) {
-	line, err := r.in.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = r.in.ReadSlice('\n')
-			r.long = append(r.long, line...)
+	line := r.frame.line()
+	if line == nil {
+		line = r.frame.gather(r.long[:0])
+		if len(line) > 0 {
+			r.long = line
 		}
-		line = r.long
 	}
-	if len(line) == 0 || err != nil && err != io.EOF {
+	if len(line) == 0 || r.frame.end && r.frame.err != io.EOF && line[len(line)-1] != '\n' {
 		// A read failure ends the text: the framer gives whole lines only before it.
-		return nil, err
+		return nil, r.frame.err
 	}
 	r.off += int64(len(line))
 	r.lines++
