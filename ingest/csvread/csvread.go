@@ -65,6 +65,8 @@ type Reader struct {
 	sawUTF8 bool    // encDetect: a cell held valid non-ASCII UTF-8
 	saw1252 bool    // encDetect: a cell was not UTF-8 and was read as Windows-1252
 	delim   rune
+	// delimStr is delim as a string, for strings.Count (made once, not per row).
+	delimStr string
 
 	header     rows.Header
 	headerErr  error
@@ -210,6 +212,7 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 		rd.delim = sniffDelimiter(head, atEOF, opts.HeaderRow)
 	}
 
+	rd.delimStr = string(rune(rd.delim))
 	rd.frame = newFramer(text, MaxRowBytes, byte(rd.delim), enc != encCP1252)
 	rd.feed.r = rd
 	rd.csv = csv.NewReader(&rd.feed)
@@ -548,7 +551,7 @@ func (r *Reader) keep(b []byte) string {
 // of s are ASCII before the first eight that are not (all of them if none), for plain.
 func (r *Reader) split(s string) []string {
 	d := byte(r.delim)
-	n := strings.Count(s, string(rune(d))) + 1
+	n := strings.Count(s, r.delimStr) + 1
 	f := r.take(max(n, len(r.header.Names)))[:n]
 	k, from, i := 0, 0, 0
 	// Eight bytes at a time rather than IndexByte: cells are short, and a call per cell costs
@@ -557,6 +560,7 @@ func (r *Reader) split(s string) []string {
 	dd := uint64(d) * ones
 	ascii := -1
 	for ; i+8 <= len(s); i += 8 {
+		_ = s[i+7] // one bounds check for the eight loads, which compile to one
 		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
 			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 		if w&^lows != 0 && ascii < 0 {

@@ -108,7 +108,7 @@ func TestSplitNotesASCIIPrefix(t *testing.T) {
 				s[at] = 0xE9
 			}
 			t.Run(fmt.Sprintf("len%d/at%d", n, at), func(t *testing.T) {
-				r := &Reader{delim: ','}
+				r := &Reader{delim: ',', delimStr: ","}
 				r.split(string(s))
 				if r.ascii > at || at == n && r.ascii != n || at < n && r.ascii < at&^7 {
 					t.Errorf("ascii = %d for a non-ASCII byte at %d of %d", r.ascii, at, n)
