@@ -57,8 +57,10 @@ const (
 	modeDiscard        // the rest of a record past the limit, dropped up to its line end
 )
 
-// minBuf is the framer's first buffer size, and how much more than limit it may grow to.
-const minBuf = 64 << 10
+// minBuf is the framer's first buffer size, and how much more than limit it may grow to. It is
+// larger than the bufio.Reader it reads from (peekSize), so that most reads go past that
+// reader's buffer straight into this one, not through a copy.
+const minBuf = 256 << 10
 
 var (
 	litNL      = []byte("\n")
