@@ -169,13 +169,15 @@ func TestPassThrough(t *testing.T) {
 		{"rows read ahead", &reheaded{Reader: inner, pending: []rows.Row{row}}, false},
 		{"the end met", &reheaded{Reader: inner, stop: io.EOF}, false},
 		{"a header of its own", &reheaded{Reader: inner, rewidth: true}, false},
+		{"a closer around one with nothing left", closeBoth{Reader: &reheaded{Reader: inner}}, true},
+		{"a closer around the CSV reader", closeBoth{Reader: inner}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			want := tt.r
-			if tt.skip {
-				want = inner
+			var want rows.Reader = inner
+			if !tt.skip {
+				want = tt.r
 			}
 			if got := passThrough(tt.r); got != want {
 				t.Errorf("passThrough = %T %p, want %T %p", got, got, want, want)
