@@ -206,6 +206,7 @@ func (r *Roster) sniff(survey bool) error {
 		}
 		rp.buf = append(rp.buf, row)
 	}
+	rp.next = passThrough(rp.Reader)
 	r.Source.Reader = rp
 	g, err := r.Mapper.Sniff(rp.buf, survey)
 	r.Guesses = g
@@ -215,8 +216,9 @@ func (r *Roster) sniff(survey bool) error {
 // replay yields the sampled rows, then the end or error met while sampling, then the rest.
 type replay struct {
 	rows.Reader
-	buf []rows.Row
-	err error
+	buf  []rows.Row
+	err  error
+	next rows.Reader // the rest's reader: Reader, or the one it passes them on from (passThrough)
 }
 
 func (p *replay) Next() (rows.Row, error) {
@@ -228,6 +230,9 @@ func (p *replay) Next() (rows.Row, error) {
 	}
 	if p.err != nil {
 		return rows.Row{}, p.err
+	}
+	if p.next != nil {
+		return p.next.Next()
 	}
 	return p.Reader.Next()
 }

@@ -162,6 +162,26 @@ func (h *reheaded) Next() (rows.Row, error) {
 	return row, nil
 }
 
+// passThrough returns the reader whose Next r's Next gives as it is: under a closeBoth (whose
+// Next is its reader's), and under a reheaded CSV reader with nothing of its own left to give
+// (no rows read ahead, no end met, its header the reader's own), so that each row costs fewer
+// calls; else r.
+func passThrough(r rows.Reader) rows.Reader {
+	for {
+		switch t := r.(type) {
+		case closeBoth:
+			r = t.Reader
+		case *reheaded:
+			if t.rewidth || len(t.pending) > 0 || t.stop != nil {
+				return r
+			}
+			r = t.Reader
+		default:
+			return r
+		}
+	}
+}
+
 // fieldCount is how many fields a CSV row had before the reader padded it to its header.
 func fieldCount(row rows.Row) int {
 	var syn *csvread.SyntaxError

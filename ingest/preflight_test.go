@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rosterload/rosterload/ingest/csvread"
 	"github.com/rosterload/rosterload/ingest/rows"
 )
 
@@ -144,6 +145,42 @@ func TestChooseCSVHeader(t *testing.T) {
 			var bad *rows.MalformedRowError
 			if !errors.As(got[1].Err, &bad) || bad.Got != 2 || bad.Want != 5 || len(got[1].Cells) != 5 {
 				t.Errorf("short row = %+v (%v), want padded to 5 and malformed 2 of 5", got[1], got[1].Err)
+			}
+		})
+	}
+}
+
+// TestPassThrough: replay skips a reheaded reader only when that reader would hand every
+// further row on unchanged.
+func TestPassThrough(t *testing.T) {
+	t.Parallel()
+	inner, err := csvread.New(strings.NewReader("a,b\n1,2\n"), "x.csv", csvread.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := rows.Row{Num: 2, Cells: []string{"1", "2"}}
+	tests := []struct {
+		name string
+		r    rows.Reader
+		skip bool
+	}{
+		{"a CSV reader", inner, false},
+		{"nothing left of its own", &reheaded{Reader: inner}, true},
+		{"rows read ahead", &reheaded{Reader: inner, pending: []rows.Row{row}}, false},
+		{"the end met", &reheaded{Reader: inner, stop: io.EOF}, false},
+		{"a header of its own", &reheaded{Reader: inner, rewidth: true}, false},
+		{"a closer around one with nothing left", closeBoth{Reader: &reheaded{Reader: inner}}, true},
+		{"a closer around the CSV reader", closeBoth{Reader: inner}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var want rows.Reader = inner
+			if !tt.skip {
+				want = tt.r
+			}
+			if got := passThrough(tt.r); got != want {
+				t.Errorf("passThrough = %T %p, want %T %p", got, got, want, want)
 			}
 		})
 	}

@@ -222,6 +222,13 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Eight bytes at a time past what needs no escape: most text is plain ASCII.
+		for i+8 <= len(s) && jsonPlain8(s[i:i+8]) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		if c := s[i]; c < utf8.RuneSelf {
 			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
@@ -262,6 +269,18 @@ func appendJSONString(b []byte, s string) []byte {
 		start = i
 	}
 	return append(append(b, s[start:]...), '"')
+}
+
+// jsonPlain8 reports whether the eight bytes of s are ASCII that a JSON string holds as they
+// are: none below 0x20, no quote, no backslash. (The tests for "a byte below n" and "a zero
+// byte" are exact as to whether there is one, which is all that is asked of them.)
+func jsonPlain8(s string) bool {
+	_ = s[7]
+	w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := w^(ones*'"'), w^(ones*'\\')
+	return ((w-ones*0x20)&^w|(q-ones)&^q|(bs-ones)&^bs|w)&highs == 0
 }
 
 // masked returns a copy of l as it may leave for a file: every text in it (the id and name, which

@@ -3,11 +3,13 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/gocarina/gocsv"
 
@@ -23,7 +25,8 @@ import (
 // specials, DEL, separators and multi-byte letters.
 func oddText(rng *rand.Rand) string {
 	pieces := []string{"a", "Z", "0", " ", `"`, `\`, "<", ">", "&", ",", ";", "\x7f", "é", "日",
-		"\u2028", "\u2029", "\xff", "\xe2\x80", "=", "+", "-", "@", "\r\n", "'"}
+		"\u2028", "\u2029", "\xff", "\xe2\x80", "=", "+", "-", "@", "\r\n", "'",
+		"Ann Lee-Smith", "E0000042 / 7"} // and runs of plain text longer than eight bytes
 	for c := range 0x20 {
 		pieces = append(pieces, string(rune(c)))
 	}
@@ -124,4 +127,49 @@ func TestCSVReportAsGocsv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestJSONPlain8 holds the eight-byte test of appendJSONString to the byte-by-byte one: bytes
+// at and around every boundary (0x1F/0x20, the quote, the backslash, 0x7F/0x80), in every
+// position, and random words.
+func TestJSONPlain8(t *testing.T) {
+	t.Parallel()
+	plain := func(s string) bool {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= utf8.RuneSelf {
+				return false
+			}
+		}
+		return true
+	}
+	edge := []byte{0x00, 0x01, 0x1f, 0x20, 0x21, '"' - 1, '"', '"' + 1, '\\' - 1, '\\', '\\' + 1, 0x7e, 0x7f, 0x80, 0x81, 0xa2, 0xdc, 0xfe, 0xff, 'a'}
+	for _, c := range edge {
+		for pos := range 8 {
+			for _, fill := range []byte{'a', 0x20, 0x7f, 0x21} {
+				b := bytes.Repeat([]byte{fill}, 8)
+				b[pos] = c
+				t.Run(fmt.Sprintf("%#x-at-%d-in-%#x", c, pos, fill), func(t *testing.T) {
+					if got, want := jsonPlain8(string(b)), plain(string(b)); got != want {
+						t.Errorf("jsonPlain8(%q) = %v, want %v", b, got, want)
+					}
+				})
+			}
+		}
+	}
+	t.Run("random", func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(9, 9))
+		b := make([]byte, 8)
+		for range 1_000_000 {
+			for i := range b {
+				if rng.IntN(4) == 0 {
+					b[i] = edge[rng.IntN(len(edge))]
+				} else {
+					b[i] = byte(rng.Uint32())
+				}
+			}
+			if got, want := jsonPlain8(string(b)), plain(string(b)); got != want {
+				t.Fatalf("jsonPlain8(%q) = %v, want %v", b, got, want)
+			}
+		}
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/encoding/charmap"
 	xunicode "golang.org/x/text/encoding/unicode"
@@ -55,9 +56,8 @@ type Options struct {
 type Reader struct {
 	name      string
 	headerRow int
-	frame     *framer
-	in        *bufio.Reader // the framer's text, a line at a time
-	csv       *csv.Reader   // parses a record with a quote in it, fed by feed
+	frame     *framer     // the text, a line at a time (nextLine)
+	csv       *csv.Reader // parses a record with a quote in it, fed by feed
 	feed      feeder
 
 	enc     charset // after detection: never encUTF16
@@ -65,6 +65,8 @@ type Reader struct {
 	sawUTF8 bool    // encDetect: a cell held valid non-ASCII UTF-8
 	saw1252 bool    // encDetect: a cell was not UTF-8 and was read as Windows-1252
 	delim   rune
+	// delimStr is delim as a string, for strings.Count (made once, not per row).
+	delimStr string
 
 	header     rows.Header
 	headerErr  error
@@ -78,7 +80,7 @@ type Reader struct {
 
 	off    int64    // bytes of the framer's text read
 	lines  int      // lines of the framer's text read
-	long   []byte   // a line longer than in's buffer, put together
+	long   []byte   // a line the framer gives in pieces, put together
 	fields []string // the cells of the last record splitQuoted cut, reused
 	body   []byte   // the text of the last record when split here (nil when csv parsed it)
 	unq    []byte   // splitQuoted's cell text, unquoted
@@ -86,6 +88,11 @@ type Reader struct {
 
 	// cells is where rows' cell slices are cut from, many rows to an allocation.
 	cells []string
+	// spare is where rows' text is copied to (see keep), many rows to an allocation.
+	spare []byte
+	// ascii is how many bytes at the start of the last record split cut are ASCII, as split
+	// found while cutting it (0 when it did not look): plain need not look at them again.
+	ascii int
 	// owned says the last record's cells were cut from cells already (split does so), with
 	// room for the header's count: Next pads them in place rather than copying them.
 	owned bool
@@ -94,6 +101,10 @@ type Reader struct {
 // cellChunk is how many cells one allocation holds (64 rows of 16 columns); a wider row gets
 // one of its own.
 const cellChunk = 1024
+
+// textChunk is how many bytes of row text one allocation holds (some 64 rows of a roster, as
+// cellChunk); a row longer than textChunk/8 gets one of its own.
+const textChunk = 16 << 10
 
 var _ rows.Reader = (*Reader)(nil)
 
@@ -201,8 +212,8 @@ func New(r io.Reader, name string, opts Options) (*Reader, error) {
 		rd.delim = sniffDelimiter(head, atEOF, opts.HeaderRow)
 	}
 
+	rd.delimStr = string(rune(rd.delim))
 	rd.frame = newFramer(text, MaxRowBytes, byte(rd.delim), enc != encCP1252)
-	rd.in = bufio.NewReaderSize(rd.frame, lineBuf)
 	rd.feed.r = rd
 	rd.csv = csv.NewReader(&rd.feed)
 	rd.csv.Comma = rd.delim
@@ -430,7 +441,7 @@ func (r *Reader) Close() error {
 // on ParseError.Line, since csv drops the rest of that line and goes on at the next.
 func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	start := r.mark
-	r.body, r.owned = nil, false
+	r.body, r.owned, r.ascii = nil, false, 0
 	var line []byte
 	for {
 		line, err = r.nextLine()
@@ -448,7 +459,7 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	}
 	if bytes.IndexByte(body, '"') < 0 {
 		r.body, r.owned = body, true
-		cells = r.split(string(body))
+		cells = r.split(r.keep(body))
 	} else if cells = r.splitQuoted(body); cells != nil {
 		r.body = body
 	} else {
@@ -495,47 +506,67 @@ func (r *Reader) read() (num int, cells []string, syn *SyntaxError, err error) {
 	return num, cells, syn, nil
 }
 
-// lineBuf is the size of the buffer the framer's text is read through; a longer line is put
-// together in Reader.long.
-const lineBuf = 64 << 10
-
 // nextLine returns the next line of the framer's text with its LF (the last line may lack
 // it), or nil and what ended the text: io.EOF or a read failure. The line is the reader's
 // until the next call.
 func (r *Reader) nextLine() ([]byte, error) {
-	line, err := r.in.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		r.long = append(r.long[:0], line...)
-		for err == bufio.ErrBufferFull {
-			line, err = r.in.ReadSlice('\n')
-			r.long = append(r.long, line...)
+	line := r.frame.line()
+	if line == nil {
+		line = r.frame.gather(r.long[:0])
+		if len(line) > 0 {
+			r.long = line
 		}
-		line = r.long
 	}
-	if len(line) == 0 || err != nil && err != io.EOF {
+	if len(line) == 0 || r.frame.end && r.frame.err != io.EOF && line[len(line)-1] != '\n' {
 		// A read failure ends the text: the framer gives whole lines only before it.
-		return nil, err
+		return nil, r.frame.err
 	}
 	r.off += int64(len(line))
 	r.lines++
 	return line, nil
 }
 
+// keep returns b's text as a string cut from a chunk that the next rows' text shares, so that a
+// row costs no allocation of its own (a longer one gets its own). A chunk's bytes are never
+// written again once a string is cut from them.
+func (r *Reader) keep(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > textChunk/8 {
+		return string(b)
+	}
+	if len(r.spare) < len(b) {
+		r.spare = make([]byte, textChunk)
+	}
+	n := copy(r.spare, b)
+	s := unsafe.String(unsafe.SliceData(r.spare), n)
+	r.spare = r.spare[n:]
+	return s
+}
+
 // split cuts a record without quotes at its delimiters, as encoding/csv does: s holds the
 // cells' text, which share its one allocation. The slice is the row's own, cut by take with
-// room for as many cells as the header has (see owned).
+// room for as many cells as the header has (see owned). It notes in r.ascii how many bytes
+// of s are ASCII before the first eight that are not (all of them if none), for plain.
 func (r *Reader) split(s string) []string {
 	d := byte(r.delim)
-	n := strings.Count(s, string(rune(d))) + 1
+	n := strings.Count(s, r.delimStr) + 1
 	f := r.take(max(n, len(r.header.Names)))[:n]
 	k, from, i := 0, 0, 0
 	// Eight bytes at a time rather than IndexByte: cells are short, and a call per cell costs
 	// more. hit has the top bit of each byte of the word that is the delimiter, and no other.
 	const ones, lows = 0x0101010101010101, 0x7f7f7f7f7f7f7f7f
 	dd := uint64(d) * ones
+	ascii := -1
 	for ; i+8 <= len(s); i += 8 {
-		x := (uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56) ^ dd
+		_ = s[i+7] // one bounds check for the eight loads, which compile to one
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&^lows != 0 && ascii < 0 {
+			ascii = i
+		}
+		x := w ^ dd
 		hit := ^((x&lows + lows) | x | lows)
 		for hit != 0 {
 			at := i + bits.TrailingZeros64(hit)>>3
@@ -543,12 +574,19 @@ func (r *Reader) split(s string) []string {
 			hit &= hit - 1
 		}
 	}
+	if ascii < 0 {
+		ascii = i // every byte before i is ASCII
+	}
 	for ; i < len(s); i++ {
 		if s[i] == d {
 			f[k], k, from = s[from:i], k+1, i+1
 		}
+		if ascii == i && s[i] < utf8.RuneSelf {
+			ascii++
+		}
 	}
 	f[k] = s[from:]
+	r.ascii = ascii
 	return f
 }
 
@@ -602,7 +640,7 @@ func (r *Reader) splitQuoted(b []byte) []string {
 		b = b[1:]
 	}
 	r.unq, r.ends = buf, ends
-	str := string(buf)
+	str := r.keep(buf)
 	f := r.fields[:0]
 	prev := 0
 	for _, e := range ends {
@@ -636,19 +674,25 @@ func (f *feeder) Read(p []byte) (int, error) {
 // plain reports whether every cell of the record whose text is b is its own text (see text),
 // noting, as text does, a UTF-8 file's first non-ASCII cell.
 func (r *Reader) plain(b []byte) bool {
+	// Its first r.ascii bytes are ASCII (split saw them), which are whole characters in both
+	// encodings: only the rest needs a look.
+	rest := b[r.ascii:]
 	switch r.enc {
 	case encCP1252:
-		return isASCII(string(b))
+		return isASCII(string(rest))
 	case encDetect:
-		if !utf8.Valid(b) {
+		if len(rest) == 0 {
+			return true
+		}
+		if !utf8.Valid(rest) {
 			return false
 		}
-		if !r.sawUTF8 && !isASCII(string(b)) {
+		if !r.sawUTF8 && !isASCII(string(rest)) {
 			r.sawUTF8 = true
 		}
 		return true
 	}
-	return utf8.Valid(b)
+	return utf8.Valid(rest)
 }
 
 // readError finishes read for a record that ended in err: the end of the input, a broken record, or

@@ -57,8 +57,10 @@ const (
 	modeDiscard        // the rest of a record past the limit, dropped up to its line end
 )
 
-// minBuf is the framer's first buffer size, and how much more than limit it may grow to.
-const minBuf = 64 << 10
+// minBuf is the framer's first buffer size, and how much more than limit it may grow to. It is
+// larger than the bufio.Reader it reads from (peekSize), so that most reads go past that
+// reader's buffer straight into this one, not through a copy.
+const minBuf = 256 << 10
 
 var (
 	litNL      = []byte("\n")
@@ -100,6 +102,54 @@ func (f *framer) Read(p []byte) (int, error) {
 			return 0, f.err
 		}
 		f.advance()
+	}
+}
+
+// line returns the next line of what is framed, with its LF, when it lies whole in buf (it
+// most often does: the framer makes whole records ready), else nil (see gather). It is as
+// Read would give it, without a copy; it stays valid until the framer is next called.
+func (f *framer) line() []byte {
+	seg := f.buf[f.r:f.ready]
+	i := bytes.IndexByte(seg, '\n')
+	if i < 0 {
+		return nil
+	}
+	f.r += i + 1
+	f.out += int64(i + 1)
+	return seg[:i+1]
+}
+
+// gather appends to p the next line of what Read gives, up to and with its LF, from as many
+// pieces as it comes in (a record the framer ended itself, and its lit); short of an LF, the
+// rest of the text before its end (then f.end is set, and f.err says why).
+func (f *framer) gather(p []byte) []byte {
+	for {
+		var piece []byte
+		switch {
+		case f.r < f.ready:
+			piece = f.buf[f.r:f.ready]
+		case len(f.lit) > 0:
+			piece = f.lit
+		case f.end:
+			return p
+		default:
+			f.advance()
+			continue
+		}
+		nl := bytes.IndexByte(piece, '\n')
+		if nl >= 0 {
+			piece = piece[:nl+1]
+		}
+		p = append(p, piece...)
+		if f.r < f.ready {
+			f.r += len(piece)
+		} else {
+			f.lit = f.lit[len(piece):]
+		}
+		f.out += int64(len(piece))
+		if nl >= 0 {
+			return p
+		}
 	}
 }
 

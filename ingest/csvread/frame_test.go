@@ -230,6 +230,42 @@ func checkFramer(t testing.TB, data []byte, delim byte, limit, bufSize int, size
 	if first := cmp.Or(bufSize, minBuf); len(f.buf) > max(first, 2*(limit+1)) {
 		t.Fatalf("buffer grew to %d (first %d, limit %d)", len(f.buf), first, limit)
 	}
+	// Taken a line at a time (line, else gather), as the Reader takes it, the text and the
+	// events are the same.
+	f = newFramer(&chunky{data: data, sizes: sizes}, limit, delim, true)
+	f.bufSize = bufSize
+	gotOut, gotEv = frameLines(t, f)
+	if !bytes.Equal(gotOut, wantOut) {
+		t.Fatalf("framer lines(%q, limit %d, buf %d, reads %v)\n got %q\nwant %q", data, limit, bufSize, sizes, gotOut, wantOut)
+	}
+	if len(gotEv) != len(wantEv) || len(gotEv) > 0 && !reflect.DeepEqual(gotEv, wantEv) {
+		t.Fatalf("framer lines(%q, limit %d, buf %d, reads %v): events\n got %+v\nwant %+v", data, limit, bufSize, sizes, gotEv, wantEv)
+	}
+}
+
+// frameLines takes all of f's text a line at a time, as Reader.nextLine does, checking that
+// every line but the last ends in an LF and holds no other.
+func frameLines(t testing.TB, f *framer) ([]byte, []cutEvent) {
+	t.Helper()
+	var out []byte
+	for range 1 << 20 {
+		line := f.line()
+		if line == nil {
+			line = f.gather(nil)
+		}
+		if len(line) == 0 {
+			if !f.end || f.err != io.EOF {
+				t.Fatalf("framer lines: no line, end %v, err %v", f.end, f.err)
+			}
+			return out, f.events[f.evHead:]
+		}
+		if i := bytes.IndexByte(line, '\n'); i >= 0 && i != len(line)-1 || i < 0 && !f.end {
+			t.Fatalf("framer lines: %q is not one line", line)
+		}
+		out = append(out, line...)
+	}
+	t.Fatal("framer does not end")
+	return nil, nil
 }
 
 // TestFramer compares the framer with refFrame on hand-made inputs, whole and cut into reads
