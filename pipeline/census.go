@@ -39,6 +39,9 @@ const (
 	censusBound    = 8 << 20
 	censusMaxSlots = 1 << 21 // 512 KB
 	censusMinSlots = 1 << 12
+	// censusWhole is the largest partition read into memory at once (a 1M-row roster's are
+	// ~300 KB); a larger one is read twice from the file instead.
+	censusWhole = 1 << 20
 	// censusSlotsPerKey: few keys one row alone holds share a slot with another, so that few
 	// records but those of the keys two rows hold are sorted.
 	censusSlotsPerKey = 16
@@ -92,7 +95,8 @@ type censusSpill struct {
 	dir   string
 	shift uint // the key's bits that pick the partition: key>>shift & (censusParts-1)
 	rf    *regionFile
-	last  int // the highest row put
+	last  int   // the highest row put
+	whole int64 // the largest partition Seal reads into memory at once; 0 = censusWhole, <0 none
 }
 
 func newCensusSpill(dir string, shift uint) *censusSpill {
@@ -164,6 +168,7 @@ func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScrat
 	size := cs.rf.sizes[i]
 	if size > bound && cs.shift >= censusBits {
 		sub := newCensusSpill(cs.dir, cs.shift-censusBits)
+		sub.whole = cs.whole
 		err := cs.rf.extents(i, sc.raw[:0], func(b []byte) error {
 			for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
 				if err := sub.put(decodeCensusRec(b)); err != nil {
@@ -178,20 +183,47 @@ func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScrat
 		}
 		return sub.seal(out, bound, 1)
 	}
-	raw, err := cs.rf.readAll(i, sc.raw[:0])
-	sc.raw = raw
-	if err != nil {
-		return fmt.Errorf("census: %w", err)
-	}
 	sc.count.reset(size / censusRecSize)
-	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
-		sc.count.add(binary.LittleEndian.Uint64(b))
+	count := func(b []byte) error {
+		for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
+			sc.count.add(binary.LittleEndian.Uint64(b))
+		}
+		return nil
 	}
 	sc.recs = sc.recs[:0]
-	for b := raw; len(b) >= censusRecSize; b = b[censusRecSize:] {
-		if sc.count.repeated(binary.LittleEndian.Uint64(b)) {
-			sc.recs = append(sc.recs, decodeCensusRec(b))
+	keep := func(b []byte) error {
+		for ; len(b) >= censusRecSize; b = b[censusRecSize:] {
+			if sc.count.repeated(binary.LittleEndian.Uint64(b)) {
+				sc.recs = append(sc.recs, decodeCensusRec(b))
+			}
 		}
+		return nil
+	}
+	whole := cs.whole
+	if whole == 0 {
+		whole = censusWhole
+	}
+	var err error
+	if size <= whole {
+		// Small: read once into memory, walked twice.
+		sc.raw, err = cs.rf.readAll(i, sc.raw[:0])
+		if err == nil {
+			_ = count(sc.raw)
+			_ = keep(sc.raw)
+		}
+	} else {
+		// Large (millions of rows): read twice, a block at a time, so that what a sealing
+		// goroutine holds does not grow with the roster (a 10M-row partition is ~3 MB).
+		if cap(sc.raw) < cs.rf.block {
+			sc.raw = make([]byte, 0, cs.rf.block)
+		}
+		sc.raw = sc.raw[:0]
+		if err = cs.rf.extents(i, sc.raw, count); err == nil {
+			err = cs.rf.extents(i, sc.raw, keep)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("census: %w", err)
 	}
 	sc.occs, err = hotOccurrences(sc.recs, sc.occs[:0], out.write)
 	return err

@@ -69,12 +69,13 @@ func TestCensusSpillSeal(t *testing.T) {
 	for i := 0; i < len(recs); i += 20 {
 		recs[i].Body.(*api.IndividualCustomer).PrimaryPhoneNumber.Number = "+1 206 719 7540"
 	}
-	for _, bound := range []int64{0, 80 * censusRecSize} {
-		t.Run(fmt.Sprintf("bound %d", bound), func(t *testing.T) {
+	// whole -1: every partition read twice from the file, not once into memory.
+	for _, c := range []struct{ bound, whole int64 }{{0, 0}, {80 * censusRecSize, 0}, {0, -1}, {80 * censusRecSize, -1}} {
+		t.Run(fmt.Sprintf("bound %d whole %d", c.bound, c.whole), func(t *testing.T) {
 			dir := t.TempDir()
 			var s Shared
 			s.Prepare(v, dir)
-			s.bound = bound
+			s.bound, s.whole = c.bound, c.whole
 			// What the code before the census kept: every key, in maps.
 			rows := map[uint64]map[int]bool{}
 			ids := map[uint64]map[[2]uint64]bool{} // of a value key: the ids (as mapped, as validated) holding it

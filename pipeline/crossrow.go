@@ -115,6 +115,7 @@ type Shared struct {
 	spill  *censusSpill
 	err    error // the census's first temp file error, returned by Seal
 	bound  int64 // the largest census file sealed whole; 0 = censusBound
+	whole  int64 // the largest read into memory at once; 0 = censusWhole, <0 none
 	sealed bool
 	occ    *occSpill  // nil after a census of no record
 	fwd    *fwdQueue  // during the run, once sealed
@@ -146,6 +147,7 @@ func (s *Shared) Seal() error {
 			bound = censusBound
 		}
 		out := newOccSpill(s.dir, s.spill.last, s.occWidth, s.occLoad)
+		s.spill.whole = s.whole
 		err := s.spill.seal(out, bound, runtime.GOMAXPROCS(0))
 		s.spill = nil
 		if err == nil {
