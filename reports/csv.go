@@ -285,12 +285,12 @@ func jsonPlain8(s string) bool {
 
 // masked returns a copy of l as it may leave for a file: every text in it (the id and name, which
 // a roster may fill with a card number or SSN by mistake, and each problem, which may quote a
-// header or cell) through the one masking policy, redact.Text. The line itself keeps the id the
-// run matched on.
+// header or cell) through the one masking policy, redact.Text; the platform's ids through
+// redact.IssuedID, which shows a UUID whole. The line itself keeps the id the run matched on.
 func masked(l *Line) Line {
 	c := *l
 	c.ExternalID, c.Name = redact.Text(l.ExternalID), redact.Text(l.Name)
-	c.CustomerID, c.ProfileID, c.FinancialAccountID = redact.Text(l.CustomerID), redact.Text(l.ProfileID), redact.Text(l.FinancialAccountID)
+	c.CustomerID, c.ProfileID, c.FinancialAccountID = redact.IssuedID(l.CustomerID), redact.IssuedID(l.ProfileID), redact.IssuedID(l.FinancialAccountID)
 	c.Errors, c.Warnings = maskedProblems(l.Errors), maskedProblems(l.Warnings)
 	return c
 }

@@ -29,7 +29,7 @@ var leaverHeader = leaverRow{"externalId", "customerId", "profileId", "firstSeen
 // cells returns the leaver's fields in leaverHeader's order, masked like report cells: an
 // externalId may be a card number or an SSN typed into the wrong column.
 func (l Leaver) cells() leaverRow {
-	return leaverRow{redact.Text(l.ExternalID), redact.Text(l.CustomerID), redact.Text(l.ProfileID), redact.Text(l.FirstSeen), redact.Text(l.LastSeen)}
+	return leaverRow{redact.Text(l.ExternalID), redact.IssuedID(l.CustomerID), redact.IssuedID(l.ProfileID), redact.Text(l.FirstSeen), redact.Text(l.LastSeen)}
 }
 
 // Leavers is implemented by a report that can list the leavers beside the rows (the XLSX
