@@ -19,9 +19,9 @@ import (
 // Add writes one 16-byte record per value a row holds (a keyed hash of the value as check will
 // compare it, never the value; the row; a hash of the row's externalId as mapped, and whether
 // validation trims it) to one of censusParts partitions chosen by the hash's top bits, regions
-// of one temp file (region.go). Seal then reads each partition into memory and walks it twice
-// (a count table, then the records it says repeat; a partition larger than the bound is split
-// again by the next bits first), sorts those records by key and row, and writes one
+// of one temp file (region.go). Seal then walks each partition twice (a count table, then the
+// records it says repeat; a partition larger than the bound is split again by the next bits
+// first), sorts those records by key and row, and writes one
 // occurrence per row of each key two rows hold, chained to the key's next row. A key one row
 // alone holds can never be found by another row's check or Claim, so skipping it changes
 // nothing; nor can a value that only rows of one employee hold (the same id, as mapped and as
@@ -159,11 +159,11 @@ type sealScratch struct {
 }
 
 // sealPart reads partition i (splitting it by the next bits, sealed on this goroutine, when it
-// is above bound) and writes its occurrences to out. Rather than sort the partition, it reads
-// it once into memory and walks it twice: once to count how many records hit each slot of a
-// table (by the key's low bits), once to keep the records whose slot two records hit. Those
-// are every record of a key two rows hold, and a few others (keys sharing a slot), which
-// hotOccurrences sorts out: only they are decoded and sorted.
+// is above bound) and writes its occurrences to out. Rather than sort the partition, it walks
+// it twice (from memory when it is small, from the file when not): once to count how many
+// records hit each slot of a table (by the key's low bits), once to keep the records whose
+// slot two records hit. Those are every record of a key two rows hold, and a few others (keys
+// sharing a slot), which hotOccurrences sorts out: only they are decoded and sorted.
 func (cs *censusSpill) sealPart(i int, out *occSpill, bound int64, sc *sealScratch) error {
 	size := cs.rf.sizes[i]
 	if size > bound && cs.shift >= censusBits {

@@ -81,8 +81,8 @@ func (h *hasher) name(path uint64) string {
 // the differing fields. After a census (Shared.Seal) only the externalIds two rows hold are
 // claimed, and their first claim (32 bytes: row, sum, spill offset, a hash of the id) is
 // forwarded from row to row of the id's census group (ClaimForwarded), so nothing stays in
-// memory per id. Without
-// one, the set keeps 24 bytes a record plus a map slot keyed by a 64-bit hash of the id.
+// memory per id. Without one, the set keeps 24 bytes a record plus a map slot keyed by a
+// 64-bit hash of the id.
 type deduper struct {
 	h     *hasher
 	hash  func(id string) uint64 // of the externalId; a field so a test can force collisions
